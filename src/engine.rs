@@ -1,0 +1,458 @@
+//! The event-driven simulation engine.
+//!
+//! # Lifecycle of a node
+//!
+//! ```text
+//!            shutdown                restart               groups > 0           restart time
+//!   up ───────────────▶ off ──────────────────▶ waiting ──────────────▶ restarting ─────────▶ up
+//!    │  fail                                       ▲  ◀──────────────────────┘
+//!    └────────▶ failed ── restart ──▶ repairing ───┘   a group drops to 0: progress lost
+//!                          (repair time)
+//! ```
+//!
+//! A node that is `up` but whose requirements are gone is not in another state: it is simply
+//! unavailable, and comes back by itself when they return.
+//!
+//! # Availability
+//!
+//! Every node has an availability in [0, 1] (integer millionths, [`crate::model::FULL`]).
+//! A group's value is the K-th largest of its members; a node's primary value p is the minimum
+//! of its own (1 when up) and its groups; with a fallback engaged a = max(p, f), during
+//! switchback a = the switchback capacity. Availabilities are the greatest fixed point of
+//! these equations: the model's strongly connected components are evaluated in topological
+//! order, each cyclic component by iteration downwards from its own values.
+//!
+//! Propagation is incremental: a change marks the node's component dirty, and components are
+//! re-evaluated in topological order, each once per pass, so the cost follows the part of the
+//! graph that changes. [`reference`] keeps a plain full recompute to test it against.
+//!
+//! # One instant
+//!
+//! ```text
+//!  ┌─▶ 1. timers ending now take effect (repair, restart, activation, switchback)
+//!  │   2. first pass only: scenario events at this instant, in file order
+//!  │   3. propagate to the greatest fixed point
+//!  │   4. decisions from that settled state (start/abort restarts, fallback timers)
+//!  └── repeat while a timer ends now or a decision changed a fallback mode
+//! ```
+//!
+//! Only the state after the last pass is handed to the [`Recorder`].
+
+mod propagate;
+mod recorder;
+mod state;
+
+pub mod reference;
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use fixedbitset::FixedBitSet;
+
+use crate::model::{Avail, FULL, Model};
+use crate::scenario::{Action, Scenario};
+use crate::time::SimTime;
+
+pub use recorder::{Recorder, View};
+pub use state::{Mode, Own};
+
+/// What a run reports besides what the recorder saw.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Sets of waiting nodes that wait on each other forever (node indices, sorted).
+    pub deadlocks: Vec<Vec<u32>>,
+    /// Warnings: restarts of nodes that are up, and the like.
+    pub warnings: Vec<String>,
+    /// Instants processed.
+    pub instants: u64,
+    /// Timers and scenario events applied.
+    pub events: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum TimerKind {
+    Repair,
+    Restart,
+    Activation,
+    Switchback,
+}
+
+/// `(time, sequence, node, kind, generation)`: equal times pop in creation order.
+type Timer = Reverse<(SimTime, u64, u32, TimerKind, u32)>;
+
+/// The simulation state of one run.
+pub struct Engine<'m> {
+    model: &'m Model,
+    own: Vec<Own>,
+    mode: Vec<Mode>,
+    a: Vec<Avail>,
+    /// Minimum over the primary groups (without the node's own state): p = min(own, q).
+    q: Vec<Avail>,
+    own_gen: Vec<u32>,
+    fb_gen: Vec<u32>,
+    queue: BinaryHeap<Timer>,
+    seq: u64,
+    now: SimTime,
+    // Incremental propagation.
+    dirty: BinaryHeap<Reverse<u32>>,
+    in_dirty: FixedBitSet,
+    scratch: Vec<Avail>,
+    old: Vec<Avail>,
+    // Per pass: nodes re-evaluated (candidates for decisions).
+    candidates: Vec<u32>,
+    cand_mark: FixedBitSet,
+    // Per instant: nodes whose state may have changed, and completed restarts.
+    touched: Vec<u32>,
+    touch_mark: FixedBitSet,
+    restarted: Vec<u32>,
+    warnings: Vec<String>,
+    events_applied: u64,
+}
+
+impl<'m> Engine<'m> {
+    /// A fresh engine: everything up, no fallback engaged.
+    pub fn new(model: &'m Model) -> Self {
+        let n = model.nodes.len();
+        let sccs = model.scc_nodes.rows();
+        Engine {
+            model,
+            own: vec![Own::Up; n],
+            mode: vec![Mode::Normal; n],
+            a: vec![FULL; n],
+            q: vec![FULL; n],
+            own_gen: vec![0; n],
+            fb_gen: vec![0; n],
+            queue: BinaryHeap::new(),
+            seq: 0,
+            now: SimTime::ZERO,
+            dirty: BinaryHeap::new(),
+            in_dirty: FixedBitSet::with_capacity(sccs),
+            scratch: Vec::new(),
+            old: Vec::new(),
+            candidates: Vec::new(),
+            cand_mark: FixedBitSet::with_capacity(n),
+            touched: Vec::new(),
+            touch_mark: FixedBitSet::with_capacity(n),
+            restarted: Vec::new(),
+            warnings: Vec::new(),
+            events_applied: 0,
+        }
+    }
+
+    /// The read-only view a recorder gets.
+    pub fn view(&self) -> View<'_> {
+        View {
+            model: self.model,
+            a: &self.a,
+            own: &self.own,
+            mode: &self.mode,
+        }
+    }
+
+    /// Runs a whole scenario, reporting every instant to `recorder`.
+    pub fn run(scenario: &Scenario, recorder: &mut impl Recorder) -> Outcome {
+        let mut engine = Engine::new(&scenario.model);
+        recorder.start(&engine.view());
+        let events = &scenario.events;
+        let mut next = 0;
+        let mut instants = 0;
+        let mut t = SimTime::ZERO;
+        loop {
+            let mut batch_end = next;
+            while batch_end < events.len() && events[batch_end].at == t {
+                batch_end += 1;
+            }
+            engine.instant(t, &events[next..batch_end]);
+            next = batch_end;
+            instants += 1;
+            recorder.instant(t, &engine.touched, &engine.restarted, &engine.view());
+            let next_event = events.get(next).map(|e| e.at);
+            let next_timer = engine.queue.peek().map(|Reverse(x)| x.0);
+            let Some(nt) = [next_event, next_timer].into_iter().flatten().min() else {
+                break;
+            };
+            if nt > scenario.horizon {
+                break;
+            }
+            t = nt;
+        }
+        recorder.finish(scenario.horizon, &engine.view());
+        Outcome {
+            deadlocks: engine.deadlocks(),
+            warnings: std::mem::take(&mut engine.warnings),
+            instants,
+            events: engine.events_applied,
+        }
+    }
+
+    /// Processes everything at instant `t`: timers, then `events` (all at `t`), in passes.
+    pub fn instant(&mut self, t: SimTime, events: &[crate::scenario::Event]) {
+        self.now = t;
+        for &n in &self.touched {
+            self.touch_mark.set(n as usize, false);
+        }
+        self.touched.clear();
+        self.restarted.clear();
+        // A pass may only repeat as long as something changes; fallbacks form no cycles, so
+        // this bound is never reached by a valid model. It guards against a bug looping.
+        let max_passes = 4 * self.model.nodes.len() + 16;
+        for pass in 0.. {
+            self.fire_timers(t);
+            if pass == 0 {
+                for ev in events {
+                    for &n in &ev.targets {
+                        self.apply(ev.action, n);
+                    }
+                }
+            }
+            self.propagate();
+            let mode_changed = self.decide(t);
+            let timer_now = self.queue.peek().is_some_and(|Reverse(x)| x.0 == t);
+            if !(timer_now || mode_changed) {
+                break;
+            }
+            if pass > max_passes {
+                self.warnings.push(format!(
+                    "instant {t} did not settle after {pass} passes; stopped"
+                ));
+                break;
+            }
+        }
+    }
+
+    fn touch(&mut self, n: u32) {
+        if !self.touch_mark.put(n as usize) {
+            self.touched.push(n);
+        }
+    }
+
+    fn mark_dirty(&mut self, n: u32) {
+        let c = self.model.scc_of[n as usize];
+        if !self.in_dirty.put(c as usize) {
+            self.dirty.push(Reverse(c));
+        }
+    }
+
+    fn set_own(&mut self, n: u32, own: Own) {
+        if self.own[n as usize] != own {
+            self.own[n as usize] = own;
+            self.touch(n);
+        }
+        self.mark_dirty(n);
+    }
+
+    fn schedule(&mut self, n: u32, kind: TimerKind, after: SimTime) {
+        let generation = match kind {
+            TimerKind::Repair | TimerKind::Restart => {
+                self.own_gen[n as usize] += 1;
+                self.own_gen[n as usize]
+            }
+            TimerKind::Activation | TimerKind::Switchback => {
+                self.fb_gen[n as usize] += 1;
+                self.fb_gen[n as usize]
+            }
+        };
+        self.seq += 1;
+        self.queue.push(Reverse((
+            self.now.plus(after),
+            self.seq,
+            n,
+            kind,
+            generation,
+        )));
+    }
+
+    fn fire_timers(&mut self, t: SimTime) {
+        while let Some(&Reverse((at, _, n, kind, generation))) = self.queue.peek() {
+            if at != t {
+                break;
+            }
+            self.queue.pop();
+            let i = n as usize;
+            match kind {
+                TimerKind::Repair
+                    if generation == self.own_gen[i] && self.own[i] == Own::Repairing =>
+                {
+                    self.set_own(n, Own::Waiting);
+                }
+                TimerKind::Restart
+                    if generation == self.own_gen[i] && self.own[i] == Own::Restarting =>
+                {
+                    self.set_own(n, Own::Up);
+                    self.restarted.push(n);
+                }
+                TimerKind::Activation
+                    if generation == self.fb_gen[i] && self.mode[i] == Mode::Activating =>
+                {
+                    self.set_mode(n, Mode::Engaged);
+                }
+                TimerKind::Switchback
+                    if generation == self.fb_gen[i] && self.mode[i] == Mode::Switchback =>
+                {
+                    self.set_mode(n, Mode::Normal);
+                }
+                _ => continue, // cancelled
+            }
+            self.events_applied += 1;
+        }
+    }
+
+    fn set_mode(&mut self, n: u32, mode: Mode) {
+        if self.mode[n as usize] != mode {
+            self.mode[n as usize] = mode;
+            self.touch(n);
+            self.mark_dirty(n);
+        }
+    }
+
+    /// Applies one scenario action to one node (SPEC 2.1).
+    fn apply(&mut self, action: Action, n: u32) {
+        self.events_applied += 1;
+        let i = n as usize;
+        let own = self.own[i];
+        match action {
+            Action::Shutdown => {
+                self.own_gen[i] += 1; // cancels a pending repair or restart
+                let to = if matches!(own, Own::Failed | Own::Repairing) {
+                    Own::Failed
+                } else {
+                    Own::Off
+                };
+                self.set_own(n, to);
+            }
+            Action::Fail => {
+                self.own_gen[i] += 1;
+                self.set_own(n, Own::Failed);
+            }
+            Action::Restart => match own {
+                Own::Failed => {
+                    self.set_own(n, Own::Repairing);
+                    self.schedule(n, TimerKind::Repair, self.model.nodes[i].repair);
+                }
+                Own::Off => self.set_own(n, Own::Waiting),
+                Own::Up => self.warnings.push(format!(
+                    "restart of `{}` at {} changes nothing: it is up",
+                    self.model.nodes[i].id,
+                    fmt_hours(self.now)
+                )),
+                Own::Waiting | Own::Repairing | Own::Restarting => {}
+            },
+        }
+    }
+
+    /// Step 4 of a pass: decisions from the settled state, for the nodes re-evaluated in this
+    /// pass. Returns true when a fallback mode changed in a way that changes availability.
+    fn decide(&mut self, _t: SimTime) -> bool {
+        let mut mode_changed = false;
+        let candidates = std::mem::take(&mut self.candidates);
+        for &n in &candidates {
+            self.cand_mark.set(n as usize, false);
+            let i = n as usize;
+            let groups_ok = self.q[i] > 0;
+            match self.own[i] {
+                Own::Waiting if groups_ok => {
+                    self.set_own(n, Own::Restarting);
+                    self.schedule(n, TimerKind::Restart, self.model.nodes[i].restart);
+                }
+                Own::Restarting if !groups_ok => {
+                    self.own_gen[i] += 1;
+                    self.set_own(n, Own::Waiting);
+                }
+                _ => {}
+            }
+            let Some(fb) = self.model.fallbacks[i] else {
+                continue;
+            };
+            let p_full = self.p(n) == FULL;
+            match (self.mode[i], p_full) {
+                (Mode::Normal, false) => {
+                    self.mode[i] = Mode::Activating;
+                    self.schedule(n, TimerKind::Activation, fb.activation);
+                }
+                (Mode::Activating, true) => {
+                    self.mode[i] = Mode::Normal;
+                    self.fb_gen[i] += 1;
+                }
+                (Mode::Engaged, true) => {
+                    self.set_mode(n, Mode::Switchback);
+                    self.schedule(n, TimerKind::Switchback, fb.switchback);
+                    mode_changed = true;
+                }
+                (Mode::Switchback, false) => {
+                    self.fb_gen[i] += 1;
+                    self.set_mode(n, Mode::Engaged);
+                    mode_changed = true;
+                }
+                _ => {}
+            }
+        }
+        self.candidates = candidates;
+        self.candidates.clear();
+        mode_changed
+    }
+
+    /// Primary availability p(n) = min(own, groups).
+    #[inline]
+    fn p(&self, n: u32) -> Avail {
+        if self.own[n as usize] == Own::Up {
+            self.q[n as usize]
+        } else {
+            0
+        }
+    }
+
+    /// Deadlocks at the end of the run (SPEC 2.6): among waiting nodes, w waits on x when a
+    /// group of w is at 0 and x explains a zero member, directly or through up-but-unavailable
+    /// nodes. Each strongly connected set with a cycle is reported once.
+    pub fn deadlocks(&self) -> Vec<Vec<u32>> {
+        let model = self.model;
+        let waiting: Vec<u32> = (0..model.nodes.len() as u32)
+            .filter(|&n| self.own[n as usize] == Own::Waiting)
+            .collect();
+        let edges = |w: u32| -> Vec<u32> {
+            let mut out = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            let mut stack: Vec<(u32, bool)> = vec![(w, false)];
+            while let Some((v, follow_fallback)) = stack.pop() {
+                let fallback_groups = if follow_fallback {
+                    Some(model.groups(v, true))
+                } else {
+                    None
+                };
+                for (k, members) in model
+                    .groups(v, false)
+                    .chain(fallback_groups.into_iter().flatten())
+                {
+                    if propagate::group_value(k, members, &self.a, &mut Vec::new()) > 0 {
+                        continue;
+                    }
+                    for &m in members {
+                        if self.a[m as usize] > 0 || !seen.insert(m) {
+                            continue;
+                        }
+                        match self.own[m as usize] {
+                            Own::Waiting => out.push(m),
+                            Own::Up => stack.push((
+                                m,
+                                matches!(self.mode[m as usize], Mode::Engaged | Mode::Switchback),
+                            )),
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            out
+        };
+        crate::model::cyclic_components(&waiting, edges)
+    }
+
+    /// Current availability of every node.
+    pub fn availability(&self) -> &[Avail] {
+        &self.a
+    }
+}
+
+/// `5h`, `1.5h`: an instant for messages.
+pub(crate) fn fmt_hours(t: SimTime) -> String {
+    format!("{}h", t.hours())
+}

@@ -1,0 +1,218 @@
+//! Typed errors with the file, line and column they point at.
+//!
+//! Every problem in a model or scenario file becomes an [`InputError`]: what is wrong, where
+//! (file:line:column, with the source snippet for rendering), and a hint. The binary maps
+//! [`Error`] to the exit codes of SPEC section 3.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use thiserror::Error;
+
+/// The result type of the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in impactsim.
+#[derive(Debug, Error, Diagnostic)]
+#[non_exhaustive]
+pub enum Error {
+    /// A model or scenario file is wrong (exit code 2).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Input(Box<InputError>),
+    /// A file could not be read or written (exit code 3).
+    #[error("{action} {}: {source}", path.display())]
+    Io {
+        /// What was being done ("reading", "writing").
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A request that makes no sense (bad command-line value, exit code 2).
+    #[error("{message}")]
+    Usage {
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Error {
+    /// The exit code of SPEC section 3 for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Input(_) | Error::Usage { .. } => 2,
+            Error::Io { .. } => 3,
+        }
+    }
+
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+impl From<InputError> for Error {
+    fn from(e: InputError) -> Self {
+        Error::Input(Box::new(e))
+    }
+}
+
+/// What kind of input problem an [`InputError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InputErrorKind {
+    /// The file is not valid TOML or JSON.
+    Syntax,
+    /// A key the format does not know (usually a typo).
+    UnknownKey,
+    /// A reference to an id that no site, service or client has.
+    UnknownId,
+    /// The same id twice.
+    DuplicateId,
+    /// A duration that cannot be read.
+    Duration,
+    /// A value of the wrong type or outside its allowed range.
+    Value,
+    /// A structural problem: a cycle through a fallback, an empty group, k > n, ...
+    Structure,
+    /// A required key is missing.
+    Missing,
+}
+
+/// A located problem in an input file.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{message}")]
+pub struct InputError {
+    /// The kind of problem.
+    pub kind: InputErrorKind,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// How to fix it.
+    #[help]
+    pub hint: Option<String>,
+    /// The file, line and column (1-based) the error points at.
+    pub location: Option<Location>,
+    #[source_code]
+    src: Option<NamedSource<Arc<str>>>,
+    #[label("{}", self.label())]
+    span: Option<SourceSpan>,
+}
+
+/// Where an error points: file, 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file as the user named it.
+    pub file: PathBuf,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+    }
+}
+
+impl InputError {
+    /// A new error without a location yet.
+    pub fn new(kind: InputErrorKind, message: impl Into<String>) -> Self {
+        InputError {
+            kind,
+            message: message.into(),
+            hint: None,
+            location: None,
+            src: None,
+            span: None,
+        }
+    }
+
+    /// Adds a hint.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Points the error at a byte span of a source text.
+    pub fn at(
+        mut self,
+        file: &std::path::Path,
+        text: &Arc<str>,
+        span: std::ops::Range<usize>,
+    ) -> Self {
+        let start = span.start.min(text.len());
+        let end = span.end.clamp(start, text.len());
+        let (line, column) = line_column(text, start);
+        self.location = Some(Location {
+            file: file.to_path_buf(),
+            line,
+            column,
+        });
+        self.src = Some(NamedSource::new(
+            file.display().to_string(),
+            Arc::clone(text),
+        ));
+        self.span = Some(SourceSpan::from(start..end));
+        self
+    }
+
+    /// Points the error at a whole file (no line known).
+    pub fn in_file(mut self, file: &std::path::Path) -> Self {
+        self.location = Some(Location {
+            file: file.to_path_buf(),
+            line: 1,
+            column: 1,
+        });
+        self
+    }
+
+    fn label(&self) -> String {
+        match &self.location {
+            Some(l) => format!("{l}"),
+            None => String::new(),
+        }
+    }
+
+    /// The message with its location in front: `file:line:column: message`.
+    pub fn headline(&self) -> String {
+        match &self.location {
+            Some(l) => format!("{l}: {}", self.message),
+            None => self.message.clone(),
+        }
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_column_counts_characters() {
+        let text = "ab\nüx = 1\n";
+        assert_eq!(line_column(text, 0), (1, 1));
+        assert_eq!(line_column(text, 3), (2, 1));
+        // 'x' follows a two-byte character: byte 5, column 2.
+        assert_eq!(line_column(text, 5), (2, 2));
+    }
+}

@@ -1,0 +1,47 @@
+//! impactsim: a dependency-graph impact simulator.
+//!
+//! It models a shared IT provider — data centers ("sites"), the services on them with their
+//! dependencies and fallbacks — and the client organisations that use it, each with its
+//! population, then simulates shutdowns, failures, staged restarts and fallback modes over
+//! time: how many people are affected, when, for how long.
+//!
+//! The layers, each using only those below it:
+//!
+//! ```text
+//! report        terminal table, JSON, CSV
+//! metrics       people affected, people-hours, indices, breaches (a recorder)
+//! engine        timers, own states, propagation to the greatest fixed point
+//! scenario      events, selectors, patches, resolved to dense ids
+//! model         raw serde structs -> validated Model (compact arrays)
+//! source, error files, locations, typed errors
+//! ```
+//!
+//! ```no_run
+//! let scenario = impactsim::load_scenario("models/bitmarck-2023/attack-2023.toml".as_ref())?;
+//! let result = impactsim::metrics::run(&scenario);
+//! println!("{} people-hours", result.people_hours);
+//! # Ok::<(), impactsim::Error>(())
+//! ```
+
+#![warn(missing_docs)]
+// Input errors carry their source snippet for rendering; they are the cold path, so their
+// size does not matter.
+#![allow(clippy::result_large_err)]
+
+pub mod engine;
+pub mod error;
+pub mod metrics;
+pub mod model;
+pub mod report;
+pub mod scenario;
+pub mod source;
+pub mod time;
+pub mod validate;
+
+mod suggest;
+
+pub use error::{Error, InputError, InputErrorKind, Result};
+pub use metrics::RunResult;
+pub use model::Model;
+pub use scenario::{Scenario, load_scenario};
+pub use time::SimTime;

@@ -1,0 +1,124 @@
+//! The `impactsim` binary: arguments in, library call, exit code out.
+//!
+//! Exit codes: 0 success, 1 the run showed a problem named with `--fail-on`, 2 bad input,
+//! 3 I/O failure. A closed stdout (`| head`) is a quiet exit 0.
+
+mod cli;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+use impactsim::{Error, metrics, report, validate};
+
+use cli::{Cli, Command, Problem};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            report_error(&e);
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+fn use_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+}
+
+fn report_error(e: &Error) {
+    let mut text = String::new();
+    match e {
+        Error::Input(ie) => {
+            text.push_str(&format!("error: {}\n", ie.headline()));
+            let theme = if use_color() {
+                miette::GraphicalTheme::unicode()
+            } else {
+                miette::GraphicalTheme::unicode_nocolor()
+            };
+            let handler = miette::GraphicalReportHandler::new_themed(theme);
+            let mut snippet = String::new();
+            if handler.render_report(&mut snippet, ie.as_ref()).is_ok() {
+                text.push_str(&snippet);
+            } else if let Some(h) = &ie.hint {
+                text.push_str(&format!("hint: {h}\n"));
+            }
+        }
+        other => text.push_str(&format!("error: {other}\n")),
+    }
+    let _ = std::io::stderr().write_all(text.as_bytes());
+}
+
+/// Prints to stdout; a closed pipe ends the program quietly.
+fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: writing to stdout: {e}");
+        std::process::exit(3);
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<u8, Error> {
+    match cli.command {
+        Command::Validate { file } => {
+            let v = validate::validate(&file)?;
+            let mut text = format!("ok: {}\n", v.summary);
+            for w in &v.warnings {
+                text.push_str(&format!("warning: {w}\n"));
+            }
+            print(&text);
+            Ok(0)
+        }
+        Command::Run {
+            scenario,
+            json,
+            out,
+            top,
+            fail_on,
+            timings,
+        } => {
+            let t0 = Instant::now();
+            let s = impactsim::load_scenario(&scenario)?;
+            let loaded = t0.elapsed();
+            let t1 = Instant::now();
+            let result = metrics::run(&s);
+            let simulated = t1.elapsed();
+            if timings {
+                eprintln!(
+                    "timings: load+build {:.3} s, simulate {:.3} s, {} events, {} nodes, {} edges",
+                    loaded.as_secs_f64(),
+                    simulated.as_secs_f64(),
+                    result.events_processed,
+                    s.model.node_count(),
+                    s.model.edge_count()
+                );
+            }
+            if let Some(dir) = &out {
+                report::write_out_dir(&result, &s, dir)?;
+            }
+            if json {
+                print(&report::json(&result));
+            } else {
+                print(&report::summary_table(&result, top));
+                if let Some(dir) = &out {
+                    print(&format!(
+                        "\nwrote timeline.csv, clients.csv, services.csv, summary.json to {}\n",
+                        dir.display()
+                    ));
+                }
+            }
+            let failed = fail_on.iter().any(|p| match p {
+                Problem::Deadlock => !result.deadlocks.is_empty(),
+                Problem::RtoBreach => result.services.iter().any(|s| !s.rto_breaches.is_empty()),
+                Problem::NotRecovered => result.recovered_at_h.is_none(),
+            });
+            Ok(if failed { 1 } else { 0 })
+        }
+    }
+}

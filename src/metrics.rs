@@ -1,0 +1,543 @@
+//! People affected, people-hours, per-client and per-service figures, indices and RTO
+//! breaches (SPEC 2.5): a [`Recorder`] that integrates the engine's change points exactly.
+//!
+//! Affected people are kept in exact integer units (10⁻¹² person: a share and an
+//! unavailability are each in millionths) and integrated over integer seconds, so
+//! people-hours carry no rounding until they are printed.
+
+use serde::Serialize;
+
+use crate::engine::{Engine, Recorder, View};
+use crate::model::{Avail, FULL, Model, NodeKind};
+use crate::scenario::Scenario;
+use crate::time::SimTime;
+
+/// Units of affected people per person (a share times an unavailability, in millionths each).
+const PERSON: u128 = (FULL as u128) * (FULL as u128);
+const PERSON_HOUR: f64 = PERSON as f64 * 3600.0;
+
+fn people(units: u128) -> f64 {
+    units as f64 / PERSON as f64
+}
+
+/// One change point of the affected total.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TimelinePoint {
+    /// Hours from the start.
+    pub t_h: f64,
+    /// People affected from then on.
+    pub affected: f64,
+}
+
+/// Figures for one client.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ClientResult {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its population.
+    pub population: u64,
+    /// ∫ affected dt.
+    pub people_hours: f64,
+    /// The most people affected at once.
+    pub peak_affected: f64,
+    /// First time affected; null when never.
+    pub first_affected_h: Option<f64>,
+    /// When affected went back to 0 for good; 0 when never affected; null when not recovered.
+    pub recovered_at_h: Option<f64>,
+    /// The longest continuous time with affected > 0.
+    pub longest_outage_h: f64,
+    /// How many times affected rose from 0.
+    pub interruptions: u32,
+}
+
+/// One RTO breach: a run of a < 1 strictly longer than the RTO.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RtoBreach {
+    /// When availability dropped below 1.
+    pub start_h: f64,
+    /// When the RTO was exceeded (start + rto).
+    pub breached_at_h: f64,
+    /// How long the run lasted (cut at the horizon).
+    pub duration_h: f64,
+    /// True when the run is still open at the horizon.
+    pub ongoing: bool,
+    /// Peak over the run of the people affected through this node.
+    pub people_affected: f64,
+}
+
+/// Figures for one site or service.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ServiceResult {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// "site" or "service".
+    pub kind: &'static str,
+    /// ∫ (1 − a) dt.
+    pub unavailable_h: f64,
+    /// Time on fallback (engaged or switching back).
+    pub fallback_h: f64,
+    /// Completed restarts.
+    pub restarts: u32,
+    /// Its RTO in hours, if it has one.
+    pub rto_h: Option<f64>,
+    /// Its RTO breaches.
+    pub rto_breaches: Vec<RtoBreach>,
+}
+
+/// The whole result of one deterministic run (SPEC 4).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RunResult {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The model's name.
+    pub model: String,
+    /// How the people are called.
+    pub population_label: String,
+    /// Sum of all clients' populations.
+    pub total_population: u64,
+    /// Wall-clock time of t = 0, as the scenario gives it.
+    pub start: Option<String>,
+    /// The horizon in hours.
+    pub horizon_h: f64,
+    /// The sampling step in hours.
+    pub step_h: f64,
+    /// The most people affected at once.
+    pub peak_affected: f64,
+    /// When the peak was first reached.
+    pub peak_time_h: f64,
+    /// ∫ affected dt over the horizon.
+    pub people_hours: f64,
+    /// When the total went back to 0 for good; null when not recovered.
+    pub recovered_at_h: Option<f64>,
+    /// Average interruption hours per person.
+    pub saidi_h: f64,
+    /// Interruptions per person (each weighted by its peak affected).
+    pub saifi: f64,
+    /// Hours per interruption; null when SAIFI is 0.
+    pub caidi_h: Option<f64>,
+    /// Every change point of the affected total, from 0.
+    pub timeline: Vec<TimelinePoint>,
+    /// Per client, in model order.
+    pub clients: Vec<ClientResult>,
+    /// Per site and service, in model order (sites first).
+    pub services: Vec<ServiceResult>,
+    /// Cold-start deadlocks: sets of ids that wait on each other forever.
+    pub deadlocks: Vec<Vec<String>>,
+    /// Warnings from loading and running.
+    pub warnings: Vec<String>,
+    /// Exact change points (seconds, affected) for sampling.
+    #[serde(skip)]
+    pub points: Vec<(SimTime, f64)>,
+    /// Instants and events processed (for `--timings`).
+    #[serde(skip)]
+    pub events_processed: u64,
+}
+
+impl RunResult {
+    /// Affected people at every multiple of `step` from 0 to the horizon: the value after
+    /// everything at that instant is done.
+    pub fn sampled(&self, step: SimTime, horizon: SimTime) -> Vec<(SimTime, f64)> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        let mut t = SimTime::ZERO;
+        while t <= horizon {
+            while i + 1 < self.points.len() && self.points[i + 1].0 <= t {
+                i += 1;
+            }
+            out.push((t, self.points.get(i).map_or(0.0, |p| p.1)));
+            t = t.plus(step);
+            if step.0 == 0 {
+                break;
+            }
+        }
+        out
+    }
+}
+
+/// Runs a scenario and computes its figures.
+pub fn run(scenario: &Scenario) -> RunResult {
+    let mut m = Metrics::new(&scenario.model);
+    let outcome = Engine::run(scenario, &mut m);
+    let model = &scenario.model;
+    let mut warnings = scenario.warnings.clone();
+    warnings.extend(outcome.warnings);
+    let mut result = m.into_result(scenario);
+    result.deadlocks = outcome
+        .deadlocks
+        .iter()
+        .map(|set| {
+            set.iter()
+                .map(|&n| model.nodes[n as usize].id.clone())
+                .collect()
+        })
+        .collect();
+    result.warnings = warnings;
+    result.events_processed = outcome.events;
+    result
+}
+
+#[derive(Default, Clone)]
+struct ClientTrack {
+    affected: u128,
+    since: SimTime,
+    integral: u128,
+    peak: u128,
+    first: Option<SimTime>,
+    outage_start: Option<SimTime>,
+    longest: u64,
+    recovered: SimTime,
+    interruption_peak: u128,
+    interruptions: u32,
+}
+
+#[derive(Clone)]
+struct NodeTrack {
+    a: Avail,
+    since: SimTime,
+    unavail: u128,
+    fallback_since: Option<SimTime>,
+    fallback_secs: u64,
+    restarts: u32,
+    run_start: Option<SimTime>,
+    run_peak: u128,
+    breaches: Vec<RtoBreach>,
+}
+
+/// The metrics recorder.
+pub struct Metrics<'m> {
+    model: &'m Model,
+    clients: Vec<ClientTrack>,
+    nodes: Vec<NodeTrack>,
+    total: u128,
+    total_since: SimTime,
+    total_integral: u128,
+    peak: (u128, SimTime),
+    recovered: SimTime,
+    interruption_sum: u128,
+    points: Vec<(SimTime, u128)>,
+    dirty_clients: Vec<u32>,
+    client_mark: Vec<bool>,
+    /// Per node with an RTO: the clients downstream, with the uses that pass through it.
+    through: Vec<(u32, Vec<ClientUses>)>,
+}
+
+impl<'m> Metrics<'m> {
+    /// A recorder for `model`.
+    pub fn new(model: &'m Model) -> Self {
+        let n = model.nodes.len();
+        let through = (0..n as u32)
+            .filter(|&v| model.nodes[v as usize].rto.is_some())
+            .map(|v| (v, downstream_uses(model, v)))
+            .collect();
+        Metrics {
+            model,
+            clients: vec![ClientTrack::default(); model.clients.len()],
+            nodes: vec![
+                NodeTrack {
+                    a: FULL,
+                    since: SimTime::ZERO,
+                    unavail: 0,
+                    fallback_since: None,
+                    fallback_secs: 0,
+                    restarts: 0,
+                    run_start: None,
+                    run_peak: 0,
+                    breaches: Vec::new(),
+                };
+                n
+            ],
+            total: 0,
+            total_since: SimTime::ZERO,
+            total_integral: 0,
+            peak: (0, SimTime::ZERO),
+            recovered: SimTime::ZERO,
+            interruption_sum: 0,
+            points: Vec::new(),
+            dirty_clients: Vec::new(),
+            client_mark: vec![false; model.clients.len()],
+            through,
+        }
+    }
+
+    fn client_affected(&self, c: usize, a: &[Avail]) -> u128 {
+        let worst = self.model.uses[c]
+            .iter()
+            .map(|&(n, share)| share as u128 * (FULL - a[n as usize]) as u128)
+            .max()
+            .unwrap_or(0);
+        self.model.clients[c].population as u128 * worst
+    }
+
+    fn close_breach(&mut self, v: usize, t: SimTime, ongoing: bool) {
+        let node = &mut self.nodes[v];
+        if let (Some(start), Some(rto)) = (node.run_start, self.model.nodes[v].rto) {
+            let len = t.0 - start.0;
+            if len > rto.0 {
+                node.breaches.push(RtoBreach {
+                    start_h: start.hours(),
+                    breached_at_h: start.plus(rto).hours(),
+                    duration_h: SimTime(len).hours(),
+                    ongoing,
+                    people_affected: people(node.run_peak),
+                });
+            }
+        }
+        node.run_start = None;
+        node.run_peak = 0;
+    }
+
+    fn into_result(mut self, scenario: &Scenario) -> RunResult {
+        let model = self.model;
+        let total_pop = model.total_population();
+        let people_hours = self.total_integral as f64 / PERSON_HOUR;
+        let saifi_units = self.interruption_sum;
+        let (saidi, saifi) = if total_pop == 0 {
+            (0.0, 0.0)
+        } else {
+            (
+                people_hours / total_pop as f64,
+                people(saifi_units) / total_pop as f64,
+            )
+        };
+        let caidi =
+            (saifi_units > 0).then(|| self.total_integral as f64 / 3600.0 / saifi_units as f64);
+        let clients = model
+            .clients
+            .iter()
+            .zip(&self.clients)
+            .map(|(c, t)| ClientResult {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                population: c.population,
+                people_hours: t.integral as f64 / PERSON_HOUR,
+                peak_affected: people(t.peak),
+                first_affected_h: t.first.map(SimTime::hours),
+                recovered_at_h: (t.affected == 0).then(|| t.recovered.hours()),
+                longest_outage_h: SimTime(t.longest).hours(),
+                interruptions: t.interruptions,
+            })
+            .collect();
+        let services = model
+            .nodes
+            .iter()
+            .zip(std::mem::take(&mut self.nodes))
+            .map(|(n, t)| ServiceResult {
+                id: n.id.clone(),
+                name: n.name.clone(),
+                kind: match n.kind {
+                    NodeKind::Site => "site",
+                    NodeKind::Service => "service",
+                },
+                unavailable_h: t.unavail as f64 / (FULL as f64 * 3600.0),
+                fallback_h: SimTime(t.fallback_secs).hours(),
+                restarts: t.restarts,
+                rto_h: n.rto.map(SimTime::hours),
+                rto_breaches: t.breaches,
+            })
+            .collect();
+        let points: Vec<(SimTime, f64)> =
+            self.points.iter().map(|&(t, u)| (t, people(u))).collect();
+        RunResult {
+            scenario: scenario.name.clone(),
+            model: model.name.clone(),
+            population_label: model.population_label.clone(),
+            total_population: total_pop,
+            start: scenario.start.clone(),
+            horizon_h: scenario.horizon.hours(),
+            step_h: scenario.step.hours(),
+            peak_affected: people(self.peak.0),
+            peak_time_h: self.peak.1.hours(),
+            people_hours,
+            recovered_at_h: (self.total == 0).then(|| self.recovered.hours()),
+            saidi_h: saidi,
+            saifi,
+            caidi_h: caidi,
+            timeline: points
+                .iter()
+                .map(|&(t, a)| TimelinePoint {
+                    t_h: t.hours(),
+                    affected: a,
+                })
+                .collect(),
+            clients,
+            services,
+            deadlocks: Vec::new(),
+            warnings: Vec::new(),
+            points,
+            events_processed: 0,
+        }
+    }
+}
+
+/// A client and some of its uses as (node, share).
+type ClientUses = (u32, Vec<(u32, Avail)>);
+
+/// For node `v`: every client that uses `v` or something depending on it, with those uses.
+fn downstream_uses(model: &Model, v: u32) -> Vec<ClientUses> {
+    let mut down = vec![false; model.nodes.len()];
+    let mut stack = vec![v];
+    down[v as usize] = true;
+    while let Some(x) = stack.pop() {
+        for &d in model.dependents.row(x as usize) {
+            if !down[d as usize] {
+                down[d as usize] = true;
+                stack.push(d);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (c, uses) in model.uses.iter().enumerate() {
+        let through: Vec<(u32, Avail)> = uses
+            .iter()
+            .copied()
+            .filter(|&(n, _)| down[n as usize])
+            .collect();
+        if !through.is_empty() {
+            out.push((c as u32, through));
+        }
+    }
+    out
+}
+
+impl Recorder for Metrics<'_> {
+    fn start(&mut self, _view: &View<'_>) {}
+
+    fn instant(&mut self, t: SimTime, touched: &[u32], restarted: &[u32], view: &View<'_>) {
+        let model = self.model;
+        for &v in restarted {
+            self.nodes[v as usize].restarts += 1;
+        }
+        for &v in touched {
+            let i = v as usize;
+            let a = view.a[i];
+            let node = &mut self.nodes[i];
+            let on_fb = view.mode[i].on_fallback();
+            match (node.fallback_since, on_fb) {
+                (None, true) => node.fallback_since = Some(t),
+                (Some(s), false) => {
+                    node.fallback_secs += t.0 - s.0;
+                    node.fallback_since = None;
+                }
+                _ => {}
+            }
+            if a == node.a {
+                continue;
+            }
+            node.unavail += (FULL - node.a) as u128 * (t.0 - node.since.0) as u128;
+            node.since = t;
+            let was_full = node.a == FULL;
+            node.a = a;
+            if was_full && a < FULL {
+                node.run_start = Some(t);
+                node.run_peak = 0;
+            } else if !was_full && a == FULL {
+                self.close_breach(i, t, false);
+            }
+            for &c in model.node_clients.row(i) {
+                if !self.client_mark[c as usize] {
+                    self.client_mark[c as usize] = true;
+                    self.dirty_clients.push(c);
+                }
+            }
+        }
+        let dirty = std::mem::take(&mut self.dirty_clients);
+        for &c in &dirty {
+            let ci = c as usize;
+            self.client_mark[ci] = false;
+            let new = self.client_affected(ci, view.a);
+            let tr = &mut self.clients[ci];
+            if new == tr.affected {
+                continue;
+            }
+            tr.integral += tr.affected * (t.0 - tr.since.0) as u128;
+            tr.since = t;
+            if tr.affected == 0 {
+                tr.first.get_or_insert(t);
+                tr.outage_start = Some(t);
+                tr.interruptions += 1;
+                tr.interruption_peak = 0;
+            }
+            if new == 0 {
+                if let Some(s) = tr.outage_start.take() {
+                    tr.longest = tr.longest.max(t.0 - s.0);
+                }
+                self.interruption_sum += tr.interruption_peak.max(tr.affected);
+                tr.recovered = t;
+            }
+            tr.interruption_peak = tr.interruption_peak.max(new);
+            tr.peak = tr.peak.max(new);
+            self.total = self.total + new - tr.affected;
+            tr.affected = new;
+        }
+        self.dirty_clients = dirty;
+        self.dirty_clients.clear();
+
+        // People affected through each node whose RTO clock runs.
+        for (v, uses) in &self.through {
+            let node = &self.nodes[*v as usize];
+            if node.run_start.is_none() {
+                continue;
+            }
+            let sum: u128 = uses
+                .iter()
+                .map(|(c, us)| {
+                    let worst = us
+                        .iter()
+                        .map(|&(n, s)| s as u128 * (FULL - view.a[n as usize]) as u128)
+                        .max()
+                        .unwrap_or(0);
+                    model.clients[*c as usize].population as u128 * worst
+                })
+                .sum();
+            let node = &mut self.nodes[*v as usize];
+            node.run_peak = node.run_peak.max(sum);
+        }
+
+        // The total.
+        let last = self.points.last().map(|p| p.1);
+        if last != Some(self.total) {
+            if let Some(prev) = last {
+                self.total_integral += prev * (t.0 - self.total_since.0) as u128;
+                if self.total == 0 {
+                    self.recovered = t;
+                }
+            }
+            self.total_since = t;
+            self.points.push((t, self.total));
+            if self.total > self.peak.0 {
+                self.peak = (self.total, t);
+            }
+        }
+    }
+
+    fn finish(&mut self, horizon: SimTime, view: &View<'_>) {
+        let h = horizon.0;
+        if let Some(&(_, last)) = self.points.last() {
+            self.total_integral += last * (h - self.total_since.0) as u128;
+        }
+        for tr in &mut self.clients {
+            tr.integral += tr.affected * (h - tr.since.0) as u128;
+            tr.since = horizon;
+            if let Some(s) = tr.outage_start {
+                tr.longest = tr.longest.max(h - s.0);
+                self.interruption_sum += tr.interruption_peak;
+            }
+        }
+        for v in 0..self.nodes.len() {
+            let node = &mut self.nodes[v];
+            node.unavail += (FULL - node.a) as u128 * (h - node.since.0) as u128;
+            node.since = horizon;
+            if let Some(s) = node.fallback_since.take() {
+                node.fallback_secs += h - s.0;
+            }
+            if node.run_start.is_some() {
+                self.close_breach(v, horizon, true);
+            }
+        }
+        let _ = view;
+    }
+}

@@ -1,0 +1,260 @@
+//! The validated model: sites and services as dense `u32` nodes, requirement groups and
+//! reverse edges in compact arrays, clients with their uses, and the strongly connected
+//! components of the dependency graph in topological order.
+//!
+//! Loading happens in two steps ([`raw`] serde structs, then [`build`]); the engine sees only
+//! this frozen form, never a string id or a TOML type.
+
+#[allow(missing_docs)]
+pub mod raw;
+
+mod build;
+mod lint;
+
+use std::collections::HashMap;
+
+use crate::time::SimTime;
+
+pub use build::{build_with_patch, load_model};
+pub(crate) use lint::cyclic_components;
+
+/// Availability in millionths: 1.0 is [`FULL`]. Integer units keep sums exact and equality
+/// tests meaningful; capacities and shares are exact to six decimal places.
+pub type Avail = u32;
+
+/// Full availability (1.0).
+pub const FULL: Avail = 1_000_000;
+
+/// Converts a fraction in [0, 1] to availability units, rounding to the nearest millionth.
+pub fn to_units(f: f64) -> Avail {
+    (f.clamp(0.0, 1.0) * FULL as f64).round() as Avail
+}
+
+/// Site or service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A data center.
+    Site,
+    /// A service running on sites.
+    Service,
+}
+
+/// What the model says about one site or service.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// The id, unique across the model.
+    pub id: String,
+    /// The display name (the id when none was given).
+    pub name: String,
+    /// Site or service.
+    pub kind: NodeKind,
+    /// Tags for `tag:NAME` selectors.
+    pub tags: Vec<String>,
+    /// Time to come back once everything it needs is available.
+    pub restart: SimTime,
+    /// Extra time before a restart when it had failed.
+    pub repair: SimTime,
+    /// Recovery time objective, if any.
+    pub rto: Option<SimTime>,
+}
+
+/// A service's fallback mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fallback {
+    /// Share of the load it carries.
+    pub capacity: Avail,
+    /// Delay from the loss of primary service to engagement.
+    pub activation: SimTime,
+    /// How long switching back takes.
+    pub switchback: SimTime,
+    /// Availability during switchback; `None` means f(n), the fallback's own value.
+    pub switchback_capacity: Option<Avail>,
+}
+
+/// A client organisation.
+#[derive(Debug, Clone)]
+pub struct Client {
+    /// The id, unique across the model.
+    pub id: String,
+    /// The display name.
+    pub name: String,
+    /// How many people it has.
+    pub population: u64,
+    /// Tags.
+    pub tags: Vec<String>,
+}
+
+/// A compact adjacency: row `i` is `targets[offsets[i]..offsets[i + 1]]`.
+#[derive(Debug, Clone, Default)]
+pub struct Csr {
+    offsets: Vec<u32>,
+    targets: Vec<u32>,
+}
+
+impl Csr {
+    /// Builds from rows given in order.
+    pub fn from_rows<I: IntoIterator<Item = R>, R: IntoIterator<Item = u32>>(rows: I) -> Csr {
+        let mut offsets = vec![0u32];
+        let mut targets = Vec::new();
+        for row in rows {
+            targets.extend(row);
+            offsets.push(targets.len() as u32);
+        }
+        Csr { offsets, targets }
+    }
+
+    /// Builds from `(row, target)` pairs; rows keep the order of the pairs, duplicates removed.
+    pub fn from_pairs(rows: usize, pairs: &[(u32, u32)]) -> Csr {
+        let mut counts = vec![0u32; rows + 1];
+        for &(r, _) in pairs {
+            counts[r as usize + 1] += 1;
+        }
+        for i in 0..rows {
+            counts[i + 1] += counts[i];
+        }
+        let mut fill = counts.clone();
+        let mut targets = vec![0u32; pairs.len()];
+        for &(r, t) in pairs {
+            targets[fill[r as usize] as usize] = t;
+            fill[r as usize] += 1;
+        }
+        // Remove duplicates within each row, keeping first occurrences (`seen[t]` holds the
+        // last row that took target `t`, plus one).
+        let mut seen = vec![0u32; targets.iter().max().map_or(0, |&m| m as usize + 1)];
+        let mut offsets = vec![0u32];
+        let mut out = Vec::with_capacity(targets.len());
+        for r in 0..rows {
+            for &t in &targets[counts[r] as usize..counts[r + 1] as usize] {
+                if seen[t as usize] != r as u32 + 1 {
+                    seen[t as usize] = r as u32 + 1;
+                    out.push(t);
+                }
+            }
+            offsets.push(out.len() as u32);
+        }
+        Csr {
+            offsets,
+            targets: out,
+        }
+    }
+
+    /// Row `i`.
+    #[inline]
+    pub fn row(&self, i: usize) -> &[u32] {
+        &self.targets[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+
+    /// The number of rows.
+    pub fn rows(&self) -> usize {
+        self.offsets.len() - 1
+    }
+}
+
+/// An id of the model: a node (site or service) or a client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdRef {
+    /// Index into [`Model::nodes`].
+    Node(u32),
+    /// Index into [`Model::clients`].
+    Client(u32),
+}
+
+/// A validated model, frozen for simulation.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The model's name.
+    pub name: String,
+    /// How reports name the people ("insured").
+    pub population_label: String,
+    /// Sites first, then services, each in file order (patched additions last).
+    pub nodes: Vec<Node>,
+    /// Per node: its fallback, if it has one.
+    pub fallbacks: Vec<Option<Fallback>>,
+    /// Clients in file order.
+    pub clients: Vec<Client>,
+    pub(crate) ids: HashMap<String, IdRef>,
+    /// Per group: K.
+    pub(crate) group_k: Vec<u32>,
+    /// Per group: its members.
+    pub(crate) group_members: Csr,
+    /// Per node: its primary groups (hosted_on, then requires).
+    pub(crate) primary_groups: Csr,
+    /// Per node: how many of its primary groups come from hosted_on (they come first).
+    pub(crate) hosted_groups: Vec<u32>,
+    /// Per node: its fallback's requirement groups.
+    pub(crate) fallback_groups: Csr,
+    /// Per node: the nodes that name it in a primary or fallback group.
+    pub(crate) dependents: Csr,
+    /// Per client: its uses as (node, share in availability units).
+    pub(crate) uses: Vec<Vec<(u32, Avail)>>,
+    /// Per node: the clients that use it.
+    pub(crate) node_clients: Csr,
+    /// Per node: its strongly connected component, numbered in topological order
+    /// (every component after the components it depends on).
+    pub(crate) scc_of: Vec<u32>,
+    /// Per component: its nodes.
+    pub(crate) scc_nodes: Csr,
+}
+
+impl Model {
+    /// Looks an id up.
+    pub fn lookup(&self, id: &str) -> Option<IdRef> {
+        self.ids.get(id).copied()
+    }
+
+    /// The sum of all clients' populations.
+    pub fn total_population(&self) -> u64 {
+        self.clients.iter().map(|c| c.population).sum()
+    }
+
+    /// Number of sites and services.
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Number of dependency edges (group memberships, primary and fallback).
+    pub fn edge_count(&self) -> usize {
+        self.group_members.targets.len()
+    }
+
+    /// The groups of node `n` as (K, members) pairs: primary or fallback.
+    pub(crate) fn groups(
+        &self,
+        n: u32,
+        fallback: bool,
+    ) -> impl Iterator<Item = (u32, &[u32])> + '_ {
+        let csr = if fallback {
+            &self.fallback_groups
+        } else {
+            &self.primary_groups
+        };
+        csr.row(n as usize)
+            .iter()
+            .map(move |&g| (self.group_k[g as usize], self.group_members.row(g as usize)))
+    }
+
+    /// True when service `n`'s hosted_on names site `site` anywhere (an any_of member counts).
+    pub(crate) fn hosted_on_names(&self, n: u32, site: u32) -> bool {
+        self.hosted_groups[n as usize] > 0
+            && self.primary_groups.row(n as usize)[..self.hosted_groups[n as usize] as usize]
+                .iter()
+                .any(|&g| self.group_members.row(g as usize).contains(&site))
+    }
+
+    /// Every id known to the model, for "did you mean".
+    pub(crate) fn id_names(&self) -> impl Iterator<Item = &str> {
+        self.ids.keys().map(String::as_str)
+    }
+
+    /// Warnings a careful author wants to see: restart cycles, unused nodes, clients with no
+    /// uses.
+    pub fn warnings(&self) -> Vec<String> {
+        lint::warnings(self)
+    }
+
+    /// Sets of nodes that, if all shut down at once, could never restart (cold-start
+    /// deadlocks waiting to happen), as lists of ids.
+    pub fn restart_cycles(&self) -> Vec<Vec<String>> {
+        lint::restart_cycles(self)
+    }
+}

@@ -1,0 +1,146 @@
+//! Static checks that are warnings, not errors: restart cycles, unused nodes, idle clients.
+
+use super::{Model, NodeKind};
+
+/// All warnings about a model, in a stable order.
+pub(super) fn warnings(model: &Model) -> Vec<String> {
+    let mut out = Vec::new();
+    for set in restart_cycles(model) {
+        out.push(format!(
+            "restart cycle: {} need each other to restart; if all of them are down at once, none can come back (cold-start deadlock)",
+            set.join(", ")
+        ));
+    }
+    for (n, node) in model.nodes.iter().enumerate() {
+        let used = !model.dependents.row(n).is_empty() || !model.node_clients.row(n).is_empty();
+        if !used {
+            let what = match node.kind {
+                NodeKind::Site => "site hosts nothing and no client uses it",
+                NodeKind::Service => "service is required by nothing and used by no client",
+            };
+            out.push(format!("`{}`: this {what}", node.id));
+        }
+    }
+    for (c, client) in model.clients.iter().enumerate() {
+        if model.uses[c].is_empty() {
+            out.push(format!(
+                "client `{}` uses nothing: it can never be affected",
+                client.id
+            ));
+        }
+    }
+    out
+}
+
+/// The largest set of nodes none of which could restart if all of them were down at once
+/// (every other node up), split into its strongly connected parts.
+///
+/// Starts from every node and removes, until nothing changes, each node that could restart
+/// with the remaining set down: one whose every group has at least K members outside the set.
+/// What remains blocks itself. Uses restart requirements only (hosted_on and requires).
+pub(super) fn restart_cycles(model: &Model) -> Vec<Vec<String>> {
+    let n = model.nodes.len();
+    let groups = model.group_k.len();
+    let mut in_set = vec![true; n];
+    // Per group: members still in the set.
+    let mut inside: Vec<u32> = (0..groups)
+        .map(|g| model.group_members.row(g).len() as u32)
+        .collect();
+    // Per group: its owner (primary groups only matter).
+    let mut owner = vec![u32::MAX; groups];
+    for v in 0..n {
+        for &g in model.primary_groups.row(v) {
+            owner[g as usize] = v as u32;
+        }
+    }
+    let satisfiable = |g: usize, inside: &[u32]| {
+        let total = model.group_members.row(g).len() as u32;
+        total - inside[g] >= model.group_k[g]
+    };
+    let free = |v: usize, inside: &[u32]| {
+        model
+            .primary_groups
+            .row(v)
+            .iter()
+            .all(|&g| satisfiable(g as usize, inside))
+    };
+    let mut stack: Vec<u32> = (0..n as u32)
+        .filter(|&v| free(v as usize, &inside))
+        .collect();
+    for &v in &stack {
+        in_set[v as usize] = false;
+    }
+    // member -> groups containing it
+    let mut member_groups: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for (g, &o) in owner.iter().enumerate() {
+        if o != u32::MAX {
+            for &m in model.group_members.row(g) {
+                member_groups[m as usize].push(g as u32);
+            }
+        }
+    }
+    while let Some(v) = stack.pop() {
+        for &g in &member_groups[v as usize] {
+            inside[g as usize] -= 1;
+            let o = owner[g as usize] as usize;
+            if in_set[o] && free(o, &inside) {
+                in_set[o] = false;
+                stack.push(o as u32);
+            }
+        }
+    }
+    // Split the blocked set into strongly connected parts along "blocked by" edges; report the
+    // parts that contain a cycle (nodes that only wait on a cycle are not listed).
+    let members: Vec<u32> = (0..n as u32).filter(|&v| in_set[v as usize]).collect();
+    let edges = |v: u32| -> Vec<u32> {
+        let mut out = Vec::new();
+        for &g in model.primary_groups.row(v as usize) {
+            if !satisfiable(g as usize, &inside) {
+                out.extend(
+                    model
+                        .group_members
+                        .row(g as usize)
+                        .iter()
+                        .copied()
+                        .filter(|&m| in_set[m as usize]),
+                );
+            }
+        }
+        out
+    };
+    cyclic_components(&members, edges)
+        .into_iter()
+        .map(|set| {
+            set.into_iter()
+                .map(|v| model.nodes[v as usize].id.clone())
+                .collect()
+        })
+        .collect()
+}
+
+/// Strongly connected components (of at least two nodes, or one with a self-loop) of the
+/// graph on `nodes` given by `edges`, each sorted, in order of their smallest node.
+pub(crate) fn cyclic_components(nodes: &[u32], edges: impl Fn(u32) -> Vec<u32>) -> Vec<Vec<u32>> {
+    use petgraph::graphmap::DiGraphMap;
+    let mut g: DiGraphMap<u32, ()> = DiGraphMap::new();
+    for &v in nodes {
+        g.add_node(v);
+    }
+    for &v in nodes {
+        for w in edges(v) {
+            if g.contains_node(w) {
+                g.add_edge(v, w, ());
+            }
+        }
+    }
+    let mut out: Vec<Vec<u32>> = petgraph::algo::tarjan_scc(&g)
+        .into_iter()
+        .filter(|c| c.len() > 1 || g.contains_edge(c[0], c[0]))
+        .map(|mut c| {
+            c.sort_unstable();
+            c
+        })
+        .collect();
+    out.sort();
+    out
+}

@@ -1,0 +1,359 @@
+//! The model file exactly as written: serde structs, no cross-references resolved yet.
+//!
+//! Checks that need only one value (a duration's unit, a share in [0, 1], k ≤ n) happen here,
+//! during deserialization, so their errors carry the deserializer's own position.
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use crate::time::Duration;
+
+/// A whole model file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawModelFile {
+    pub model: RawModelHeader,
+    #[serde(default)]
+    pub site: Vec<RawSite>,
+    #[serde(default)]
+    pub service: Vec<RawService>,
+    #[serde(default)]
+    pub client: Vec<RawClient>,
+}
+
+/// The `[model]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawModelHeader {
+    pub name: String,
+    pub population_label: Option<String>,
+    pub description: Option<String>,
+}
+
+/// A `[[site]]` (also a `[[patch.site]]`, where every field but `id` is optional).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSite {
+    pub id: String,
+    pub name: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub restart: Option<Duration>,
+    pub repair: Option<Duration>,
+    pub rto: Option<Duration>,
+}
+
+/// A `[[service]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawService {
+    pub id: String,
+    pub name: Option<String>,
+    pub hosted_on: Option<RawReq>,
+    pub requires: Option<RawReq>,
+    pub restart: Option<Duration>,
+    pub repair: Option<Duration>,
+    pub rto: Option<Duration>,
+    pub tags: Option<Vec<String>>,
+    pub fallback: Option<RawFallback>,
+}
+
+/// A service's `fallback = { ... }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFallback {
+    pub capacity: Fraction,
+    pub activation: Option<Duration>,
+    pub switchback: Option<Duration>,
+    pub switchback_capacity: Option<Fraction>,
+    pub requires: Option<RawReq>,
+}
+
+/// A `[[client]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawClient {
+    pub id: String,
+    pub name: Option<String>,
+    pub population: Option<Population>,
+    pub uses: Option<Vec<RawUse>>,
+    pub tags: Option<Vec<String>>,
+}
+
+/// The largest population of one client: more people than live on Earth is a typo.
+pub const MAX_POPULATION: u64 = 10_000_000_000;
+
+/// A client's population: a whole number from 0 to [`MAX_POPULATION`].
+#[derive(Debug, Clone, Copy)]
+pub struct Population(pub u64);
+
+impl<'de> Deserialize<'de> for Population {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Population;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a whole number of people, e.g. 1_100_000")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Population, E> {
+                if v > MAX_POPULATION {
+                    return Err(E::custom(format!(
+                        "invalid value: population {v} is larger than {MAX_POPULATION}; check the number"
+                    )));
+                }
+                Ok(Population(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Population, E> {
+                match u64::try_from(v) {
+                    Ok(v) => self.visit_u64(v),
+                    Err(_) => Err(E::custom(format!(
+                        "invalid value: population {v} is negative"
+                    ))),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A number in [0, 1] (capacities, shares), kept exactly to six decimal places.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fraction(pub f64);
+
+impl<'de> Deserialize<'de> for Fraction {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Fraction;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number from 0 to 1, e.g. 0.7")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Fraction, E> {
+                if v.is_finite() && (0.0..=1.0).contains(&v) {
+                    Ok(Fraction(v))
+                } else {
+                    Err(E::custom(format!(
+                        "invalid value: {v} is outside [0, 1]; write a fraction such as 0.7 for 70%"
+                    )))
+                }
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Fraction, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Fraction, E> {
+                self.visit_f64(v as f64)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One use of a client: `"svc"` or `{ service = "svc", share = 0.05 }`.
+#[derive(Debug, Clone)]
+pub struct RawUse {
+    pub service: String,
+    pub share: Option<Fraction>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUseTable {
+    service: String,
+    share: Option<Fraction>,
+}
+
+impl<'de> Deserialize<'de> for RawUse {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawUse;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a service id or { service = \"id\", share = 0.5 }")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawUse, E> {
+                Ok(RawUse {
+                    service: v.to_string(),
+                    share: None,
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawUse, A::Error> {
+                let t = RawUseTable::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(RawUse {
+                    service: t.service,
+                    share: t.share,
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A requirement as written: one group, or a list of groups (all needed).
+#[derive(Debug, Clone)]
+pub enum RawReq {
+    /// `"id"` or `{ any_of = [...] }` or `{ k = 2, of = [...] }`.
+    One(RawGroup),
+    /// `["a", { any_of = [...] }]`: one group per item.
+    List(Vec<RawGroup>),
+}
+
+/// One requirement group as written.
+#[derive(Debug, Clone)]
+pub enum RawGroup {
+    /// A plain id: K = 1 of 1.
+    Id(String),
+    /// At least one of these.
+    AnyOf(Vec<String>),
+    /// At least `k` of these.
+    KOf { k: u32, of: Vec<String> },
+}
+
+impl RawReq {
+    /// The groups, in order.
+    pub fn groups(&self) -> &[RawGroup] {
+        match self {
+            RawReq::One(g) => std::slice::from_ref(g),
+            RawReq::List(l) => l,
+        }
+    }
+}
+
+impl RawGroup {
+    /// The member ids.
+    pub fn members(&self) -> &[String] {
+        match self {
+            RawGroup::Id(id) => std::slice::from_ref(id),
+            RawGroup::AnyOf(m) | RawGroup::KOf { of: m, .. } => m,
+        }
+    }
+
+    /// How many members must be available.
+    pub fn k(&self) -> u32 {
+        match self {
+            RawGroup::Id(_) | RawGroup::AnyOf(_) => 1,
+            RawGroup::KOf { k, .. } => *k,
+        }
+    }
+
+    /// The key under which the members are listed (`any_of`, `of`), if any.
+    pub fn member_key(&self) -> Option<&'static str> {
+        match self {
+            RawGroup::Id(_) => None,
+            RawGroup::AnyOf(_) => Some("any_of"),
+            RawGroup::KOf { .. } => Some("of"),
+        }
+    }
+}
+
+const REQ_EXPECTED: &str = "an id, a list of ids, { any_of = [...] } or { k = 2, of = [...] }";
+
+fn group_from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<RawGroup, A::Error> {
+    let mut any_of: Option<Vec<String>> = None;
+    let mut k: Option<i64> = None;
+    let mut of: Option<Vec<String>> = None;
+    while let Some(key) = map.next_key::<String>()? {
+        match key.as_str() {
+            "any_of" => any_of = Some(map.next_value()?),
+            "k" => k = Some(map.next_value()?),
+            "of" => of = Some(map.next_value()?),
+            other => {
+                let hint = crate::suggest::closest(other, ["any_of", "k", "of"])
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                return Err(de::Error::custom(format!(
+                    "unknown field `{other}` in a requirement group{hint}; a group is {{ any_of = [...] }} or {{ k = 2, of = [...] }}"
+                )));
+            }
+        }
+    }
+    match (any_of, k, of) {
+        (Some(m), None, None) => {
+            if m.is_empty() {
+                return Err(de::Error::custom(
+                    "invalid value: empty group: `any_of` needs at least one id",
+                ));
+            }
+            Ok(RawGroup::AnyOf(m))
+        }
+        (None, Some(k), Some(of)) => {
+            if of.is_empty() {
+                return Err(de::Error::custom(
+                    "invalid value: empty group: `of` needs at least one id",
+                ));
+            }
+            if k < 1 || k as u64 > of.len() as u64 {
+                return Err(de::Error::custom(format!(
+                    "invalid value: k = {k} but the group has {} member(s); k must be from 1 to {}",
+                    of.len(),
+                    of.len()
+                )));
+            }
+            Ok(RawGroup::KOf { k: k as u32, of })
+        }
+        (None, Some(_), None) => Err(de::Error::custom("missing field `of` in a k-of-n group")),
+        (None, None, Some(_)) => Err(de::Error::custom("missing field `k` in a k-of-n group")),
+        _ => Err(de::Error::custom(format!(
+            "invalid value: a requirement is {REQ_EXPECTED}"
+        ))),
+    }
+}
+
+struct GroupVisitor;
+
+impl<'de> Visitor<'de> for GroupVisitor {
+    type Value = RawGroup;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an id, { any_of = [...] } or { k = 2, of = [...] }")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<RawGroup, E> {
+        Ok(RawGroup::Id(v.to_string()))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawGroup, A::Error> {
+        group_from_map(map)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawGroup {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(GroupVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawReq {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawReq;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(REQ_EXPECTED)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawReq, E> {
+                Ok(RawReq::One(RawGroup::Id(v.to_string())))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawReq, A::Error> {
+                group_from_map(map).map(RawReq::One)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawReq, A::Error> {
+                let mut groups = Vec::new();
+                while let Some(g) = seq.next_element::<RawGroup>()? {
+                    groups.push(g);
+                }
+                Ok(RawReq::List(groups))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The `[patch]` table of a scenario: same arrays as a model, every field but `id` optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPatch {
+    #[serde(default)]
+    pub site: Vec<RawSite>,
+    #[serde(default)]
+    pub service: Vec<RawService>,
+    #[serde(default)]
+    pub client: Vec<RawClient>,
+}

@@ -1,0 +1,168 @@
+//! The summary a person reads on the terminal: plain text, at most 80 columns wide.
+
+use std::fmt::Write;
+
+use super::{hours, thousands};
+use crate::metrics::RunResult;
+
+fn when(h: Option<f64>) -> String {
+    h.map_or_else(|| "not recovered".to_string(), hours)
+}
+
+fn cut(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(width - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// The terminal summary: headline figures, the most affected clients and services, RTO
+/// breaches, deadlocks and warnings.
+pub fn summary_table(r: &RunResult, top: usize) -> String {
+    let mut o = String::new();
+    let label = &r.population_label;
+    let share = if r.total_population > 0 {
+        100.0 * r.peak_affected / r.total_population as f64
+    } else {
+        0.0
+    };
+    let _ = writeln!(o, "{} — {}", r.scenario, r.model);
+    let _ = writeln!(
+        o,
+        "{} clients, {} {}, horizon {}",
+        r.clients.len(),
+        thousands(r.total_population as f64),
+        label,
+        hours(r.horizon_h)
+    );
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "  Peak affected     {} {label} ({share:.1}%) at {}",
+        thousands(r.peak_affected),
+        hours(r.peak_time_h)
+    );
+    let _ = writeln!(o, "  People-hours      {}", thousands(r.people_hours));
+    let _ = writeln!(
+        o,
+        "  Recovered         {}",
+        when(r.recovered_at_h).replace("not recovered", "not recovered by the horizon")
+    );
+    let _ = writeln!(
+        o,
+        "  SAIDI {:.2} h · SAIFI {:.3} · CAIDI {}",
+        r.saidi_h,
+        r.saifi,
+        r.caidi_h
+            .map_or_else(|| "–".to_string(), |c| format!("{c:.2} h"))
+    );
+
+    let mut clients: Vec<_> = r.clients.iter().filter(|c| c.people_hours > 0.0).collect();
+    clients.sort_by(|a, b| {
+        b.people_hours
+            .total_cmp(&a.people_hours)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    if !clients.is_empty() {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "  Most affected clients        people-hours  first  recovered      longest"
+        );
+        for c in clients.iter().take(top) {
+            let _ = writeln!(
+                o,
+                "  {:<26} {:>14}  {:>5}  {:<13}  {}",
+                cut(&c.name, 26),
+                thousands(c.people_hours),
+                c.first_affected_h.map_or_else(|| "–".to_string(), hours),
+                when(c.recovered_at_h),
+                hours(c.longest_outage_h)
+            );
+        }
+        if clients.len() > top {
+            let _ = writeln!(o, "  … and {} more", clients.len() - top);
+        }
+    }
+
+    let mut services: Vec<_> = r
+        .services
+        .iter()
+        .filter(|s| s.unavailable_h > 0.0)
+        .collect();
+    services.sort_by(|a, b| {
+        b.unavailable_h
+            .total_cmp(&a.unavailable_h)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    if !services.is_empty() {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "  Least available            unavailable  on fallback  restarts"
+        );
+        for s in services.iter().take(top) {
+            let _ = writeln!(
+                o,
+                "  {:<26} {:>11}  {:>11}  {:>8}",
+                cut(&s.name, 26),
+                hours(s.unavailable_h),
+                if s.fallback_h > 0.0 {
+                    hours(s.fallback_h)
+                } else {
+                    "–".to_string()
+                },
+                s.restarts
+            );
+        }
+        if services.len() > top {
+            let _ = writeln!(o, "  … and {} more", services.len() - top);
+        }
+    }
+
+    let breaches: Vec<_> = r
+        .services
+        .iter()
+        .flat_map(|s| s.rto_breaches.iter().map(move |b| (s, b)))
+        .collect();
+    if !breaches.is_empty() {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "  RTO breaches               rto     from    lasted        {label}"
+        );
+        for (s, b) in breaches {
+            let _ = writeln!(
+                o,
+                "  {:<26} {:<6}  {:<6}  {:<12}  {}",
+                cut(&s.name, 26),
+                s.rto_h.map_or_else(String::new, hours),
+                hours(b.start_h),
+                format!(
+                    "{}{}",
+                    hours(b.duration_h),
+                    if b.ongoing { "+" } else { "" }
+                ),
+                thousands(b.people_affected)
+            );
+        }
+    }
+
+    if !r.deadlocks.is_empty() {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "  Cold-start deadlocks (waiting on each other forever):");
+        for d in &r.deadlocks {
+            let _ = writeln!(o, "    {}", d.join(", "));
+        }
+    }
+    if !r.warnings.is_empty() {
+        let _ = writeln!(o);
+        for w in &r.warnings {
+            let _ = writeln!(o, "  warning: {w}");
+        }
+    }
+    o
+}

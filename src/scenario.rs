@@ -1,0 +1,282 @@
+//! Scenarios: events on a timeline, targets resolved to dense node ids, the model patched.
+
+#[allow(missing_docs)]
+pub mod raw;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, InputError, InputErrorKind};
+use crate::model::{self, IdRef, Model, NodeKind};
+use crate::source::{Seg, Source};
+use crate::time::SimTime;
+
+pub use raw::Action;
+
+/// One resolved event. Events sort by `(at, order)`; the restart implied by `for` keeps its
+/// event's place in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// When.
+    pub at: SimTime,
+    /// What.
+    pub action: Action,
+    /// Which nodes, in model order.
+    pub targets: Vec<u32>,
+    /// The index of the `[[event]]` in the file.
+    pub order: usize,
+    /// True for the restart implied by `for`.
+    pub implied: bool,
+}
+
+/// A loaded scenario: the (patched) model and the events to play.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The scenario's name.
+    pub name: String,
+    /// The scenario file.
+    pub path: PathBuf,
+    /// The model file it names.
+    pub model_path: PathBuf,
+    /// The model, with the scenario's patch applied.
+    pub model: Model,
+    /// End of the simulated time.
+    pub horizon: SimTime,
+    /// Sampling step of the time series output.
+    pub step: SimTime,
+    /// Wall-clock time of t = 0, as written.
+    pub start: Option<String>,
+    /// Wall-clock time of t = 0, parsed.
+    pub start_time: Option<jiff::Timestamp>,
+    /// Events in the order they are applied.
+    pub events: Vec<Event>,
+    /// Ids the patch touched (replaced or added), for reports.
+    pub patched_ids: Vec<String>,
+    /// Problems worth telling but not fatal (events after the horizon).
+    pub warnings: Vec<String>,
+}
+
+/// The default sampling step when a scenario gives none.
+pub const DEFAULT_STEP: SimTime = SimTime(3600);
+
+/// Loads a scenario file and the model it names.
+pub fn load_scenario(path: &Path) -> Result<Scenario, Error> {
+    let source = Source::read(path)?;
+    let raw: raw::RawScenarioFile = source.deserialize()?;
+    let model_rel = Path::new(&raw.scenario.model);
+    let model_path = path.parent().unwrap_or(Path::new("")).join(model_rel);
+    let model_source = Source::read(&model_path).map_err(|e| match e {
+        Error::Io { source: io, .. } => Error::from(
+            source.error_at(
+                &[Seg::Key("scenario"), Seg::Key("model")],
+                InputError::new(
+                    InputErrorKind::Value,
+                    format!("cannot read the model `{}`: {io}", model_path.display()),
+                )
+                .hint("`model` is a path relative to the scenario file"),
+            ),
+        ),
+        other => other,
+    })?;
+    from_sources(&source, raw, &model_source, model_path)
+}
+
+/// Builds a scenario from its parsed file and the model's source.
+pub fn from_sources(
+    source: &Source,
+    raw: raw::RawScenarioFile,
+    model_source: &Source,
+    model_path: PathBuf,
+) -> Result<Scenario, Error> {
+    let patch = raw.patch;
+    let patched_ids: Vec<String> = patch
+        .iter()
+        .flat_map(|p| {
+            p.site
+                .iter()
+                .map(|s| s.id.clone())
+                .chain(p.service.iter().map(|s| s.id.clone()))
+                .chain(p.client.iter().map(|c| c.id.clone()))
+        })
+        .collect();
+    let model = model::build_with_patch(model_source, patch.map(|p| (source, p)))?;
+
+    let header = &raw.scenario;
+    let at_header = |key: &'static str, e: InputError| {
+        source.error_at(&[Seg::Key("scenario"), Seg::Key(key)], e)
+    };
+    let horizon = header.horizon.0;
+    if horizon == SimTime::ZERO {
+        return Err(at_header(
+            "horizon",
+            InputError::new(InputErrorKind::Value, "the horizon must be longer than 0")
+                .hint("write e.g. horizon = \"21d\""),
+        )
+        .into());
+    }
+    let step = header.step.map_or(DEFAULT_STEP, |d| d.0);
+    if step == SimTime::ZERO {
+        return Err(at_header(
+            "step",
+            InputError::new(InputErrorKind::Value, "the step must be longer than 0")
+                .hint("write e.g. step = \"1h\""),
+        )
+        .into());
+    }
+    let start_time = match &header.start {
+        None => None,
+        Some(s) => Some(s.0.parse::<jiff::Timestamp>().map_err(|e| {
+            at_header(
+                "start",
+                InputError::new(
+                    InputErrorKind::Value,
+                    format!("`start` is not a date and time with offset: {e}"),
+                )
+                .hint("write e.g. start = \"2023-04-24T18:00:00+02:00\""),
+            )
+        })?),
+    };
+
+    let mut events = Vec::new();
+    let mut warnings = Vec::new();
+    for (i, ev) in raw.event.iter().enumerate() {
+        let at_event = |path: &[Seg], e: InputError| {
+            let mut full = vec![Seg::Key("event"), Seg::Index(i)];
+            full.extend_from_slice(path);
+            source.error_at(&full, e)
+        };
+        let mut targets = Vec::new();
+        for (ti, t) in ev.target.items.iter().enumerate() {
+            let path: Vec<Seg> = if ev.target.list {
+                vec![Seg::Key("target"), Seg::Index(ti)]
+            } else {
+                vec![Seg::Key("target")]
+            };
+            let matched = select(&model, t).map_err(|e| at_event(&path, e))?;
+            if matched.is_empty() {
+                return Err(at_event(
+                    &path,
+                    InputError::new(
+                        InputErrorKind::Value,
+                        format!("target `{t}` matches nothing"),
+                    )
+                    .hint("check the tag or site name; an empty selection is almost always a typo"),
+                )
+                .into());
+            }
+            targets.extend(matched);
+        }
+        targets.sort_unstable();
+        targets.dedup();
+        if ev.for_.is_some() && ev.action == Action::Restart {
+            return Err(at_event(
+                &[Seg::Key("for")],
+                InputError::new(
+                    InputErrorKind::Value,
+                    "`for` works with shutdown and fail, not with restart",
+                )
+                .hint("remove `for`, or make the event a shutdown"),
+            )
+            .into());
+        }
+        let at = ev.at.0;
+        if at > horizon {
+            warnings.push(format!(
+                "event {} at {} is after the horizon ({}) and is ignored",
+                i + 1,
+                at,
+                horizon
+            ));
+            continue;
+        }
+        events.push(Event {
+            at,
+            action: ev.action,
+            targets: targets.clone(),
+            order: i,
+            implied: false,
+        });
+        if let Some(d) = ev.for_ {
+            let back = at.plus(d.0);
+            if back <= horizon {
+                events.push(Event {
+                    at: back,
+                    action: Action::Restart,
+                    targets,
+                    order: i,
+                    implied: true,
+                });
+            }
+        }
+    }
+    events.sort_by_key(|e| (e.at, e.order, e.implied));
+
+    Ok(Scenario {
+        name: header.name.clone(),
+        path: source.path.clone(),
+        model_path,
+        model,
+        horizon,
+        step,
+        start: header.start.as_ref().map(|s| s.0.clone()),
+        start_time,
+        events,
+        patched_ids,
+        warnings,
+    })
+}
+
+/// The nodes a target string selects, in model order.
+pub fn select(model: &Model, target: &str) -> Result<Vec<u32>, InputError> {
+    let all = 0..model.nodes.len() as u32;
+    let kind_is = |k: NodeKind| move |&n: &u32| model.nodes[n as usize].kind == k;
+    Ok(match target.split_once(':') {
+        Some(("site", "*")) => all.filter(kind_is(NodeKind::Site)).collect(),
+        Some(("service", "*")) => all.filter(kind_is(NodeKind::Service)).collect(),
+        Some(("tag", tag)) => all
+            .filter(|&n| model.nodes[n as usize].tags.iter().any(|t| t == tag))
+            .collect(),
+        Some(("hosted", site)) => {
+            let Some(IdRef::Node(s)) = model.lookup(site).filter(
+                |r| matches!(r, IdRef::Node(n) if model.nodes[*n as usize].kind == NodeKind::Site),
+            ) else {
+                let mut e = InputError::new(
+                    InputErrorKind::UnknownId,
+                    format!("`hosted:{site}`: `{site}` is not a site"),
+                );
+                if let Some(s) = crate::suggest::closest(
+                    site,
+                    model
+                        .nodes
+                        .iter()
+                        .filter(|n| n.kind == NodeKind::Site)
+                        .map(|n| n.id.as_str()),
+                ) {
+                    e = e.hint(format!("did you mean `hosted:{s}`?"));
+                }
+                return Err(e);
+            };
+            all.filter(|&n| model.hosted_on_names(n, s)).collect()
+        }
+        _ => match model.lookup(target) {
+            Some(IdRef::Node(n)) => vec![n],
+            Some(IdRef::Client(_)) => {
+                return Err(InputError::new(
+                    InputErrorKind::Value,
+                    format!("`{target}` is a client; events act on sites and services"),
+                )
+                .hint("shut down the services the client uses instead"));
+            }
+            None => {
+                let mut e = InputError::new(
+                    InputErrorKind::UnknownId,
+                    format!("unknown target `{target}`"),
+                );
+                e = match crate::suggest::closest(target, model.id_names().chain(["site:*", "service:*"])) {
+                    Some(s) => e.hint(format!("did you mean `{s}`?")),
+                    None => e.hint("a target is an id, a list of ids, \"site:*\", \"service:*\", \"tag:NAME\" or \"hosted:SITE\""),
+                };
+                return Err(e);
+            }
+        },
+    })
+}

@@ -1,0 +1,109 @@
+//! The scenario file exactly as written.
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+
+use crate::model::raw::RawPatch;
+use crate::time::Duration;
+
+/// A whole scenario file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenarioFile {
+    pub scenario: RawScenarioHeader,
+    #[serde(default)]
+    pub event: Vec<RawEvent>,
+    pub patch: Option<RawPatch>,
+}
+
+/// The `[scenario]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenarioHeader {
+    pub name: String,
+    pub model: String,
+    pub horizon: Duration,
+    pub step: Option<Duration>,
+    pub start: Option<StartTime>,
+    pub description: Option<String>,
+}
+
+/// The wall-clock time of t = 0: an RFC 3339 string (TOML may also write it as a bare
+/// date-time, which arrives here as a datetime value).
+#[derive(Debug, Clone)]
+pub struct StartTime(pub String);
+
+impl<'de> Deserialize<'de> for StartTime {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // A TOML datetime deserializes as a one-entry map; a string directly.
+        let v = toml::Value::deserialize(d)?;
+        match v {
+            toml::Value::String(s) => Ok(StartTime(s)),
+            toml::Value::Datetime(dt) => Ok(StartTime(dt.to_string())),
+            _ => Err(de::Error::custom(
+                "invalid type: `start` is a date and time with offset, e.g. \"2023-04-24T18:00:00+02:00\"",
+            )),
+        }
+    }
+}
+
+/// What an event does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// Shut down on purpose.
+    Shutdown,
+    /// Damage: needs repair before a restart.
+    Fail,
+    /// Order a restart.
+    Restart,
+}
+
+/// One `[[event]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvent {
+    pub at: Duration,
+    pub action: Action,
+    pub target: Targets,
+    #[serde(rename = "for")]
+    pub for_: Option<Duration>,
+}
+
+/// `target = "x"` or `target = ["x", "tag:y"]`.
+#[derive(Debug, Clone)]
+pub struct Targets {
+    pub items: Vec<String>,
+    pub list: bool,
+}
+
+impl<'de> Deserialize<'de> for Targets {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Targets;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an id or selector (\"site:*\", \"service:*\", \"tag:NAME\", \"hosted:SITE\"), or a list of them")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Targets, E> {
+                Ok(Targets {
+                    items: vec![v.to_string()],
+                    list: false,
+                })
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Targets, A::Error> {
+                let mut items = Vec::new();
+                while let Some(s) = seq.next_element::<String>()? {
+                    items.push(s);
+                }
+                if items.is_empty() {
+                    return Err(de::Error::custom("invalid value: the target list is empty"));
+                }
+                Ok(Targets { items, list: true })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}

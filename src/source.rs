@@ -1,0 +1,250 @@
+//! Input files: reading, deserializing with located errors, and finding a key path in the text.
+//!
+//! Files are deserialized straight into plain serde structs (fast for million-node JSON
+//! models). Errors the deserializer finds carry their own position. Errors found later, when
+//! ids are resolved, carry a [`Path`] (`service[3].requires[1]`) that is looked up in the text
+//! only when an error is reported, so the happy path pays nothing for locations.
+
+use std::ops::Range;
+use std::path::{Path as FsPath, PathBuf};
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, InputError, InputErrorKind};
+
+/// The two file formats of SPEC section 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// TOML, the default.
+    Toml,
+    /// JSON, chosen by the `.json` extension.
+    Json,
+}
+
+/// One step of a key path inside a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seg {
+    /// A table key.
+    Key(&'static str),
+    /// An array index.
+    Index(usize),
+}
+
+/// A key path inside a file, e.g. `service[3].requires[1]`.
+pub type Path = Vec<Seg>;
+
+/// A loaded input file.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The path as the user gave it.
+    pub path: PathBuf,
+    /// The whole text.
+    pub text: Arc<str>,
+    /// TOML or JSON.
+    pub format: Format,
+}
+
+impl Source {
+    /// Reads a file; the format follows the extension.
+    pub fn read(path: &FsPath) -> Result<Source, Error> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io("reading", path, e))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let offset = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let text: Arc<str> = Arc::from(lossy);
+            InputError::new(InputErrorKind::Syntax, "the file is not valid UTF-8 text")
+                .hint("save the file as UTF-8")
+                .at(path, &text, offset..offset + 1)
+        })?;
+        Ok(Source::from_text(path, text))
+    }
+
+    /// A source from text already in memory (tests, generated models).
+    pub fn from_text(path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> Source {
+        let path = path.into();
+        let format = match path.extension().and_then(|e| e.to_str()) {
+            Some(ext) if ext.eq_ignore_ascii_case("json") => Format::Json,
+            _ => Format::Toml,
+        };
+        Source {
+            path,
+            text: text.into(),
+            format,
+        }
+    }
+
+    /// Deserializes the whole file, turning syntax and type errors into located errors.
+    pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, InputError> {
+        match self.format {
+            Format::Toml => toml::from_str(&self.text).map_err(|e| {
+                let span = e.span().unwrap_or(0..0);
+                self.serde_error(e.message(), span)
+            }),
+            Format::Json => serde_json::from_str(&self.text).map_err(|e| {
+                let full = e.to_string();
+                let message = match full.rfind(" at line ") {
+                    Some(i) => &full[..i],
+                    None => &full,
+                };
+                let offset = offset_of(&self.text, e.line(), e.column());
+                self.serde_error(message, offset..offset + 1)
+            }),
+        }
+    }
+
+    fn serde_error(&self, message: &str, span: Range<usize>) -> InputError {
+        let (kind, hint) = classify(message);
+        let mut err = InputError::new(kind, message.trim().to_string());
+        if let Some(h) = hint {
+            err = err.hint(h);
+        }
+        err.at(&self.path, &self.text, span)
+    }
+
+    /// An error pointing at a key path of this file (or at the file when the path is not found).
+    pub fn error_at(&self, path: &[Seg], err: InputError) -> InputError {
+        match self.locate(path) {
+            Some(span) => err.at(&self.path, &self.text, span),
+            None => err.in_file(&self.path),
+        }
+    }
+
+    /// The byte span of the value at `path`, if the text has it.
+    pub fn locate(&self, path: &[Seg]) -> Option<Range<usize>> {
+        match self.format {
+            Format::Toml => locate_toml(&self.text, path),
+            Format::Json => locate_json(&self.text, path),
+        }
+    }
+}
+
+/// Turns a serde message into a kind and a hint.
+fn classify(message: &str) -> (InputErrorKind, Option<String>) {
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let unknown = rest.split('`').next().unwrap_or("");
+        let expected: Vec<&str> = rest
+            .split("expected ")
+            .nth(1)
+            .unwrap_or("")
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .collect();
+        let hint = match crate::suggest::closest(unknown, expected.iter().copied()) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None if expected.is_empty() => "remove this key".to_string(),
+            None => format!("the keys allowed here are {}", expected.join(", ")),
+        };
+        return (InputErrorKind::UnknownKey, Some(hint));
+    }
+    if message.starts_with("missing field") {
+        return (InputErrorKind::Missing, Some("add the key".into()));
+    }
+    if message.contains("duration") {
+        return (InputErrorKind::Duration, None);
+    }
+    if message.starts_with("invalid type") || message.starts_with("invalid value") {
+        return (InputErrorKind::Value, None);
+    }
+    (InputErrorKind::Syntax, None)
+}
+
+/// Byte offset of a 1-based line and column (serde_json counts columns in bytes).
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    (line_start + column.saturating_sub(1)).min(text.len())
+}
+
+fn locate_toml(text: &str, path: &[Seg]) -> Option<Range<usize>> {
+    use toml::de::{DeTable, DeValue};
+    let root = DeTable::parse(text).ok()?;
+    let mut span = root.span();
+    let mut table = Some(root.get_ref());
+    let mut value: Option<&DeValue<'_>> = None;
+    for seg in path {
+        let next = match (seg, table, value) {
+            (Seg::Key(k), Some(t), _) => t
+                .iter()
+                .find(|(key, _)| key.get_ref().as_ref() == *k)
+                .map(|(_, v)| v),
+            (Seg::Index(i), _, Some(DeValue::Array(a))) => a.get(*i),
+            _ => None,
+        }?;
+        span = next.span();
+        value = Some(next.get_ref());
+        table = match next.get_ref() {
+            DeValue::Table(t) => Some(t),
+            _ => None,
+        };
+    }
+    Some(span)
+}
+
+fn locate_json(text: &str, path: &[Seg]) -> Option<Range<usize>> {
+    use jsonc_parser::ast::Value;
+    use jsonc_parser::common::Ranged;
+    let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &Default::default()).ok()?;
+    let mut value = parsed.value.as_ref()?;
+    for seg in path {
+        value = match (seg, value) {
+            (Seg::Key(k), Value::Object(o)) => {
+                &o.properties.iter().find(|p| p.name.as_str() == *k)?.value
+            }
+            (Seg::Index(i), Value::Array(a)) => a.elements.get(*i)?,
+            _ => return None,
+        };
+    }
+    let r = value.range();
+    Some(r.start..r.end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_toml_array_of_tables() {
+        let text = "[model]\nname = \"x\"\n\n[[service]]\nid = \"a\"\n\n[[service]]\nid = \"b\"\nrequires = [\"a\", \"zz\"]\n";
+        let span = locate_toml(
+            text,
+            &[
+                Seg::Key("service"),
+                Seg::Index(1),
+                Seg::Key("requires"),
+                Seg::Index(1),
+            ],
+        )
+        .unwrap();
+        assert_eq!(&text[span], "\"zz\"");
+    }
+
+    #[test]
+    fn locates_json_path() {
+        let text =
+            "{\"service\": [{\"id\": \"a\"}, {\"id\": \"b\", \"requires\": [\"a\", \"zz\"]}]}";
+        let span = locate_json(
+            text,
+            &[
+                Seg::Key("service"),
+                Seg::Index(1),
+                Seg::Key("requires"),
+                Seg::Index(1),
+            ],
+        )
+        .unwrap();
+        assert_eq!(&text[span], "\"zz\"");
+    }
+
+    #[test]
+    fn unknown_field_gets_a_suggestion() {
+        let (kind, hint) =
+            classify("unknown field `hosted`, expected one of `id`, `hosted_on`, `requires`");
+        assert_eq!(kind, InputErrorKind::UnknownKey);
+        assert_eq!(hint.as_deref(), Some("did you mean `hosted_on`?"));
+    }
+}

@@ -1,0 +1,77 @@
+//! `validate`: load a model or a scenario, report what it holds and what looks wrong.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+
+use crate::error::Error;
+use crate::model::{self, Model, NodeKind};
+use crate::scenario;
+use crate::source::Source;
+
+/// What `validate` found.
+#[derive(Debug, Clone)]
+pub struct Validation {
+    /// "model" or "scenario".
+    pub kind: &'static str,
+    /// One line describing what was loaded.
+    pub summary: String,
+    /// Warnings (restart cycles, unused nodes, clients with no uses, ignored events).
+    pub warnings: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Probe {
+    scenario: Option<IgnoredAny>,
+}
+
+/// Validates a model or scenario file (a scenario is recognised by its `[scenario]` table).
+pub fn validate(path: &Path) -> Result<Validation, Error> {
+    let source = Source::read(path)?;
+    let is_scenario = source
+        .deserialize::<Probe>()
+        .map(|p| p.scenario.is_some())
+        .unwrap_or(false);
+    if is_scenario {
+        let s = scenario::load_scenario(path)?;
+        let mut warnings = s.model.warnings();
+        warnings.extend(s.warnings.iter().cloned());
+        Ok(Validation {
+            kind: "scenario",
+            summary: format!(
+                "scenario \"{}\": {} events over {}, on {}{}",
+                s.name,
+                s.events.len(),
+                s.horizon,
+                describe(&s.model),
+                if s.patched_ids.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} patched", s.patched_ids.len())
+                }
+            ),
+            warnings,
+        })
+    } else {
+        let m = model::load_model(&source)?;
+        Ok(Validation {
+            kind: "model",
+            summary: describe(&m),
+            warnings: m.warnings(),
+        })
+    }
+}
+
+fn describe(m: &Model) -> String {
+    let sites = m.nodes.iter().filter(|n| n.kind == NodeKind::Site).count();
+    format!(
+        "model \"{}\": {} sites, {} services, {} clients, {} {}",
+        m.name,
+        sites,
+        m.nodes.len() - sites,
+        m.clients.len(),
+        crate::report::thousands(m.total_population() as f64),
+        m.population_label
+    )
+}

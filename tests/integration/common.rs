@@ -1,0 +1,58 @@
+//! Shared helpers: running scenarios from text, comparing JSON with tolerance.
+
+use std::path::{Path, PathBuf};
+
+use impactsim::metrics::{self, RunResult};
+use serde_json::Value;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Writes a model and a scenario into a temporary directory and runs the scenario.
+pub fn run_text(model: &str, scenario: &str) -> RunResult {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("model.toml"), model).unwrap();
+    std::fs::write(dir.path().join("scenario.toml"), scenario).unwrap();
+    let s = impactsim::load_scenario(&dir.path().join("scenario.toml"))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    metrics::run(&s)
+}
+
+pub fn run_file(path: &Path) -> RunResult {
+    let s = impactsim::load_scenario(path).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+    metrics::run(&s)
+}
+
+/// Asserts that every field of `expected` is in `actual` with the same value (numbers within
+/// 1e-9 relative). Arrays must have the same length; objects in `expected` may name a subset.
+pub fn assert_subset(expected: &Value, actual: &Value, path: &str) {
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => {
+            for (k, ev) in e {
+                let av = a
+                    .get(k)
+                    .unwrap_or_else(|| panic!("{path}.{k} missing in {actual}"));
+                assert_subset(ev, av, &format!("{path}.{k}"));
+            }
+        }
+        (Value::Array(e), Value::Array(a)) => {
+            assert_eq!(
+                e.len(),
+                a.len(),
+                "{path}: expected {expected}, got {actual}"
+            );
+            for (i, (ev, av)) in e.iter().zip(a).enumerate() {
+                assert_subset(ev, av, &format!("{path}[{i}]"));
+            }
+        }
+        (Value::Number(e), Value::Number(a)) => {
+            let (e, a) = (e.as_f64().unwrap(), a.as_f64().unwrap());
+            assert!(
+                (e - a).abs() <= 1e-9 * e.abs().max(1.0),
+                "{path}: expected {e}, got {a}"
+            );
+        }
+        _ => assert_eq!(expected, actual, "{path}"),
+    }
+}

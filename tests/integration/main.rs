@@ -1,0 +1,7 @@
+//! The integration test binary: spec cases, semantic rules, the CLI, the shipped models.
+
+mod cli;
+mod common;
+mod models;
+mod rules;
+mod spec_cases;
