@@ -1,1 +1,664 @@
+//! Every rule of SPEC section 2 that the twelve spec cases do not already pin down, each with
+//! a tiny model whose answer is worked out by hand in the comments.
 
+use crate::common::run_text;
+
+fn timeline(r: &impactsim::RunResult) -> Vec<(f64, f64)> {
+    r.timeline.iter().map(|p| (p.t_h, p.affected)).collect()
+}
+
+fn service<'a>(r: &'a impactsim::RunResult, id: &str) -> &'a impactsim::metrics::ServiceResult {
+    r.services.iter().find(|s| s.id == id).unwrap()
+}
+
+const ONE_SERVICE: &str = r#"
+[model]
+name = "one"
+[[site]]
+id = "S"
+[[service]]
+id = "A"
+hosted_on = "S"
+repair = "4h"
+restart = "1h"
+[[client]]
+id = "X"
+population = 10
+uses = ["A"]
+"#;
+
+/// 2.1: shutdown of a repairing node leaves it failed; the next restart repairs from scratch.
+/// 1h fail; 2h restart: repairing 2h-6h; 3h shutdown: failed again (repair cancelled);
+/// 5h restart: repairing 5h-9h, restarting 9h-10h, up at 10h. X: 10 people × 9 h.
+#[test]
+fn shutdown_keeps_damage_and_cancels_repair() {
+    let r = run_text(
+        ONE_SERVICE,
+        r#"
+[scenario]
+name = "t"
+model = "model.toml"
+horizon = "12h"
+[[event]]
+at = "1h"
+action = "fail"
+target = "A"
+[[event]]
+at = "2h"
+action = "restart"
+target = "A"
+[[event]]
+at = "3h"
+action = "shutdown"
+target = "A"
+[[event]]
+at = "5h"
+action = "restart"
+target = "A"
+"#,
+    );
+    assert_eq!(timeline(&r), vec![(0.0, 0.0), (1.0, 10.0), (10.0, 0.0)]);
+    assert_eq!(r.people_hours, 90.0);
+    assert_eq!(service(&r, "A").restarts, 1);
+}
+
+/// 2.1: `fail` with `for` fails now and restarts at at+for (repair first).
+/// 1h fail for 3h: restart at 4h, repairing 4h-8h, restarting 8h-9h, up at 9h: 10 × 8 h.
+#[test]
+fn fail_for_repairs_then_restarts() {
+    let r = run_text(
+        ONE_SERVICE,
+        r#"
+[scenario]
+name = "t"
+model = "model.toml"
+horizon = "12h"
+[[event]]
+at = "1h"
+action = "fail"
+target = "A"
+for = "3h"
+"#,
+    );
+    assert_eq!(r.recovered_at_h, Some(9.0));
+    assert_eq!(r.people_hours, 80.0);
+}
+
+/// 2.1: a restart of a node that is up changes nothing and warns.
+#[test]
+fn restart_of_up_node_warns() {
+    let r = run_text(
+        ONE_SERVICE,
+        r#"
+[scenario]
+name = "t"
+model = "model.toml"
+horizon = "2h"
+[[event]]
+at = "1h"
+action = "restart"
+target = "A"
+"#,
+    );
+    assert_eq!(r.people_hours, 0.0);
+    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+    assert!(
+        r.warnings[0].contains("`A`") && r.warnings[0].contains("it is up"),
+        "{:?}",
+        r.warnings
+    );
+}
+
+/// 2.6: events after the horizon are ignored with a warning; events exactly at it apply.
+/// 10h shutdown at the horizon: a change point at 10h, no people-hours; not recovered.
+#[test]
+fn events_at_and_after_horizon() {
+    let r = run_text(
+        ONE_SERVICE,
+        r#"
+[scenario]
+name = "t"
+model = "model.toml"
+horizon = "10h"
+[[event]]
+at = "10h"
+action = "shutdown"
+target = "A"
+[[event]]
+at = "12h"
+action = "restart"
+target = "A"
+"#,
+    );
+    assert_eq!(timeline(&r), vec![(0.0, 0.0), (10.0, 10.0)]);
+    assert_eq!(r.people_hours, 0.0);
+    assert_eq!((r.peak_affected, r.peak_time_h), (10.0, 10.0));
+    assert_eq!(r.recovered_at_h, None);
+    assert!(
+        r.warnings.iter().any(|w| w.contains("after the horizon")),
+        "{:?}",
+        r.warnings
+    );
+}
+
+/// 2.6 metrics: nothing affected: first_affected null, recovered 0, peak 0 at 0, SAIFI 0,
+/// CAIDI null.
+#[test]
+fn never_affected() {
+    let r = run_text(
+        ONE_SERVICE,
+        r#"
+[scenario]
+name = "t"
+model = "model.toml"
+horizon = "5h"
+"#,
+    );
+    assert_eq!(
+        (r.peak_affected, r.peak_time_h, r.recovered_at_h),
+        (0.0, 0.0, Some(0.0))
+    );
+    assert_eq!((r.saifi, r.caidi_h), (0.0, None));
+    assert_eq!(r.clients[0].first_affected_h, None);
+    assert_eq!(r.clients[0].recovered_at_h, Some(0.0));
+    assert_eq!(timeline(&r), vec![(0.0, 0.0)]);
+}
+
+const FALLBACK_REQUIRES: &str = r#"
+[model]
+name = "fallback requires"
+[[site]]
+id = "S1"
+[[site]]
+id = "S2"
+[[service]]
+id = "P"
+hosted_on = "S2"
+[[service]]
+id = "E"
+hosted_on = "S1"
+fallback = { capacity = 0.8, activation = "0h", requires = ["P"] }
+[[client]]
+id = "X"
+population = 100
+uses = ["E"]
+"#;
+
+/// 2.2: f(n) = min(capacity, fallback groups).
+/// 1h S1 off: engaged at once, f = min(.8, a(P) = 1) = .8: 20 affected.
+/// 3h S2 off: P down, f = 0: 100.  5h S2 back: 20.  11h S1 back: switchback 0h: 0.
+/// People-hours 20·2 + 100·2 + 20·6 = 360; on fallback 1h-11h.
+#[test]
+fn fallback_requirements_limit_it() {
+    let r = run_text(
+        FALLBACK_REQUIRES,
+        r#"
+[scenario]
+name = "t"
+model = "model.toml"
+horizon = "12h"
+[[event]]
+at = "1h"
+action = "shutdown"
+target = "S1"
+for = "10h"
+[[event]]
+at = "3h"
+action = "shutdown"
+target = "S2"
+for = "2h"
+"#,
+    );
+    assert_eq!(
+        timeline(&r),
+        vec![
+            (0.0, 0.0),
+            (1.0, 20.0),
+            (3.0, 100.0),
+            (5.0, 20.0),
+            (11.0, 0.0)
+        ]
+    );
+    assert_eq!(r.people_hours, 360.0);
+    assert_eq!(service(&r, "E").fallback_h, 10.0);
+}
+
+/// 2.3: p drops during switchback: switchback is cancelled, the fallback stays engaged.
+/// 1h S off: engaged, a = .5 (50).  3h back: switchback to 7h at .25 (75).  5h S off:
+/// cancelled, engaged, a = .5 (50).  6h back: switchback to 10h at .25 (75).  10h: 0.
+/// People-hours 50·2 + 75·2 + 50·1 + 75·4 = 600; on fallback 1h-10h.
+#[test]
+fn switchback_cancelled_by_new_loss() {
+    let r = run_text(
+        r#"
+[model]
+name = "sb"
+[[site]]
+id = "S"
+[[service]]
+id = "E"
+hosted_on = "S"
+fallback = { capacity = 0.5, activation = "0h", switchback = "4h", switchback_capacity = 0.25 }
+[[client]]
+id = "X"
+population = 100
+uses = ["E"]
+"#,
+        r#"
+[scenario]
+name = "t"
+model = "model.toml"
+horizon = "12h"
+[[event]]
+at = "1h"
+action = "shutdown"
+target = "S"
+for = "2h"
+[[event]]
+at = "5h"
+action = "shutdown"
+target = "S"
+for = "1h"
+"#,
+    );
+    assert_eq!(
+        timeline(&r),
+        vec![
+            (0.0, 0.0),
+            (1.0, 50.0),
+            (3.0, 75.0),
+            (5.0, 50.0),
+            (6.0, 75.0),
+            (10.0, 0.0)
+        ]
+    );
+    assert_eq!(r.people_hours, 600.0);
+    assert_eq!(service(&r, "E").fallback_h, 9.0);
+}
+
+/// 2.6: during switchback the default capacity f(n) follows f as it changes.
+/// 1h S1 off: engaged at .6 (40).  3h S1 back: switchback to 8h at f = .6 (no change point).
+/// 4h S2 off: P down, f = 0 (100).  5h back: f = .6 (40).  8h: 0.
+#[test]
+fn default_switchback_capacity_follows_f() {
+    let model = FALLBACK_REQUIRES.replace(
+        "fallback = { capacity = 0.8, activation = \"0h\", requires = [\"P\"] }",
+        "fallback = { capacity = 0.6, activation = \"0h\", switchback = \"5h\", requires = [\"P\"] }",
+    );
+    let r = run_text(
+        &model,
+        r#"
+[scenario]
+name = "t"
+model = "model.toml"
+horizon = "10h"
+[[event]]
+at = "1h"
+action = "shutdown"
+target = "S1"
+for = "2h"
+[[event]]
+at = "4h"
+action = "shutdown"
+target = "S2"
+for = "1h"
+"#,
+    );
+    assert_eq!(
+        timeline(&r),
+        vec![
+            (0.0, 0.0),
+            (1.0, 40.0),
+            (4.0, 100.0),
+            (5.0, 40.0),
+            (8.0, 0.0)
+        ]
+    );
+    assert_eq!(r.people_hours, 340.0);
+}
+
+/// 2.6: a fallback engages on any p < 1, partial degradation included.
+/// 1h SP off: P engaged at once (.5); Q's p = .5 < 1, activation to 3h; a(Q) = .5 (50).
+/// 3h Q engaged: max(.5, .9) = .9 (10).  People-hours 50·2 + 10·3 = 130.
+#[test]
+fn partial_degradation_engages_fallback() {
+    let r = run_text(
+        r#"
+[model]
+name = "partial"
+[[site]]
+id = "SP"
+[[site]]
+id = "SQ"
+[[service]]
+id = "P"
+hosted_on = "SP"
+fallback = { capacity = 0.5, activation = "0h" }
+[[service]]
+id = "Q"
+hosted_on = "SQ"
+requires = ["P"]
+fallback = { capacity = 0.9, activation = "2h" }
+[[client]]
+id = "X"
+population = 100
+uses = ["Q"]
+"#,
+        r#"
+[scenario]
+name = "t"
+model = "model.toml"
+horizon = "6h"
+[[event]]
+at = "1h"
+action = "shutdown"
+target = "SP"
+"#,
+    );
+    assert_eq!(timeline(&r), vec![(0.0, 0.0), (1.0, 50.0), (3.0, 10.0)]);
+    assert_eq!(r.people_hours, 130.0);
+    assert_eq!(service(&r, "Q").fallback_h, 3.0);
+    assert_eq!(service(&r, "P").fallback_h, 5.0);
+}
+
+const RTO_MODEL: &str = r#"
+[model]
+name = "rto"
+[[site]]
+id = "S"
+rto = "1h"
+[[site]]
+id = "S2"
+[[service]]
+id = "A"
+hosted_on = "S"
+rto = "2h"
+[[service]]
+id = "B"
+hosted_on = "S2"
+[[client]]
+id = "X"
+population = 100
+uses = [{ service = "A", share = 0.4 }, "B"]
+"#;
+
+/// 2.6: a breach is a run of a < 1 strictly longer than the RTO; one still open at the
+/// horizon is cut there and `ongoing`.
+/// A off 1h-3h (exactly its RTO of 2h): no breach.  A off from 5h to the horizon 10h:
+/// breach from 5h, breached at 7h, 5h long, ongoing, 40 people through A (share .4).
+#[test]
+fn rto_breach_strict_and_ongoing() {
+    let r = run_text(
+        RTO_MODEL,
+        r#"
+[scenario]
+name = "t"
+model = "model.toml"
+horizon = "10h"
+[[event]]
+at = "1h"
+action = "shutdown"
+target = "A"
+for = "2h"
+[[event]]
+at = "5h"
+action = "shutdown"
+target = "A"
+"#,
+    );
+    let b = &service(&r, "A").rto_breaches;
+    assert_eq!(b.len(), 1, "{b:?}");
+    assert_eq!(
+        (
+            b[0].start_h,
+            b[0].breached_at_h,
+            b[0].duration_h,
+            b[0].ongoing
+        ),
+        (5.0, 7.0, 5.0, true)
+    );
+    assert_eq!(b[0].people_affected, 40.0);
+}
+
+/// 2.6: people affected through a node count only the uses that depend on it.
+/// 1h B off for good: X 100 affected (share 1).  2h-5h S off: A down through S; through S
+/// the peak is X × .4 = 40, although X is affected 100 in total.  S's run of 3h > 1h.
+#[test]
+fn rto_people_through_node() {
+    let r = run_text(
+        RTO_MODEL,
+        r#"
+[scenario]
+name = "t"
+model = "model.toml"
+horizon = "10h"
+[[event]]
+at = "1h"
+action = "shutdown"
+target = "B"
+[[event]]
+at = "2h"
+action = "shutdown"
+target = "S"
+for = "3h"
+"#,
+    );
+    let b = &service(&r, "S").rto_breaches;
+    assert_eq!(b.len(), 1, "{b:?}");
+    assert_eq!(
+        (
+            b[0].start_h,
+            b[0].breached_at_h,
+            b[0].duration_h,
+            b[0].ongoing
+        ),
+        (2.0, 3.0, 3.0, false)
+    );
+    assert_eq!(b[0].people_affected, 40.0);
+    assert_eq!(r.peak_affected, 100.0);
+}
+
+/// 2.6: deadlock through an up-but-unavailable node. A requires C, C requires B, B requires
+/// A. A and B are shut down and restarted; C stays up but unavailable. A waits on C, which is
+/// explained by B (waiting); B waits on A: the set is {A, B}; C is not listed.
+#[test]
+fn deadlock_through_unavailable_node() {
+    let r = run_text(
+        r#"
+[model]
+name = "dl"
+[[site]]
+id = "S"
+[[service]]
+id = "A"
+hosted_on = "S"
+requires = ["C"]
+[[service]]
+id = "B"
+hosted_on = "S"
+requires = ["A"]
+[[service]]
+id = "C"
+hosted_on = "S"
+requires = ["B"]
+[[client]]
+id = "X"
+population = 1
+uses = ["C"]
+"#,
+        r#"
+[scenario]
+name = "t"
+model = "model.toml"
+horizon = "5h"
+[[event]]
+at = "0h"
+action = "shutdown"
+target = ["A", "B"]
+[[event]]
+at = "1h"
+action = "restart"
+target = ["A", "B"]
+"#,
+    );
+    assert_eq!(r.deadlocks, vec![vec!["A".to_string(), "B".to_string()]]);
+    assert_eq!(r.recovered_at_h, None);
+}
+
+/// 1 and 2.6: a patch replaces whole fields (a fallback table is not merged) and adds ids.
+/// The patch adds site S2 and hosts A on any_of [S1, S2]: S1's loss costs nothing.
+/// E's fallback becomes { capacity = .7 } (activation and switchback back to 0): 1h-3h at
+/// .7 → 30 people × 2 h = 60 (a merged table would have kept the 1h activation).
+#[test]
+fn patch_replaces_fields_and_adds_ids() {
+    let r = run_text(
+        r#"
+[model]
+name = "patch"
+[[site]]
+id = "S1"
+[[site]]
+id = "S"
+[[service]]
+id = "A"
+hosted_on = "S1"
+[[service]]
+id = "E"
+hosted_on = "S"
+fallback = { capacity = 0.5, activation = "1h", switchback = "3h" }
+[[client]]
+id = "X"
+population = 100
+uses = ["A"]
+[[client]]
+id = "Y"
+population = 100
+uses = ["E"]
+"#,
+        r#"
+[scenario]
+name = "t"
+model = "model.toml"
+horizon = "6h"
+[[event]]
+at = "1h"
+action = "shutdown"
+target = ["S1", "S"]
+[[event]]
+at = "3h"
+action = "restart"
+target = "S"
+[patch]
+[[patch.site]]
+id = "S2"
+[[patch.service]]
+id = "A"
+hosted_on = { any_of = ["S1", "S2"] }
+[[patch.service]]
+id = "E"
+fallback = { capacity = 0.7 }
+"#,
+    );
+    assert_eq!(r.clients[0].people_hours, 0.0);
+    assert_eq!(r.clients[1].people_hours, 60.0);
+    assert_eq!(timeline(&r), vec![(0.0, 0.0), (1.0, 30.0), (3.0, 0.0)]);
+}
+
+/// 2.6 selectors: `hosted:SITE` counts any_of members; `tag:` matches sites and services;
+/// `site:*` and `service:*`.
+#[test]
+fn selectors() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.toml");
+    std::fs::write(
+        &path,
+        r#"
+[model]
+name = "sel"
+[[site]]
+id = "S1"
+tags = ["x"]
+[[site]]
+id = "S2"
+[[service]]
+id = "A"
+hosted_on = { any_of = ["S1", "S2"] }
+[[service]]
+id = "B"
+hosted_on = "S2"
+tags = ["x"]
+[[service]]
+id = "C"
+hosted_on = ["S2"]
+requires = ["S1"]
+"#,
+    )
+    .unwrap();
+    let model =
+        impactsim::model::load_model(&impactsim::source::Source::read(&path).unwrap()).unwrap();
+    let ids = |t: &str| -> Vec<String> {
+        impactsim::scenario::select(&model, t)
+            .unwrap()
+            .iter()
+            .map(|&n| model.nodes[n as usize].id.clone())
+            .collect()
+    };
+    assert_eq!(ids("hosted:S1"), ["A"]);
+    assert_eq!(ids("hosted:S2"), ["A", "B", "C"]);
+    assert_eq!(ids("tag:x"), ["S1", "B"]);
+    assert_eq!(ids("site:*"), ["S1", "S2"]);
+    assert_eq!(ids("service:*"), ["A", "B", "C"]);
+    assert!(impactsim::scenario::select(&model, "hosted:A").is_err());
+}
+
+/// 2.4: `validate` warns about restart cycles statically: A and B need each other. D needs
+/// any of [A, C]: it can restart through C, so it is not part of a cycle.
+#[test]
+fn restart_cycles_are_found_statically() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.toml");
+    std::fs::write(
+        &path,
+        r#"
+[model]
+name = "rc"
+[[site]]
+id = "S"
+[[service]]
+id = "A"
+hosted_on = "S"
+requires = ["B"]
+[[service]]
+id = "B"
+hosted_on = "S"
+requires = ["A"]
+[[service]]
+id = "C"
+hosted_on = "S"
+[[service]]
+id = "D"
+hosted_on = "S"
+requires = [{ any_of = ["A", "C"] }]
+[[service]]
+id = "E"
+requires = ["D"]
+[[service]]
+id = "F"
+requires = ["E"]
+[[service]]
+id = "G"
+requires = [{ any_of = ["F", "H"] }]
+[[service]]
+id = "H"
+requires = ["G"]
+"#,
+    )
+    .unwrap();
+    let model =
+        impactsim::model::load_model(&impactsim::source::Source::read(&path).unwrap()).unwrap();
+    // G needs F or H, H needs G: G can restart through F (outside the set): no cycle there.
+    assert_eq!(
+        model.restart_cycles(),
+        vec![vec!["A".to_string(), "B".to_string()]]
+    );
+}
