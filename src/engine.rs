@@ -456,3 +456,153 @@ impl<'m> Engine<'m> {
 pub(crate) fn fmt_hours(t: SimTime) -> String {
     format!("{}h", t.hours())
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::scenario::Event;
+    use crate::source::Source;
+
+    /// Checks at every instant that the incremental availabilities equal a full recompute
+    /// from the same own states and fallback modes.
+    struct Shadow {
+        instants: usize,
+    }
+
+    impl Recorder for Shadow {
+        fn start(&mut self, _: &View<'_>) {}
+        fn instant(&mut self, t: SimTime, _: &[u32], _: &[u32], v: &View<'_>) {
+            let full = reference::full_recompute(v.model, v.own, v.mode);
+            assert_eq!(
+                v.a,
+                &full[..],
+                "incremental differs from full recompute at {t}"
+            );
+            self.instants += 1;
+        }
+        fn finish(&mut self, _: SimTime, _: &View<'_>) {}
+    }
+
+    #[derive(Debug, Clone)]
+    struct Spec {
+        sites: usize,
+        services: Vec<(usize, Vec<(u8, Vec<usize>)>, u8, u8, Option<(u8, u8, u8)>)>,
+        events: Vec<(u8, u8, usize)>,
+    }
+
+    fn spec() -> impl Strategy<Value = Spec> {
+        let service = (
+            0usize..3,
+            prop::collection::vec((1u8..3, prop::collection::vec(0usize..12, 1..4)), 0..3),
+            0u8..3,
+            0u8..2,
+            prop::option::of((0u8..4, 0u8..3, 0u8..3)),
+        );
+        (
+            1usize..4,
+            prop::collection::vec(service, 1..12),
+            prop::collection::vec((0u8..20, 0u8..3, 0usize..16), 1..25),
+        )
+            .prop_map(|(sites, services, events)| Spec {
+                sites,
+                services,
+                events,
+            })
+    }
+
+    fn model_text(s: &Spec, with_fallbacks: bool) -> String {
+        let mut t = String::from("[model]\nname = \"random\"\n");
+        for i in 0..s.sites {
+            t += &format!("[[site]]\nid = \"s{i}\"\nrestart = \"1h\"\n");
+        }
+        let n = s.services.len();
+        for (i, (host, groups, restart, repair, fb)) in s.services.iter().enumerate() {
+            t += &format!(
+                "[[service]]\nid = \"v{i}\"\nrestart = \"{restart}h\"\nrepair = \"{repair}h\"\n"
+            );
+            if *host < s.sites {
+                let other = (host + 1) % s.sites;
+                if other == *host {
+                    t += &format!("hosted_on = \"s{host}\"\n");
+                } else {
+                    t += &format!("hosted_on = {{ any_of = [\"s{host}\", \"s{other}\"] }}\n");
+                }
+            }
+            let mut reqs = Vec::new();
+            for (k, members) in groups {
+                let mut m: Vec<usize> = members.iter().map(|x| x % n).filter(|&x| x != i).collect();
+                m.sort_unstable();
+                m.dedup();
+                if m.is_empty() {
+                    continue;
+                }
+                let k = (*k as usize).min(m.len());
+                let ids: Vec<String> = m.iter().map(|x| format!("\"v{x}\"")).collect();
+                reqs.push(format!("{{ k = {k}, of = [{}] }}", ids.join(", ")));
+            }
+            if !reqs.is_empty() {
+                t += &format!("requires = [{}]\n", reqs.join(", "));
+            }
+            if let (true, Some((cap, act, sb))) = (with_fallbacks, fb) {
+                let cap = [0.0, 0.3, 0.5, 1.0][*cap as usize];
+                t += &format!(
+                    "fallback = {{ capacity = {cap}, activation = \"{act}h\", switchback = \"{sb}h\" }}\n"
+                );
+            }
+        }
+        t
+    }
+
+    fn check(s: &Spec) -> usize {
+        let text = model_text(s, true);
+        let model = crate::model::load_model(&Source::from_text("m.toml", text.as_str()))
+            .or_else(|_| {
+                crate::model::load_model(&Source::from_text(
+                    "m.toml",
+                    model_text(s, false).as_str(),
+                ))
+            })
+            .expect("generated models are valid");
+        let n = model.nodes.len();
+        let actions = [Action::Shutdown, Action::Fail, Action::Restart];
+        let mut events: Vec<Event> = s
+            .events
+            .iter()
+            .enumerate()
+            .map(|(i, &(at, act, target))| Event {
+                at: SimTime(at as u64 * 1800),
+                action: actions[act as usize],
+                targets: vec![(target % n) as u32],
+                order: i,
+                implied: false,
+            })
+            .collect();
+        events.sort_by_key(|e| (e.at, e.order));
+        let scenario = Scenario {
+            name: "random".into(),
+            path: "s.toml".into(),
+            model_path: "m.toml".into(),
+            model,
+            horizon: SimTime(24 * 3600),
+            step: SimTime(3600),
+            start: None,
+            start_time: None,
+            events,
+            patched_ids: vec![],
+            warnings: vec![],
+        };
+        let mut shadow = Shadow { instants: 0 };
+        Engine::run(&scenario, &mut shadow);
+        shadow.instants
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+        #[test]
+        fn incremental_equals_full_recompute(s in spec()) {
+            prop_assert!(check(&s) >= 1);
+        }
+    }
+}
