@@ -485,10 +485,14 @@ mod tests {
         fn finish(&mut self, _: SimTime, _: &View<'_>) {}
     }
 
+    /// A generated service: host, requirement groups (k, members), restart h, repair h,
+    /// fallback (capacity index, activation h, switchback h).
+    type ServiceSpec = (usize, Vec<(u8, Vec<usize>)>, u8, u8, Option<(u8, u8, u8)>);
+
     #[derive(Debug, Clone)]
     struct Spec {
         sites: usize,
-        services: Vec<(usize, Vec<(u8, Vec<usize>)>, u8, u8, Option<(u8, u8, u8)>)>,
+        services: Vec<ServiceSpec>,
         events: Vec<(u8, u8, usize)>,
     }
 
