@@ -259,6 +259,7 @@ pub fn build_with_patch(
                    field: &[Seg],
                    sites_only: bool,
                    e: &Entry<RawService>,
+                   owner: u32,
                    patched: bool|
      -> Result<Vec<(u32, Vec<u32>)>, InputError> {
         let mut out = Vec::new();
@@ -280,6 +281,12 @@ pub fn build_with_patch(
                         if sites_only && nodes[*n as usize].kind != NodeKind::Site {
                             return Err(locate(err(InputErrorKind::Value, format!("`hosted_on` names `{id}`, which is a service, not a site"))
                                 .hint("hosted_on names sites only; put service dependencies under `requires`")));
+                        }
+                        if *n == owner {
+                            return Err(locate(
+                                err(InputErrorKind::Structure, format!("`{id}` requires itself"))
+                                    .hint("remove the service from its own requirements"),
+                            ));
                         }
                         if members.contains(n) {
                             return Err(locate(err(
@@ -324,20 +331,7 @@ pub fn build_with_patch(
             } else {
                 "requires"
             };
-            for (k, members) in resolve(req, &[Seg::Key(key)], sites_only, e, patched)? {
-                if members.contains(&n) {
-                    return Err(ctx.at(
-                        "service",
-                        e.origin,
-                        patched,
-                        &[Seg::Key(key)],
-                        err(
-                            InputErrorKind::Structure,
-                            format!("`{}` requires itself", e.raw.id),
-                        )
-                        .hint("remove the service from its own requirements"),
-                    ));
-                }
+            for (k, members) in resolve(req, &[Seg::Key(key)], sites_only, e, n, patched)? {
                 primary_rows[n as usize].push(group_k.len() as u32);
                 group_k.push(k);
                 group_rows.push(members);
@@ -361,23 +355,9 @@ pub fn build_with_patch(
                     &[Seg::Key("fallback"), Seg::Key("requires")],
                     false,
                     e,
+                    n,
                     patched,
                 )? {
-                    if members.contains(&n) {
-                        return Err(ctx.at(
-                            "service",
-                            e.origin,
-                            patched,
-                            &[Seg::Key("fallback"), Seg::Key("requires")],
-                            err(
-                                InputErrorKind::Structure,
-                                format!(
-                                    "the fallback of `{}` requires the service itself",
-                                    e.raw.id
-                                ),
-                            ),
-                        ));
-                    }
                     fallback_rows[n as usize].push(group_k.len() as u32);
                     group_k.push(k);
                     group_rows.push(members);
@@ -459,15 +439,12 @@ pub fn build_with_patch(
         let patched = e.patched.contains(&"uses");
         let mut list = Vec::new();
         for (ui, u) in e.raw.uses.iter().flatten().enumerate() {
-            let locate = |er: InputError| {
-                ctx.at(
-                    "client",
-                    e.origin,
-                    patched,
-                    &[Seg::Key("uses"), Seg::Index(ui)],
-                    er,
-                )
+            let path: &[Seg] = if u.table {
+                &[Seg::Key("uses"), Seg::Index(ui), Seg::Key("service")]
+            } else {
+                &[Seg::Key("uses"), Seg::Index(ui)]
             };
+            let locate = |er: InputError| ctx.at("client", e.origin, patched, path, er);
             match ids.get(u.service.as_str()) {
                 Some(IdRef::Node(n)) => {
                     list.push((*n, u.share.map_or(FULL, |s| to_units(s.0))));

@@ -154,6 +154,8 @@ impl<'de> Deserialize<'de> for Fraction {
 pub struct RawUse {
     pub service: String,
     pub share: Option<Fraction>,
+    /// Written as a table (the id sits under `service`).
+    pub table: bool,
 }
 
 #[derive(Deserialize)]
@@ -175,6 +177,7 @@ impl<'de> Deserialize<'de> for RawUse {
                 Ok(RawUse {
                     service: v.to_string(),
                     share: None,
+                    table: false,
                 })
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawUse, A::Error> {
@@ -182,6 +185,7 @@ impl<'de> Deserialize<'de> for RawUse {
                 Ok(RawUse {
                     service: t.service,
                     share: t.share,
+                    table: true,
                 })
             }
         }
