@@ -102,13 +102,13 @@ pub fn summary_table(r: &RunResult, top: usize) -> String {
         let _ = writeln!(o);
         let _ = writeln!(
             o,
-            "  Least available            unavailable  on fallback  restarts"
+            "  Least available (id)       unavailable  on fallback  restarts"
         );
         for s in services.iter().take(top) {
             let _ = writeln!(
                 o,
                 "  {:<26} {:>11}  {:>11}  {:>8}",
-                cut(&s.name, 26),
+                cut(&s.id, 26),
                 hours(s.unavailable_h),
                 if s.fallback_h > 0.0 {
                     hours(s.fallback_h)
@@ -132,13 +132,13 @@ pub fn summary_table(r: &RunResult, top: usize) -> String {
         let _ = writeln!(o);
         let _ = writeln!(
             o,
-            "  RTO breaches               rto     from    lasted        {label}"
+            "  RTO breaches (id)          rto     from    lasted        {label}"
         );
         for (s, b) in breaches {
             let _ = writeln!(
                 o,
                 "  {:<26} {:<6}  {:<6}  {:<12}  {}",
-                cut(&s.name, 26),
+                cut(&s.id, 26),
                 s.rto_h.map_or_else(String::new, hours),
                 hours(b.start_h),
                 format!(
