@@ -206,7 +206,7 @@ impl<'m> Engine<'m> {
                 }
             }
             self.propagate();
-            let mode_changed = self.decide(t);
+            let mode_changed = self.decide();
             let timer_now = self.queue.peek().is_some_and(|Reverse(x)| x.0 == t);
             if !(timer_now || mode_changed) {
                 break;
@@ -342,7 +342,7 @@ impl<'m> Engine<'m> {
 
     /// Step 4 of a pass: decisions from the settled state, for the nodes re-evaluated in this
     /// pass. Returns true when a fallback mode changed in a way that changes availability.
-    fn decide(&mut self, _t: SimTime) -> bool {
+    fn decide(&mut self) -> bool {
         let mut mode_changed = false;
         let candidates = std::mem::take(&mut self.candidates);
         for &n in &candidates {

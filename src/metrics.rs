@@ -263,15 +263,6 @@ impl<'m> Metrics<'m> {
         }
     }
 
-    fn client_affected(&self, c: usize, a: &[Avail]) -> u128 {
-        let worst = self.model.uses[c]
-            .iter()
-            .map(|&(n, share)| share as u128 * (FULL - a[n as usize]) as u128)
-            .max()
-            .unwrap_or(0);
-        self.model.clients[c].population as u128 * worst
-    }
-
     fn close_breach(&mut self, v: usize, t: SimTime, ongoing: bool) {
         let node = &mut self.nodes[v];
         if let (Some(start), Some(rto)) = (node.run_start, self.model.nodes[v].rto) {
@@ -373,6 +364,17 @@ impl<'m> Metrics<'m> {
     }
 }
 
+/// People affected (in units) of a client with `population` through `uses`:
+/// population × max over the uses of share × (1 − a).
+fn affected_units(population: u64, uses: &[(u32, Avail)], a: &[Avail]) -> u128 {
+    let worst = uses
+        .iter()
+        .map(|&(n, share)| share as u128 * (FULL - a[n as usize]) as u128)
+        .max()
+        .unwrap_or(0);
+    population as u128 * worst
+}
+
 /// A client and some of its uses as (node, share).
 type ClientUses = (u32, Vec<(u32, Avail)>);
 
@@ -448,7 +450,7 @@ impl Recorder for Metrics<'_> {
         for &c in &dirty {
             let ci = c as usize;
             self.client_mark[ci] = false;
-            let new = self.client_affected(ci, view.a);
+            let new = affected_units(model.clients[ci].population, &model.uses[ci], view.a);
             let tr = &mut self.clients[ci];
             if new == tr.affected {
                 continue;
@@ -484,14 +486,7 @@ impl Recorder for Metrics<'_> {
             }
             let sum: u128 = uses
                 .iter()
-                .map(|(c, us)| {
-                    let worst = us
-                        .iter()
-                        .map(|&(n, s)| s as u128 * (FULL - view.a[n as usize]) as u128)
-                        .max()
-                        .unwrap_or(0);
-                    model.clients[*c as usize].population as u128 * worst
-                })
+                .map(|(c, us)| affected_units(model.clients[*c as usize].population, us, view.a))
                 .sum();
             let node = &mut self.nodes[*v as usize];
             node.run_peak = node.run_peak.max(sum);
@@ -514,7 +509,7 @@ impl Recorder for Metrics<'_> {
         }
     }
 
-    fn finish(&mut self, horizon: SimTime, view: &View<'_>) {
+    fn finish(&mut self, horizon: SimTime, _view: &View<'_>) {
         let h = horizon.0;
         if let Some(&(_, last)) = self.points.last() {
             self.total_integral += last * (h - self.total_since.0) as u128;
@@ -538,6 +533,5 @@ impl Recorder for Metrics<'_> {
                 self.close_breach(v, horizon, true);
             }
         }
-        let _ = view;
     }
 }

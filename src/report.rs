@@ -63,27 +63,6 @@ pub fn write_all_or_nothing(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(),
     Ok(())
 }
 
-/// Writes one file atomically.
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("output");
-    let dir_owned = dir.to_path_buf();
-    let mut temp = tempfile_in(&dir_owned).map_err(|e| Error::io("writing", path, e))?;
-    temp.1
-        .write_all(bytes)
-        .map_err(|e| Error::io("writing", path, e))?;
-    std::fs::rename(&temp.0, dir.join(name)).map_err(|e| {
-        let _ = std::fs::remove_file(&temp.0);
-        Error::io("writing", path, e)
-    })
-}
-
 /// A new hidden file in `dir` with a unique name.
 fn tempfile_in(dir: &Path) -> std::io::Result<(std::path::PathBuf, std::fs::File)> {
     let pid = std::process::id();

@@ -79,6 +79,15 @@ fn err(kind: InputErrorKind, msg: impl Into<String>) -> InputError {
     InputError::new(kind, msg)
 }
 
+/// An unknown id, with the closest known id as a hint.
+fn unknown_id(id: &str, known: &[&str]) -> InputError {
+    let e = err(InputErrorKind::UnknownId, format!("unknown id `{id}`"));
+    match crate::suggest::closest(id, known.iter().copied()) {
+        Some(s) => e.hint(format!("did you mean `{s}`?")),
+        None => e.hint("no site or service has this id; check the spelling or add it to the model"),
+    }
+}
+
 /// Validates and freezes a model, with the `[patch]` of a scenario applied when given.
 pub fn build_with_patch(
     model: &Source,
@@ -302,14 +311,7 @@ pub fn build_with_patch(
                             format!("`{id}` is a client; requirements name sites and services"),
                         )));
                     }
-                    None => {
-                        let mut er = err(InputErrorKind::UnknownId, format!("unknown id `{id}`"));
-                        er = match crate::suggest::closest(id, all_ids.iter().copied()) {
-                            Some(s) => er.hint(format!("did you mean `{s}`?")),
-                            None => er.hint("no site or service has this id; check the spelling or add it to the model"),
-                        };
-                        return Err(locate(er));
-                    }
+                    None => return Err(locate(unknown_id(id, &all_ids))),
                 }
             }
             out.push((g.k(), members));
@@ -459,18 +461,7 @@ pub fn build_with_patch(
                         ),
                     )));
                 }
-                None => {
-                    let mut er = err(
-                        InputErrorKind::UnknownId,
-                        format!("unknown id `{}`", u.service),
-                    );
-                    if let Some(s) = crate::suggest::closest(&u.service, all_ids.iter().copied()) {
-                        er = er.hint(format!("did you mean `{s}`?"));
-                    } else {
-                        er = er.hint("no site or service has this id");
-                    }
-                    return Err(locate(er));
-                }
+                None => return Err(locate(unknown_id(&u.service, &all_ids))),
             }
         }
         uses.push(list);
