@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use impactsim::SimTime;
 
 /// impactsim: who is affected, when and for how long, when a shared IT provider goes down.
 #[derive(Debug, Parser)]
@@ -42,6 +43,138 @@ pub enum Command {
         #[arg(long)]
         timings: bool,
     },
+    /// Generate a synthetic model and scenario from a seed: sites, services in layers,
+    /// clients, redundancy, cycles, fallbacks and random events. Same seed, same bytes.
+    Generate(Box<GenerateArgs>),
+}
+
+/// Options of `generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Directory to write model.EXT and scenario.EXT into (created if needed).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace model and scenario files that already exist in DIR.
+    #[arg(long)]
+    pub force: bool,
+    /// File format; `auto` writes TOML up to 10,000 nodes and clients, JSON above.
+    #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
+    pub format: FormatArg,
+    /// Seed of every random choice.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The model's name.
+    #[arg(long, default_value = "generated")]
+    pub name: String,
+    /// Number of sites (data centers).
+    #[arg(long, default_value_t = 4)]
+    pub sites: u32,
+    /// Number of services, split evenly into the layers.
+    #[arg(long, default_value_t = 40)]
+    pub services: u32,
+    /// Number of service layers; layer 0 needs only its sites.
+    #[arg(long, default_value_t = 4)]
+    pub layers: u32,
+    /// Number of clients; they use services of the top layer.
+    #[arg(long, default_value_t = 20)]
+    pub clients: u32,
+    /// Services of the layer below that each service requires, as MIN..MAX; a comma list
+    /// gives layers 1, 2, ... their own range (the last one holds for the rest).
+    #[arg(long, default_value = "1..4", value_parser = parse_ranges)]
+    pub fan_in: Ranges,
+    /// Share of services hosted on any of two sites instead of one.
+    #[arg(long, default_value_t = 0.3)]
+    pub any_of_hosting: f64,
+    /// Share of requirement groups of two or three members (any_of or k-of-n).
+    #[arg(long, default_value_t = 0.1)]
+    pub k_of_n: f64,
+    /// Share of services with an extra requirement on their own or a higher layer (cycles).
+    #[arg(long, default_value_t = 0.01)]
+    pub back_edges: f64,
+    /// Share of services (on no cycle) with a fallback.
+    #[arg(long, default_value_t = 0.05)]
+    pub fallbacks: f64,
+    /// Share of services with a recovery time objective.
+    #[arg(long, default_value_t = 0.02)]
+    pub rto: f64,
+    /// Total population of the clients.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub population: u64,
+    /// Spread of client populations (σ of a lognormal; 0 makes them equal).
+    #[arg(long, default_value_t = 1.0)]
+    pub population_sigma: f64,
+    /// Services each client uses, as MIN..MAX.
+    #[arg(long, default_value = "1..5", value_parser = parse_range)]
+    pub uses: (u32, u32),
+    /// Median restart time (lognormal per node; 0h makes every restart instant).
+    #[arg(long, default_value = "2h", value_parser = parse_time)]
+    pub restart_median: SimTime,
+    /// 90th percentile of the restart time (default: 6 × the median).
+    #[arg(long, value_parser = parse_time)]
+    pub restart_p90: Option<SimTime>,
+    /// Median repair time of a failed node.
+    #[arg(long, default_value = "1d", value_parser = parse_time)]
+    pub repair_median: SimTime,
+    /// 90th percentile of the repair time (default: 3 × the median).
+    #[arg(long, value_parser = parse_time)]
+    pub repair_p90: Option<SimTime>,
+    /// Number of scenario events.
+    #[arg(long, default_value_t = 20)]
+    pub events: u32,
+    /// The scenario's horizon (default 30d, or events × --every).
+    #[arg(long, value_parser = parse_time)]
+    pub horizon: Option<SimTime>,
+    /// One event every DURATION from 0 instead of at random minutes.
+    #[arg(long, value_parser = parse_time, value_name = "DURATION")]
+    pub every: Option<SimTime>,
+    /// Share of take-down events that are failures rather than shutdowns.
+    #[arg(long, default_value_t = 0.3)]
+    pub fail_share: f64,
+}
+
+/// Fan-in ranges per layer.
+#[derive(Debug, Clone)]
+pub struct Ranges(pub Vec<(u32, u32)>);
+
+/// `generate --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// TOML for small models, JSON for large ones.
+    Auto,
+    /// TOML.
+    Toml,
+    /// JSON.
+    Json,
+}
+
+fn parse_range(s: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("`{s}` is not a range: write MIN..MAX, e.g. 2..6, or one number");
+    match s.split_once("..") {
+        Some((a, b)) => {
+            let a = a.trim().parse().map_err(|_| bad())?;
+            let b = b
+                .trim()
+                .trim_start_matches('=')
+                .parse()
+                .map_err(|_| bad())?;
+            Ok((a, b))
+        }
+        None => {
+            let x = s.trim().parse().map_err(|_| bad())?;
+            Ok((x, x))
+        }
+    }
+}
+
+fn parse_ranges(s: &str) -> Result<Ranges, String> {
+    s.split(',')
+        .map(parse_range)
+        .collect::<Result<_, _>>()
+        .map(Ranges)
+}
+
+fn parse_time(s: &str) -> Result<SimTime, String> {
+    impactsim::time::parse_duration(s).map_err(|e| e.to_string())
 }
 
 /// Problems `run --fail-on` can turn into exit code 1.

@@ -30,6 +30,7 @@
 
 pub mod engine;
 pub mod error;
+pub mod generate;
 pub mod metrics;
 pub mod model;
 pub mod report;

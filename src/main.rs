@@ -10,9 +10,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
-use impactsim::{Error, metrics, report, validate};
+use impactsim::{Error, SimTime, metrics, report, validate};
 
-use cli::{Cli, Command, Problem};
+use cli::{Cli, Command, FormatArg, GenerateArgs, Problem};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -120,5 +120,83 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             });
             Ok(if failed { 1 } else { 0 })
         }
+        Command::Generate(args) => generate(&args),
     }
+}
+
+fn generate(args: &GenerateArgs) -> Result<u8, Error> {
+    use impactsim::generate::{self as g, Format};
+    let t0 = Instant::now();
+    let cfg = g::Config {
+        seed: args.seed,
+        name: args.name.clone(),
+        sites: args.sites,
+        services: args.services,
+        layers: args.layers,
+        clients: args.clients,
+        fan_in: args.fan_in.0.clone(),
+        any_of_hosting: args.any_of_hosting,
+        k_of_n: args.k_of_n,
+        back_edges: args.back_edges,
+        fallbacks: args.fallbacks,
+        rto: args.rto,
+        population: args.population,
+        population_sigma: args.population_sigma,
+        uses: args.uses,
+        restart: (
+            args.restart_median,
+            args.restart_p90
+                .unwrap_or(SimTime(args.restart_median.0 * 6)),
+        ),
+        repair: (
+            args.repair_median,
+            args.repair_p90.unwrap_or(SimTime(args.repair_median.0 * 3)),
+        ),
+        events: args.events,
+        horizon: args.horizon,
+        every: args.every,
+        fail_share: args.fail_share,
+    };
+    cfg.check()?;
+    let format = match args.format {
+        FormatArg::Auto => cfg.auto_format(),
+        FormatArg::Toml => Format::Toml,
+        FormatArg::Json => Format::Json,
+    };
+    let model_name = format!("model.{}", format.extension());
+    let scenario_name = format!("scenario.{}", format.extension());
+    if !args.force {
+        for name in [&model_name, &scenario_name] {
+            let path = args.out.join(name);
+            if path.exists() {
+                return Err(Error::Usage {
+                    message: format!(
+                        "{} already exists; pass --force to replace it",
+                        path.display()
+                    ),
+                });
+            }
+        }
+    }
+    let generated = g::generate(&cfg)?;
+    let model = generated.model_text(format).into_bytes();
+    let scenario = generated.scenario_text(format, &model_name).into_bytes();
+    report::write_all_or_nothing(
+        &args.out,
+        &[
+            (model_name.as_str(), model),
+            (scenario_name.as_str(), scenario),
+        ],
+    )?;
+    print(&format!(
+        "wrote {} ({} nodes, {} edges, {} clients) and {} ({} events) in {:.2} s\n",
+        args.out.join(&model_name).display(),
+        generated.node_count(),
+        generated.edge_count(),
+        generated.client_count(),
+        args.out.join(&scenario_name).display(),
+        generated.event_count(),
+        t0.elapsed().as_secs_f64()
+    ));
+    Ok(0)
 }

@@ -5,6 +5,8 @@
 //! unavailability are each in millionths) and integrated over integer seconds, so
 //! people-hours carry no rounding until they are printed.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::engine::{Engine, Recorder, View};
@@ -221,18 +223,27 @@ pub struct Metrics<'m> {
     points: Vec<(SimTime, u128)>,
     dirty_clients: Vec<u32>,
     client_mark: Vec<bool>,
-    /// Per node with an RTO: the clients downstream, with the uses that pass through it.
-    through: Vec<(u32, Vec<ClientUses>)>,
+    through: Through,
+}
+
+/// People affected through the nodes whose RTO clock runs (SPEC 2.6), computed only for
+/// those nodes and only while their clock runs, so the cost follows what is down.
+#[derive(Default)]
+struct Through {
+    /// Nodes with an RTO and a run of a < 1 open now.
+    open: Vec<u32>,
+    /// Per node seen open: the clients downstream, with the uses that pass through it.
+    cache: HashMap<u32, Vec<ClientUses>>,
+    /// Visit marks of the downstream search (allocated at the first search).
+    stamp: Vec<u32>,
+    generation: u32,
+    stack: Vec<u32>,
 }
 
 impl<'m> Metrics<'m> {
     /// A recorder for `model`.
     pub fn new(model: &'m Model) -> Self {
         let n = model.nodes.len();
-        let through = (0..n as u32)
-            .filter(|&v| model.nodes[v as usize].rto.is_some())
-            .map(|v| (v, downstream_uses(model, v)))
-            .collect();
         Metrics {
             model,
             clients: vec![ClientTrack::default(); model.clients.len()],
@@ -259,7 +270,7 @@ impl<'m> Metrics<'m> {
             points: Vec::new(),
             dirty_clients: Vec::new(),
             client_mark: vec![false; model.clients.len()],
-            through,
+            through: Through::default(),
         }
     }
 
@@ -378,31 +389,62 @@ fn affected_units(population: u64, uses: &[(u32, Avail)], a: &[Avail]) -> u128 {
 /// A client and some of its uses as (node, share).
 type ClientUses = (u32, Vec<(u32, Avail)>);
 
-/// For node `v`: every client that uses `v` or something depending on it, with those uses.
-fn downstream_uses(model: &Model, v: u32) -> Vec<ClientUses> {
-    let mut down = vec![false; model.nodes.len()];
-    let mut stack = vec![v];
-    down[v as usize] = true;
-    while let Some(x) = stack.pop() {
-        for &d in model.dependents.row(x as usize) {
-            if !down[d as usize] {
-                down[d as usize] = true;
-                stack.push(d);
+impl Through {
+    /// For node `v`: every client that uses `v` or something depending on it, with those
+    /// uses, in client order.
+    fn downstream_uses(&mut self, model: &Model, v: u32) -> Vec<ClientUses> {
+        if self.stamp.is_empty() {
+            self.stamp = vec![0; model.nodes.len()];
+        }
+        self.generation += 1;
+        let generation = self.generation;
+        let mut found: Vec<(u32, u32, Avail)> = Vec::new();
+        self.stack.clear();
+        self.stack.push(v);
+        self.stamp[v as usize] = generation;
+        while let Some(x) = self.stack.pop() {
+            for &c in model.node_clients.row(x as usize) {
+                for &(n, share) in &model.uses[c as usize] {
+                    if n == x {
+                        found.push((c, n, share));
+                    }
+                }
+            }
+            for &d in model.dependents.row(x as usize) {
+                if self.stamp[d as usize] != generation {
+                    self.stamp[d as usize] = generation;
+                    self.stack.push(d);
+                }
             }
         }
+        found.sort_unstable();
+        found.dedup();
+        let mut out: Vec<ClientUses> = Vec::new();
+        for (c, n, share) in found {
+            match out.last_mut() {
+                Some((last, uses)) if *last == c => uses.push((n, share)),
+                _ => out.push((c, vec![(n, share)])),
+            }
+        }
+        out
     }
-    let mut out = Vec::new();
-    for (c, uses) in model.uses.iter().enumerate() {
-        let through: Vec<(u32, Avail)> = uses
-            .iter()
-            .copied()
-            .filter(|&(n, _)| down[n as usize])
-            .collect();
-        if !through.is_empty() {
-            out.push((c as u32, through));
+
+    /// Raises the run peak of every open node to the people affected through it now.
+    fn update(&mut self, model: &Model, nodes: &mut [NodeTrack], a: &[Avail]) {
+        for i in 0..self.open.len() {
+            let v = self.open[i];
+            if !self.cache.contains_key(&v) {
+                let uses = self.downstream_uses(model, v);
+                self.cache.insert(v, uses);
+            }
+            let sum: u128 = self.cache[&v]
+                .iter()
+                .map(|(c, us)| affected_units(model.clients[*c as usize].population, us, a))
+                .sum();
+            let node = &mut nodes[v as usize];
+            node.run_peak = node.run_peak.max(sum);
         }
     }
-    out
 }
 
 impl Recorder for Metrics<'_> {
@@ -413,6 +455,7 @@ impl Recorder for Metrics<'_> {
         for &v in restarted {
             self.nodes[v as usize].restarts += 1;
         }
+        let mut opened = false;
         for &v in touched {
             let i = v as usize;
             let a = view.a[i];
@@ -436,8 +479,15 @@ impl Recorder for Metrics<'_> {
             if was_full && a < FULL {
                 node.run_start = Some(t);
                 node.run_peak = 0;
+                if model.nodes[i].rto.is_some() {
+                    self.through.open.push(v);
+                    opened = true;
+                }
             } else if !was_full && a == FULL {
                 self.close_breach(i, t, false);
+                if model.nodes[i].rto.is_some() {
+                    self.through.open.retain(|&x| x != v);
+                }
             }
             for &c in model.node_clients.row(i) {
                 if !self.client_mark[c as usize] {
@@ -447,6 +497,7 @@ impl Recorder for Metrics<'_> {
             }
         }
         let dirty = std::mem::take(&mut self.dirty_clients);
+        let clients_changed = !dirty.is_empty();
         for &c in &dirty {
             let ci = c as usize;
             self.client_mark[ci] = false;
@@ -479,17 +530,8 @@ impl Recorder for Metrics<'_> {
         self.dirty_clients.clear();
 
         // People affected through each node whose RTO clock runs.
-        for (v, uses) in &self.through {
-            let node = &self.nodes[*v as usize];
-            if node.run_start.is_none() {
-                continue;
-            }
-            let sum: u128 = uses
-                .iter()
-                .map(|(c, us)| affected_units(model.clients[*c as usize].population, us, view.a))
-                .sum();
-            let node = &mut self.nodes[*v as usize];
-            node.run_peak = node.run_peak.max(sum);
+        if opened || clients_changed {
+            self.through.update(model, &mut self.nodes, view.a);
         }
 
         // The total.
