@@ -596,6 +596,7 @@ mod tests {
             events,
             patched_ids: vec![],
             warnings: vec![],
+            timings: Default::default(),
         };
         let mut shadow = Shadow { instants: 0 };
         Engine::run(&scenario, &mut shadow);

@@ -83,20 +83,26 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             fail_on,
             timings,
         } => {
-            let t0 = Instant::now();
             let s = impactsim::load_scenario(&scenario)?;
-            let loaded = t0.elapsed();
             let t1 = Instant::now();
             let result = metrics::run(&s);
             let simulated = t1.elapsed();
             if timings {
+                let lt = s.timings;
+                let per_event =
+                    simulated.as_secs_f64() * 1e6 / result.events_processed.max(1) as f64;
                 eprintln!(
-                    "timings: load+build {:.3} s, simulate {:.3} s, {} events, {} nodes, {} edges",
-                    loaded.as_secs_f64(),
+                    "timings: read {:.3} s, parse {:.3} s, build {:.3} s, simulate {:.3} s\n\
+                     timings: {} nodes, {} edges, {} clients; {} scenario events, {} events processed ({per_event:.1} µs each)",
+                    lt.read.as_secs_f64(),
+                    lt.parse.as_secs_f64(),
+                    lt.build.as_secs_f64(),
                     simulated.as_secs_f64(),
-                    result.events_processed,
                     s.model.node_count(),
-                    s.model.edge_count()
+                    s.model.edge_count(),
+                    s.model.clients.len(),
+                    s.events.len(),
+                    result.events_processed,
                 );
             }
             if let Some(dir) = &out {

@@ -9,13 +9,14 @@
 pub mod raw;
 
 mod build;
+mod ids;
 mod lint;
 
-use std::collections::HashMap;
+use ids::IdTable;
 
 use crate::time::SimTime;
 
-pub use build::{build_with_patch, load_model};
+pub use build::{build_parsed, build_with_patch, load_model};
 pub(crate) use lint::cyclic_components;
 
 /// Availability in millionths: 1.0 is [`FULL`]. Integer units keep sums exact and equality
@@ -138,6 +139,26 @@ impl Csr {
         }
     }
 
+    /// An empty adjacency, to be filled row by row with [`Csr::push`] and [`Csr::end_row`].
+    pub(crate) fn building() -> Csr {
+        Csr {
+            offsets: vec![0],
+            targets: Vec::new(),
+        }
+    }
+
+    /// Adds a target to the row being built.
+    #[inline]
+    pub(crate) fn push(&mut self, t: u32) {
+        self.targets.push(t);
+    }
+
+    /// Ends the row being built.
+    #[inline]
+    pub(crate) fn end_row(&mut self) {
+        self.offsets.push(self.targets.len() as u32);
+    }
+
     /// Row `i`.
     #[inline]
     pub fn row(&self, i: usize) -> &[u32] {
@@ -149,6 +170,9 @@ impl Csr {
         self.offsets.len() - 1
     }
 }
+
+/// Marks a client's index in the id table.
+pub(crate) const CLIENT_BIT: u32 = 1 << 31;
 
 /// An id of the model: a node (site or service) or a client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,7 +196,8 @@ pub struct Model {
     pub fallbacks: Vec<Option<Fallback>>,
     /// Clients in file order.
     pub clients: Vec<Client>,
-    pub(crate) ids: HashMap<String, IdRef>,
+    /// Every id: node index, or client index with [`CLIENT_BIT`] set.
+    pub(crate) ids: IdTable,
     /// Per group: K.
     pub(crate) group_k: Vec<u32>,
     /// Per group: its members.
@@ -199,7 +224,20 @@ pub struct Model {
 impl Model {
     /// Looks an id up.
     pub fn lookup(&self, id: &str) -> Option<IdRef> {
-        self.ids.get(id).copied()
+        self.ids
+            .get(id, |v| self.id_of(v))
+            .map(|v| match v & CLIENT_BIT {
+                0 => IdRef::Node(v),
+                _ => IdRef::Client(v & !CLIENT_BIT),
+            })
+    }
+
+    /// The id a value of the id table stands for.
+    fn id_of(&self, v: u32) -> &str {
+        match v & CLIENT_BIT {
+            0 => &self.nodes[v as usize].id,
+            _ => &self.clients[(v & !CLIENT_BIT) as usize].id,
+        }
     }
 
     /// The sum of all clients' populations.
@@ -243,7 +281,8 @@ impl Model {
 
     /// Every id known to the model, for "did you mean".
     pub(crate) fn id_names(&self) -> impl Iterator<Item = &str> {
-        self.ids.keys().map(String::as_str)
+        let nodes = self.nodes.iter().map(|n| n.id.as_str());
+        nodes.chain(self.clients.iter().map(|c| c.id.as_str()))
     }
 
     /// Warnings a careful author wants to see: restart cycles, unused nodes, clients with no
@@ -256,5 +295,90 @@ impl Model {
     /// deadlocks waiting to happen), as lists of ids.
     pub fn restart_cycles(&self) -> Vec<Vec<String>> {
         lint::restart_cycles(self)
+    }
+}
+
+/// Strongly connected components of a graph given as adjacency rows, in the order Tarjan's
+/// algorithm finishes them: every component after all components reachable from it.
+/// Returns each node's component and the number of components. Iterative, so deep graphs
+/// cannot overflow the stack.
+pub(crate) fn tarjan(graph: &Csr) -> (Vec<u32>, u32) {
+    const NONE: u32 = u32::MAX;
+    let n = graph.rows();
+    let mut index = vec![NONE; n];
+    let mut low = vec![0u32; n];
+    let mut comp = vec![NONE; n];
+    let mut stack: Vec<u32> = Vec::new();
+    let mut calls: Vec<(u32, u32)> = Vec::new();
+    let mut next = 0u32;
+    let mut count = 0u32;
+    for root in 0..n as u32 {
+        if index[root as usize] != NONE {
+            continue;
+        }
+        index[root as usize] = next;
+        low[root as usize] = next;
+        next += 1;
+        stack.push(root);
+        calls.push((root, 0));
+        while let Some(&mut (v, ref mut pos)) = calls.last_mut() {
+            let row = graph.row(v as usize);
+            if let Some(&w) = row.get(*pos as usize) {
+                *pos += 1;
+                let wi = w as usize;
+                if index[wi] == NONE {
+                    index[wi] = next;
+                    low[wi] = next;
+                    next += 1;
+                    stack.push(w);
+                    calls.push((w, 0));
+                } else if comp[wi] == NONE {
+                    // On the stack: part of the component being built.
+                    low[v as usize] = low[v as usize].min(index[wi]);
+                }
+                continue;
+            }
+            calls.pop();
+            let vi = v as usize;
+            if let Some(&(u, _)) = calls.last() {
+                low[u as usize] = low[u as usize].min(low[vi]);
+            }
+            if low[vi] == index[vi] {
+                while let Some(w) = stack.pop() {
+                    comp[w as usize] = count;
+                    if w == v {
+                        break;
+                    }
+                }
+                count += 1;
+            }
+        }
+    }
+    (comp, count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tarjan_finds_cycles_in_finishing_order() {
+        // 0 -> 1 -> 2 -> 1, 2 -> 3; 4 alone.
+        let g = Csr::from_rows([vec![1], vec![2], vec![1, 3], vec![], vec![]]);
+        let (comp, count) = tarjan(&g);
+        assert_eq!(count, 4);
+        assert_eq!(comp[1], comp[2]);
+        // 3 is reachable from the cycle, the cycle from 0: finished in that order.
+        assert!(comp[3] < comp[1] && comp[1] < comp[0]);
+        assert_ne!(comp[4], comp[0]);
+    }
+
+    #[test]
+    fn tarjan_handles_a_deep_chain() {
+        let n = 200_000u32;
+        let g = Csr::from_rows((0..n).map(|i| if i + 1 < n { vec![i + 1] } else { vec![] }));
+        let (comp, count) = tarjan(&g);
+        assert_eq!(count, n);
+        assert_eq!(comp[0], n - 1);
     }
 }

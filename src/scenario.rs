@@ -4,6 +4,7 @@
 pub mod raw;
 
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use crate::error::{Error, InputError, InputErrorKind};
 use crate::model::{self, IdRef, Model, NodeKind};
@@ -53,6 +54,19 @@ pub struct Scenario {
     pub patched_ids: Vec<String>,
     /// Problems worth telling but not fatal (events after the horizon).
     pub warnings: Vec<String>,
+    /// Time spent reading, parsing and building, for `run --timings`.
+    pub timings: LoadTimings,
+}
+
+/// Where the time of loading a scenario went.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LoadTimings {
+    /// Reading both files from disk.
+    pub read: std::time::Duration,
+    /// Parsing both files (TOML or JSON) into their raw structures.
+    pub parse: std::time::Duration,
+    /// Validating and building the model and the events.
+    pub build: std::time::Duration,
 }
 
 /// The default sampling step when a scenario gives none.
@@ -60,10 +74,15 @@ pub const DEFAULT_STEP: SimTime = SimTime(3600);
 
 /// Loads a scenario file and the model it names.
 pub fn load_scenario(path: &Path) -> Result<Scenario, Error> {
+    let t0 = Instant::now();
     let source = Source::read(path)?;
+    let mut read = t0.elapsed();
+    let t1 = Instant::now();
     let raw: raw::RawScenarioFile = source.deserialize()?;
+    let parse = t1.elapsed();
     let model_rel = Path::new(&raw.scenario.model);
     let model_path = path.parent().unwrap_or(Path::new("")).join(model_rel);
+    let t2 = Instant::now();
     let model_source = Source::read(&model_path).map_err(|e| match e {
         Error::Io { source: io, .. } => Error::from(
             source.error_at(
@@ -77,7 +96,11 @@ pub fn load_scenario(path: &Path) -> Result<Scenario, Error> {
         ),
         other => other,
     })?;
-    from_sources(&source, raw, &model_source, model_path)
+    read += t2.elapsed();
+    let mut scenario = from_sources(&source, raw, &model_source, model_path)?;
+    scenario.timings.read = read;
+    scenario.timings.parse += parse;
+    Ok(scenario)
 }
 
 /// Builds a scenario from its parsed file and the model's source.
@@ -98,7 +121,11 @@ pub fn from_sources(
                 .chain(p.client.iter().map(|c| c.id.clone()))
         })
         .collect();
-    let model = model::build_with_patch(model_source, patch.map(|p| (source, p)))?;
+    let t0 = Instant::now();
+    let raw_model: model::raw::RawModelFile = model_source.deserialize()?;
+    let parse = t0.elapsed();
+    let t1 = Instant::now();
+    let model = model::build_parsed(model_source, raw_model, patch.map(|p| (source, p)))?;
 
     let header = &raw.scenario;
     let at_header = |key: &'static str, e: InputError| {
@@ -222,6 +249,11 @@ pub fn from_sources(
         events,
         patched_ids,
         warnings,
+        timings: LoadTimings {
+            read: std::time::Duration::ZERO,
+            parse,
+            build: t1.elapsed(),
+        },
     })
 }
 

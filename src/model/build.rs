@@ -1,12 +1,9 @@
 //! From raw file structs to a validated [`Model`]: patches merged, ids resolved, groups packed,
 //! cycles through fallbacks rejected, components ordered.
 
-use std::collections::HashMap;
-
-use petgraph::graph::{DiGraph, NodeIndex};
-
+use super::ids::{IdArena, IdTable};
 use super::raw::{RawClient, RawFallback, RawModelFile, RawPatch, RawReq, RawService, RawSite};
-use super::{Client, Csr, FULL, Fallback, IdRef, Model, Node, NodeKind, to_units};
+use super::{CLIENT_BIT, Client, Csr, FULL, Fallback, Model, Node, NodeKind, tarjan, to_units};
 use crate::error::{InputError, InputErrorKind};
 use crate::source::{Seg, Source};
 use crate::time::SimTime;
@@ -23,8 +20,9 @@ struct Origin {
     patch: Option<usize>,
 }
 
-struct Entry<T> {
-    raw: T,
+/// Where an entry came from and what the patch set in it.
+#[derive(Clone, Default)]
+struct Meta {
     origin: Origin,
     /// Field names the patch set (they are located in the scenario file).
     patched: Vec<&'static str>,
@@ -75,17 +73,61 @@ macro_rules! merge_fields {
     };
 }
 
+fn meta_for(n: usize) -> Vec<Meta> {
+    (0..n)
+        .map(|i| Meta {
+            origin: Origin {
+                model: Some(i),
+                patch: None,
+            },
+            patched: vec![],
+        })
+        .collect()
+}
+
 fn err(kind: InputErrorKind, msg: impl Into<String>) -> InputError {
     InputError::new(kind, msg)
 }
 
 /// An unknown id, with the closest known id as a hint.
-fn unknown_id(id: &str, known: &[&str]) -> InputError {
+fn unknown_id<'a>(id: &str, known: impl Iterator<Item = &'a str>) -> InputError {
     let e = err(InputErrorKind::UnknownId, format!("unknown id `{id}`"));
-    match crate::suggest::closest(id, known.iter().copied()) {
+    match crate::suggest::closest(id, known) {
         Some(s) => e.hint(format!("did you mean `{s}`?")),
         None => e.hint("no site or service has this id; check the spelling or add it to the model"),
     }
+}
+
+/// Kinds of entries, as tagged in the id table while entries are collected.
+const SITE: u32 = 0;
+const SERVICE: u32 = 1;
+const CLIENT: u32 = 2;
+const KIND_SHIFT: u32 = 30;
+
+fn tag(kind: u32, idx: usize) -> u32 {
+    (kind << KIND_SHIFT) | idx as u32
+}
+
+fn untag(v: u32) -> (u32, usize) {
+    (v >> KIND_SHIFT, (v & ((1 << KIND_SHIFT) - 1)) as usize)
+}
+
+fn kind_name(kind: u32) -> &'static str {
+    match kind {
+        SITE => "site",
+        SERVICE => "service",
+        _ => "client",
+    }
+}
+
+/// The entries of a model, sites, services and clients, while they are collected.
+struct Entries {
+    sites: Vec<RawSite>,
+    services: Vec<RawService>,
+    clients: Vec<RawClient>,
+    site_meta: Vec<Meta>,
+    service_meta: Vec<Meta>,
+    client_meta: Vec<Meta>,
 }
 
 /// Validates and freezes a model, with the `[patch]` of a scenario applied when given.
@@ -94,107 +136,131 @@ pub fn build_with_patch(
     patch: Option<(&Source, RawPatch)>,
 ) -> Result<Model, InputError> {
     let raw: RawModelFile = model.deserialize()?;
+    build_parsed(model, raw, patch)
+}
+
+/// Validates and freezes a model already parsed from `model`.
+pub fn build_parsed(
+    model: &Source,
+    raw: RawModelFile,
+    patch: Option<(&Source, RawPatch)>,
+) -> Result<Model, InputError> {
     let ctx = Ctx {
         model,
         scenario: patch.as_ref().map(|(s, _)| *s),
     };
+    let total = raw.site.len() + raw.service.len() + raw.client.len();
+    if total >= 1 << KIND_SHIFT {
+        return Err(err(
+            InputErrorKind::Structure,
+            format!("{total} sites, services and clients are more than impactsim handles"),
+        ));
+    }
 
-    // Collect entries, rejecting duplicate ids; remember each id's kind and entry index.
-    let mut sites: Vec<Entry<RawSite>> = Vec::new();
-    let mut services: Vec<Entry<RawService>> = Vec::new();
-    let mut clients: Vec<Entry<RawClient>> = Vec::new();
-    let mut seen: HashMap<String, (&'static str, usize)> = HashMap::new();
-    let mut add_id =
-        |id: &str, kind: &'static str, idx: usize, origin: Origin| -> Result<(), InputError> {
-            if id.trim().is_empty() {
-                return Err(ctx.at(
-                    kind,
+    // Collect entries, rejecting duplicate ids. Ids are numbered as they come (in `arena`);
+    // the table maps an id to its number, `tags` a number to its kind and entry.
+    let mut en = Entries {
+        site_meta: meta_for(raw.site.len()),
+        service_meta: meta_for(raw.service.len()),
+        client_meta: meta_for(raw.client.len()),
+        sites: raw.site,
+        services: raw.service,
+        clients: raw.client,
+    };
+    let mut arena = IdArena::default();
+    let mut seen = IdTable::with_capacity(total);
+    let mut tags: Vec<u32> = Vec::with_capacity(total);
+    let add_id = |seen: &mut IdTable,
+                  arena: &mut IdArena,
+                  tags: &mut Vec<u32>,
+                  id: &str,
+                  kind: u32,
+                  idx: usize,
+                  origin: Origin,
+                  patched: bool|
+     -> Result<(), InputError> {
+        let name = kind_name(kind);
+        if id.trim().is_empty() {
+            return Err(ctx.at(
+                name,
+                origin,
+                patched,
+                &[Seg::Key("id")],
+                err(InputErrorKind::Value, "an id cannot be empty"),
+            ));
+        }
+        let number = arena.push(id);
+        if let Err(holder) = seen.try_insert(id, number, |v| arena.get(v)) {
+            let k = kind_name(untag(tags[holder as usize]).0);
+            return Err(ctx.at(
+                name,
+                origin,
+                patched,
+                &[Seg::Key("id")],
+                err(
+                    InputErrorKind::DuplicateId,
+                    format!("duplicate id `{id}`: a {k} already has it"),
+                )
+                .hint("ids are unique across sites, services and clients; rename one of them"),
+            ));
+        }
+        tags.push(tag(kind, idx));
+        Ok(())
+    };
+    macro_rules! collect {
+        ($list:ident, $meta:ident, $kind:expr) => {
+            for i in 0..en.$list.len() {
+                let origin = en.$meta[i].origin;
+                add_id(
+                    &mut seen,
+                    &mut arena,
+                    &mut tags,
+                    &en.$list[i].id,
+                    $kind,
+                    i,
                     origin,
                     false,
-                    &[Seg::Key("id")],
-                    err(InputErrorKind::Value, "an id cannot be empty"),
-                ));
+                )?;
             }
-            if let Some((k, _)) = seen.get(id) {
-                return Err(ctx.at(
-                    kind,
-                    origin,
-                    false,
-                    &[Seg::Key("id")],
-                    err(
-                        InputErrorKind::DuplicateId,
-                        format!("duplicate id `{id}`: a {k} already has it"),
-                    )
-                    .hint("ids are unique across sites, services and clients; rename one of them"),
-                ));
-            }
-            seen.insert(id.to_string(), (kind, idx));
-            Ok(())
         };
-    for (i, s) in raw.site.into_iter().enumerate() {
-        let origin = Origin {
-            model: Some(i),
-            patch: None,
-        };
-        add_id(&s.id, "site", sites.len(), origin)?;
-        sites.push(Entry {
-            raw: s,
-            origin,
-            patched: vec![],
-        });
     }
-    for (i, s) in raw.service.into_iter().enumerate() {
-        let origin = Origin {
-            model: Some(i),
-            patch: None,
-        };
-        add_id(&s.id, "service", services.len(), origin)?;
-        services.push(Entry {
-            raw: s,
-            origin,
-            patched: vec![],
-        });
-    }
-    for (i, c) in raw.client.into_iter().enumerate() {
-        let origin = Origin {
-            model: Some(i),
-            patch: None,
-        };
-        add_id(&c.id, "client", clients.len(), origin)?;
-        clients.push(Entry {
-            raw: c,
-            origin,
-            patched: vec![],
-        });
-    }
+    collect!(sites, site_meta, SITE);
+    collect!(services, service_meta, SERVICE);
+    collect!(clients, client_meta, CLIENT);
 
     // Apply the patch: replace given fields of existing ids, add new ids.
     if let Some((_, patch)) = &patch {
-        let mut patched_ids: HashMap<&str, ()> = HashMap::new();
+        let mut patched_ids = IdTable::with_capacity(0);
+        let mut patched_names = IdArena::default();
         macro_rules! apply {
-            ($items:expr, $kind:literal, $list:ident, [$($f:ident),*]) => {
+            ($items:expr, $kind:expr, $list:ident, $meta:ident, [$($f:ident),*]) => {
                 for (p, item) in $items.iter().enumerate() {
                     let origin = Origin { model: None, patch: Some(p) };
-                    if patched_ids.insert(item.id.as_str(), ()).is_some() {
-                        return Err(ctx.at($kind, origin, true, &[Seg::Key("id")],
+                    let kind = kind_name($kind);
+                    let number = patched_names.push(&item.id);
+                    if patched_ids.try_insert(&item.id, number, |v| patched_names.get(v)).is_err() {
+                        return Err(ctx.at(kind, origin, true, &[Seg::Key("id")],
                             err(InputErrorKind::DuplicateId, format!("`{}` is patched twice", item.id))
                                 .hint("merge the two patch entries into one")));
                     }
-                    match seen.get(item.id.as_str()) {
-                        Some(&(kind, idx)) if kind == $kind => {
-                            let e = &mut $list[idx];
-                            e.origin.patch = Some(p);
-                            merge_fields!(e.raw, item, e.patched, [$($f),*]);
+                    match seen.get(&item.id, |v| arena.get(v)).map(|v| untag(tags[v as usize])) {
+                        Some((k, idx)) if k == $kind => {
+                            let (e, m) = (&mut en.$list[idx], &mut en.$meta[idx]);
+                            m.origin.patch = Some(p);
+                            merge_fields!(e, item, m.patched, [$($f),*]);
                         }
-                        Some(&(kind, _)) => {
-                            return Err(ctx.at($kind, origin, true, &[Seg::Key("id")],
+                        Some((k, _)) => {
+                            let k = kind_name(k);
+                            return Err(ctx.at(kind, origin, true, &[Seg::Key("id")],
                                 err(InputErrorKind::Structure, format!(
-                                    "a patch cannot change the kind of `{}`: it is a {kind} in the model", item.id))
-                                    .hint(format!("patch it under [[patch.{kind}]]"))));
+                                    "a patch cannot change the kind of `{}`: it is a {k} in the model", item.id))
+                                    .hint(format!("patch it under [[patch.{k}]]"))));
                         }
                         None => {
-                            seen.insert(item.id.clone(), ($kind, $list.len()));
-                            $list.push(Entry { raw: item.clone(), origin, patched: vec![] });
+                            let idx = en.$list.len();
+                            add_id(&mut seen, &mut arena, &mut tags, &item.id, $kind, idx, origin, true)?;
+                            en.$list.push(item.clone());
+                            en.$meta.push(Meta { origin, patched: vec![] });
                         }
                     }
                 }
@@ -202,168 +268,201 @@ pub fn build_with_patch(
         }
         apply!(
             patch.site,
-            "site",
+            SITE,
             sites,
+            site_meta,
             [name, tags, restart, repair, rto]
         );
         apply!(
             patch.service,
-            "service",
+            SERVICE,
             services,
+            service_meta,
             [
                 name, hosted_on, requires, restart, repair, rto, tags, fallback
             ]
         );
         apply!(
             patch.client,
-            "client",
+            CLIENT,
             clients,
+            client_meta,
             [name, population, uses, tags]
         );
     }
 
-    // Dense ids: sites, then services; clients apart.
-    let mut ids: HashMap<String, IdRef> = HashMap::with_capacity(seen.len());
-    let mut nodes = Vec::with_capacity(sites.len() + services.len());
+    // Dense ids: sites, then services; clients apart (their index marked with CLIENT_BIT).
+    let n_sites = en.sites.len() as u32;
+    let final_of: Vec<u32> = tags
+        .iter()
+        .map(|&t| match untag(t) {
+            (SITE, i) => i as u32,
+            (SERVICE, i) => n_sites + i as u32,
+            (_, i) => CLIENT_BIT | i as u32,
+        })
+        .collect();
+    drop(tags);
+    let lookup = |id: &str| seen.get(id, |v| arena.get(v)).map(|v| final_of[v as usize]);
     let dur = |d: Option<crate::time::Duration>| d.map_or(SimTime::ZERO, |d| d.0);
-    for e in &sites {
-        ids.insert(e.raw.id.clone(), IdRef::Node(nodes.len() as u32));
-        nodes.push(Node {
-            id: e.raw.id.clone(),
-            name: e.raw.name.clone().unwrap_or_else(|| e.raw.id.clone()),
-            kind: NodeKind::Site,
-            tags: e.raw.tags.clone().unwrap_or_default(),
-            restart: dur(e.raw.restart),
-            repair: dur(e.raw.repair),
-            rto: e.raw.rto.map(|d| d.0),
-        });
+    let mut nodes = Vec::with_capacity(en.sites.len() + en.services.len());
+    for r in &mut en.sites {
+        nodes.push(node(
+            std::mem::take(&mut r.id),
+            r.name.take(),
+            r.tags.take(),
+            NodeKind::Site,
+        ));
+        let n = nodes.last_mut().expect("just pushed");
+        (n.restart, n.repair, n.rto) = (dur(r.restart), dur(r.repair), r.rto.map(|d| d.0));
     }
-    for e in &services {
-        ids.insert(e.raw.id.clone(), IdRef::Node(nodes.len() as u32));
-        nodes.push(Node {
-            id: e.raw.id.clone(),
-            name: e.raw.name.clone().unwrap_or_else(|| e.raw.id.clone()),
-            kind: NodeKind::Service,
-            tags: e.raw.tags.clone().unwrap_or_default(),
-            restart: dur(e.raw.restart),
-            repair: dur(e.raw.repair),
-            rto: e.raw.rto.map(|d| d.0),
-        });
+    for r in &mut en.services {
+        nodes.push(node(
+            std::mem::take(&mut r.id),
+            r.name.take(),
+            r.tags.take(),
+            NodeKind::Service,
+        ));
+        let n = nodes.last_mut().expect("just pushed");
+        (n.restart, n.repair, n.rto) = (dur(r.restart), dur(r.repair), r.rto.map(|d| d.0));
     }
-    for (i, e) in clients.iter().enumerate() {
-        ids.insert(e.raw.id.clone(), IdRef::Client(i as u32));
-    }
+    let mut client_out: Vec<Client> = en
+        .clients
+        .iter_mut()
+        .map(|r| {
+            let id = std::mem::take(&mut r.id);
+            Client {
+                name: r.name.take().unwrap_or_else(|| id.clone()),
+                id,
+                population: 0,
+                tags: r.tags.take().unwrap_or_default(),
+            }
+        })
+        .collect();
+    let known = || {
+        let n = nodes.iter().map(|n| n.id.as_str());
+        n.chain(client_out.iter().map(|c| c.id.as_str()))
+    };
 
-    // Requirement groups.
+    // Requirement groups, packed as they are read.
     let n_nodes = nodes.len();
     let mut group_k = Vec::new();
-    let mut group_rows: Vec<Vec<u32>> = Vec::new();
-    let mut primary_rows: Vec<Vec<u32>> = vec![Vec::new(); n_nodes];
-    let mut fallback_rows: Vec<Vec<u32>> = vec![Vec::new(); n_nodes];
+    let mut group_members = Csr::building();
+    let mut primary_groups = Csr::building();
+    let mut fallback_groups = Csr::building();
     let mut fallbacks: Vec<Option<Fallback>> = vec![None; n_nodes];
     let mut hosted_groups = vec![0u32; n_nodes];
-    let all_ids: Vec<&str> = ids.keys().map(String::as_str).collect();
+    // Per node: the last group it was added to, plus one (catches a member listed twice).
+    let mut in_group = vec![0u32; n_nodes];
+    for _ in 0..n_sites {
+        primary_groups.end_row();
+        fallback_groups.end_row();
+    }
 
-    let resolve = |req: &RawReq,
-                   field: &[Seg],
-                   sites_only: bool,
-                   e: &Entry<RawService>,
-                   owner: u32,
-                   patched: bool|
-     -> Result<Vec<(u32, Vec<u32>)>, InputError> {
-        let mut out = Vec::new();
+    // Resolves one requirement into groups; `into` receives each new group's index.
+    let mut resolve = |req: &RawReq,
+                       field: &[Seg],
+                       sites_only: bool,
+                       meta: &Meta,
+                       owner: u32,
+                       patched: bool,
+                       into: &mut Csr|
+     -> Result<u32, InputError> {
         let list = matches!(req, RawReq::List(_));
-        for (gi, g) in req.groups().iter().enumerate() {
-            let mut members = Vec::with_capacity(g.members().len());
+        let groups = req.groups();
+        for (gi, g) in groups.iter().enumerate() {
+            let gidx = group_k.len() as u32;
             for (mi, id) in g.members().iter().enumerate() {
-                let mut path = field.to_vec();
-                if list {
-                    path.push(Seg::Index(gi));
-                }
-                if let Some(k) = g.member_key() {
-                    path.push(Seg::Key(k));
-                    path.push(Seg::Index(mi));
-                }
-                let locate = |er: InputError| ctx.at("service", e.origin, patched, &path, er);
-                match ids.get(id.as_str()) {
-                    Some(IdRef::Node(n)) => {
-                        if sites_only && nodes[*n as usize].kind != NodeKind::Site {
-                            return Err(locate(err(InputErrorKind::Value, format!("`hosted_on` names `{id}`, which is a service, not a site"))
-                                .hint("hosted_on names sites only; put service dependencies under `requires`")));
-                        }
-                        if *n == owner {
-                            return Err(locate(
-                                err(InputErrorKind::Structure, format!("`{id}` requires itself"))
-                                    .hint("remove the service from its own requirements"),
-                            ));
-                        }
-                        if members.contains(n) {
-                            return Err(locate(err(
-                                InputErrorKind::Structure,
-                                format!("`{id}` appears twice in the same group"),
-                            )));
-                        }
-                        members.push(*n);
+                let locate = |er: InputError| {
+                    let mut path = field.to_vec();
+                    if list {
+                        path.push(Seg::Index(gi));
                     }
-                    Some(IdRef::Client(_)) => {
+                    if let Some(k) = g.member_key() {
+                        path.push(Seg::Key(k));
+                        path.push(Seg::Index(mi));
+                    }
+                    ctx.at("service", meta.origin, patched, &path, er)
+                };
+                match lookup(id) {
+                    Some(v) if v & CLIENT_BIT != 0 => {
                         return Err(locate(err(
                             InputErrorKind::Value,
                             format!("`{id}` is a client; requirements name sites and services"),
                         )));
                     }
-                    None => return Err(locate(unknown_id(id, &all_ids))),
+                    Some(n) => {
+                        if sites_only && nodes[n as usize].kind != NodeKind::Site {
+                            return Err(locate(err(InputErrorKind::Value, format!("`hosted_on` names `{id}`, which is a service, not a site"))
+                                .hint("hosted_on names sites only; put service dependencies under `requires`")));
+                        }
+                        if n == owner {
+                            return Err(locate(
+                                err(InputErrorKind::Structure, format!("`{id}` requires itself"))
+                                    .hint("remove the service from its own requirements"),
+                            ));
+                        }
+                        if in_group[n as usize] == gidx + 1 {
+                            return Err(locate(err(
+                                InputErrorKind::Structure,
+                                format!("`{id}` appears twice in the same group"),
+                            )));
+                        }
+                        in_group[n as usize] = gidx + 1;
+                        group_members.push(n);
+                    }
+                    None => return Err(locate(unknown_id(id, known()))),
                 }
             }
-            out.push((g.k(), members));
+            group_members.end_row();
+            group_k.push(g.k());
+            into.push(gidx);
         }
-        Ok(out)
+        Ok(groups.len() as u32)
     };
 
-    for (si, e) in services.iter().enumerate() {
-        let n = (sites.len() + si) as u32;
+    for (si, (e, meta)) in en.services.iter_mut().zip(&en.service_meta).enumerate() {
+        let n = n_sites + si as u32;
         let reqs: [(&str, Option<&RawReq>, bool); 2] = [
-            ("hosted_on", e.raw.hosted_on.as_ref(), true),
-            ("requires", e.raw.requires.as_ref(), false),
+            ("hosted_on", e.hosted_on.as_ref(), true),
+            ("requires", e.requires.as_ref(), false),
         ];
         for (field, req, sites_only) in reqs {
             let Some(req) = req else { continue };
-            let patched = e.patched.contains(&field);
-            let key = if field == "hosted_on" {
-                "hosted_on"
-            } else {
-                "requires"
-            };
-            for (k, members) in resolve(req, &[Seg::Key(key)], sites_only, e, n, patched)? {
-                primary_rows[n as usize].push(group_k.len() as u32);
-                group_k.push(k);
-                group_rows.push(members);
-                if sites_only {
-                    hosted_groups[n as usize] += 1;
-                }
+            let patched = meta.patched.contains(&field);
+            let key = if sites_only { "hosted_on" } else { "requires" };
+            let count = resolve(
+                req,
+                &[Seg::Key(key)],
+                sites_only,
+                meta,
+                n,
+                patched,
+                &mut primary_groups,
+            )?;
+            if sites_only {
+                hosted_groups[n as usize] += count;
             }
         }
+        primary_groups.end_row();
         if let Some(RawFallback {
             capacity,
             activation,
             switchback,
             switchback_capacity,
             requires,
-        }) = &e.raw.fallback
+        }) = e.fallback.as_deref()
         {
-            let patched = e.patched.contains(&"fallback");
+            let patched = meta.patched.contains(&"fallback");
             if let Some(req) = requires {
-                for (k, members) in resolve(
+                resolve(
                     req,
                     &[Seg::Key("fallback"), Seg::Key("requires")],
                     false,
-                    e,
+                    meta,
                     n,
                     patched,
-                )? {
-                    fallback_rows[n as usize].push(group_k.len() as u32);
-                    group_k.push(k);
-                    group_rows.push(members);
-                }
+                    &mut fallback_groups,
+                )?;
             }
             fallbacks[n as usize] = Some(Fallback {
                 capacity: to_units(capacity.0),
@@ -372,37 +471,44 @@ pub fn build_with_patch(
                 switchback_capacity: switchback_capacity.map(|f| to_units(f.0)),
             });
         }
+        fallback_groups.end_row();
+        // The ids are resolved: free their text now rather than at the end.
+        (e.hosted_on, e.requires) = (None, None);
+        if let Some(fb) = &mut e.fallback {
+            fb.requires = None;
+        }
     }
+    drop(in_group);
 
     // Reverse edges: member -> dependent.
-    let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(group_rows.iter().map(Vec::len).sum());
+    let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(group_members.targets.len());
     for n in 0..n_nodes {
-        for &g in primary_rows[n].iter().chain(&fallback_rows[n]) {
-            for &m in &group_rows[g as usize] {
+        for &g in primary_groups.row(n).iter().chain(fallback_groups.row(n)) {
+            for &m in group_members.row(g as usize) {
                 pairs.push((m, n as u32));
             }
         }
     }
     let dependents = Csr::from_pairs(n_nodes, &pairs);
+    drop(pairs);
 
-    // Components in topological order; no fallback may sit on a cycle.
-    let mut graph: DiGraph<(), (), u32> = DiGraph::with_capacity(n_nodes, pairs.len());
-    for _ in 0..n_nodes {
-        graph.add_node(());
-    }
-    for &(m, d) in &pairs {
-        graph.add_edge(NodeIndex::new(m as usize), NodeIndex::new(d as usize), ());
-    }
-    let mut sccs = petgraph::algo::tarjan_scc(&graph);
-    sccs.reverse(); // tarjan gives reverse topological order
-    let mut scc_of = vec![0u32; n_nodes];
-    let mut scc_rows: Vec<Vec<u32>> = Vec::with_capacity(sccs.len());
-    for (ci, comp) in sccs.iter().enumerate() {
-        let mut members: Vec<u32> = comp.iter().map(|ix| ix.index() as u32).collect();
-        members.sort_unstable();
-        for &m in &members {
-            scc_of[m as usize] = ci as u32;
-        }
+    // Components in topological order (Tarjan finishes dependents first); no fallback may
+    // sit on a cycle.
+    let (finish, count) = tarjan(&dependents);
+    let scc_of: Vec<u32> = finish.iter().map(|&c| count - 1 - c).collect();
+    drop(finish);
+    let mut comp_pairs: Vec<(u32, u32)> = (0..n_nodes as u32)
+        .map(|m| (scc_of[m as usize], m))
+        .collect();
+    comp_pairs.sort_unstable();
+    let scc_nodes = Csr::from_rows(
+        comp_pairs
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(|chunk| chunk.iter().map(|&(_, m)| m)),
+    );
+    drop(comp_pairs);
+    for c in 0..scc_nodes.rows() {
+        let members = scc_nodes.row(c);
         if members.len() > 1
             && let Some(&bad) = members.iter().find(|&&m| fallbacks[m as usize].is_some())
         {
@@ -410,49 +516,45 @@ pub fn build_with_patch(
                 .iter()
                 .map(|&m| nodes[m as usize].id.as_str())
                 .collect();
-            let e = &services[bad as usize - sites.len()];
-            return Err(ctx.at("service", e.origin, e.patched.contains(&"fallback"), &[Seg::Key("fallback")],
+            let meta = &en.service_meta[(bad - n_sites) as usize];
+            return Err(ctx.at("service", meta.origin, meta.patched.contains(&"fallback"), &[Seg::Key("fallback")],
                 err(InputErrorKind::Structure, format!(
                     "`{}` has a fallback but lies on a dependency cycle: {}",
                     nodes[bad as usize].id, names.join(" -> ")))
                     .hint("a service with a fallback must not depend on itself through hosted_on, requires or fallback requires; break the cycle or drop the fallback")));
         }
-        scc_rows.push(members);
     }
 
     // Clients and their uses.
-    let mut client_out = Vec::with_capacity(clients.len());
-    let mut uses = Vec::with_capacity(clients.len());
+    let mut uses = Vec::with_capacity(en.clients.len());
+    let mut populations = Vec::with_capacity(en.clients.len());
     let mut use_pairs = Vec::new();
-    for (ci, e) in clients.iter().enumerate() {
-        let Some(pop) = e.raw.population else {
+    for (ci, (e, meta)) in en.clients.iter().zip(&en.client_meta).enumerate() {
+        let id = &client_out[ci].id;
+        let Some(pop) = e.population else {
             return Err(ctx.at(
                 "client",
-                e.origin,
+                meta.origin,
                 true,
                 &[Seg::Key("id")],
                 err(
                     InputErrorKind::Missing,
-                    format!("client `{}` has no `population`", e.raw.id),
+                    format!("client `{id}` has no `population`"),
                 )
                 .hint("add population = <number of people>"),
             ));
         };
-        let patched = e.patched.contains(&"uses");
+        let patched = meta.patched.contains(&"uses");
         let mut list = Vec::new();
-        for (ui, u) in e.raw.uses.iter().flatten().enumerate() {
+        for (ui, u) in e.uses.iter().flatten().enumerate() {
             let path: &[Seg] = if u.table {
                 &[Seg::Key("uses"), Seg::Index(ui), Seg::Key("service")]
             } else {
                 &[Seg::Key("uses"), Seg::Index(ui)]
             };
-            let locate = |er: InputError| ctx.at("client", e.origin, patched, path, er);
-            match ids.get(u.service.as_str()) {
-                Some(IdRef::Node(n)) => {
-                    list.push((*n, u.share.map_or(FULL, |s| to_units(s.0))));
-                    use_pairs.push((*n, ci as u32));
-                }
-                Some(IdRef::Client(_)) => {
+            let locate = |er: InputError| ctx.at("client", meta.origin, patched, path, er);
+            match lookup(&u.service) {
+                Some(v) if v & CLIENT_BIT != 0 => {
                     return Err(locate(err(
                         InputErrorKind::Value,
                         format!(
@@ -461,18 +563,23 @@ pub fn build_with_patch(
                         ),
                     )));
                 }
-                None => return Err(locate(unknown_id(&u.service, &all_ids))),
+                Some(n) => {
+                    list.push((n, u.share.map_or(FULL, |s| to_units(s.0))));
+                    use_pairs.push((n, ci as u32));
+                }
+                None => return Err(locate(unknown_id(&u.service, known()))),
             }
         }
         uses.push(list);
-        client_out.push(Client {
-            id: e.raw.id.clone(),
-            name: e.raw.name.clone().unwrap_or_else(|| e.raw.id.clone()),
-            population: pop.0,
-            tags: e.raw.tags.clone().unwrap_or_default(),
-        });
+        populations.push(pop.0);
+    }
+    for (c, pop) in client_out.iter_mut().zip(populations) {
+        c.population = pop;
     }
     let node_clients = Csr::from_pairs(n_nodes, &use_pairs);
+    drop(arena);
+    let mut ids = seen;
+    ids.map_values(|v| final_of[v as usize]);
 
     Ok(Model {
         name: raw.model.name,
@@ -485,14 +592,27 @@ pub fn build_with_patch(
         clients: client_out,
         ids,
         group_k,
-        group_members: Csr::from_rows(group_rows),
-        primary_groups: Csr::from_rows(primary_rows),
+        group_members,
+        primary_groups,
         hosted_groups,
-        fallback_groups: Csr::from_rows(fallback_rows),
+        fallback_groups,
         dependents,
         uses,
         node_clients,
         scc_of,
-        scc_nodes: Csr::from_rows(scc_rows),
+        scc_nodes,
     })
+}
+
+/// A node with default times; the name defaults to the id.
+fn node(id: String, name: Option<String>, tags: Option<Vec<String>>, kind: NodeKind) -> Node {
+    Node {
+        name: name.unwrap_or_else(|| id.clone()),
+        id,
+        kind,
+        tags: tags.unwrap_or_default(),
+        restart: SimTime::ZERO,
+        repair: SimTime::ZERO,
+        rto: None,
+    }
 }

@@ -56,7 +56,7 @@ pub struct RawService {
     pub repair: Option<Duration>,
     pub rto: Option<Duration>,
     pub tags: Option<Vec<String>>,
-    pub fallback: Option<RawFallback>,
+    pub fallback: Option<Box<RawFallback>>,
 }
 
 /// A service's `fallback = { ... }`.
