@@ -329,7 +329,7 @@ impl<'m> Metrics<'m> {
             .zip(std::mem::take(&mut self.nodes))
             .map(|(n, t)| ServiceResult {
                 id: n.id.clone(),
-                name: n.name.clone(),
+                name: n.name().to_string(),
                 kind: match n.kind {
                     NodeKind::Site => "site",
                     NodeKind::Service => "service",

@@ -45,8 +45,8 @@ pub enum NodeKind {
 pub struct Node {
     /// The id, unique across the model.
     pub id: String,
-    /// The display name (the id when none was given).
-    pub name: String,
+    /// The display name, when the model gives one (see [`Node::name`]).
+    pub display_name: Option<String>,
     /// Site or service.
     pub kind: NodeKind,
     /// Tags for `tag:NAME` selectors.
@@ -57,6 +57,13 @@ pub struct Node {
     pub repair: SimTime,
     /// Recovery time objective, if any.
     pub rto: Option<SimTime>,
+}
+
+impl Node {
+    /// The display name: the one the model gives, or the id.
+    pub fn name(&self) -> &str {
+        self.display_name.as_deref().unwrap_or(&self.id)
+    }
 }
 
 /// A service's fallback mode.

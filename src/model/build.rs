@@ -479,6 +479,8 @@ pub fn build_parsed(
         }
     }
     drop(in_group);
+    // Everything the services said is now in the packed arrays.
+    en.services = Vec::new();
 
     // Reverse edges: member -> dependent.
     let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(group_members.targets.len());
@@ -607,7 +609,7 @@ pub fn build_parsed(
 /// A node with default times; the name defaults to the id.
 fn node(id: String, name: Option<String>, tags: Option<Vec<String>>, kind: NodeKind) -> Node {
     Node {
-        name: name.unwrap_or_else(|| id.clone()),
+        display_name: name,
         id,
         kind,
         tags: tags.unwrap_or_default(),

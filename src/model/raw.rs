@@ -7,6 +7,8 @@ use std::fmt;
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+/// Ids that name other entries: up to 23 bytes are kept inline, without an allocation.
+pub use smol_str::SmolStr;
 
 use crate::time::Duration;
 
@@ -152,7 +154,7 @@ impl<'de> Deserialize<'de> for Fraction {
 /// One use of a client: `"svc"` or `{ service = "svc", share = 0.05 }`.
 #[derive(Debug, Clone)]
 pub struct RawUse {
-    pub service: String,
+    pub service: SmolStr,
     pub share: Option<Fraction>,
     /// Written as a table (the id sits under `service`).
     pub table: bool,
@@ -161,7 +163,7 @@ pub struct RawUse {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawUseTable {
-    service: String,
+    service: SmolStr,
     share: Option<Fraction>,
 }
 
@@ -175,7 +177,7 @@ impl<'de> Deserialize<'de> for RawUse {
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<RawUse, E> {
                 Ok(RawUse {
-                    service: v.to_string(),
+                    service: SmolStr::new(v),
                     share: None,
                     table: false,
                 })
@@ -199,18 +201,18 @@ pub enum RawReq {
     /// `"id"` or `{ any_of = [...] }` or `{ k = 2, of = [...] }`.
     One(RawGroup),
     /// `["a", { any_of = [...] }]`: one group per item.
-    List(Vec<RawGroup>),
+    List(Box<[RawGroup]>),
 }
 
 /// One requirement group as written.
 #[derive(Debug, Clone)]
 pub enum RawGroup {
     /// A plain id: K = 1 of 1.
-    Id(String),
+    Id(SmolStr),
     /// At least one of these.
-    AnyOf(Vec<String>),
+    AnyOf(Vec<SmolStr>),
     /// At least `k` of these.
-    KOf { k: u32, of: Vec<String> },
+    KOf { k: u32, of: Vec<SmolStr> },
 }
 
 impl RawReq {
@@ -225,7 +227,7 @@ impl RawReq {
 
 impl RawGroup {
     /// The member ids.
-    pub fn members(&self) -> &[String] {
+    pub fn members(&self) -> &[SmolStr] {
         match self {
             RawGroup::Id(id) => std::slice::from_ref(id),
             RawGroup::AnyOf(m) | RawGroup::KOf { of: m, .. } => m,
@@ -253,9 +255,9 @@ impl RawGroup {
 const REQ_EXPECTED: &str = "an id, a list of ids, { any_of = [...] } or { k = 2, of = [...] }";
 
 fn group_from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<RawGroup, A::Error> {
-    let mut any_of: Option<Vec<String>> = None;
+    let mut any_of: Option<Vec<SmolStr>> = None;
     let mut k: Option<i64> = None;
-    let mut of: Option<Vec<String>> = None;
+    let mut of: Option<Vec<SmolStr>> = None;
     while let Some(key) = map.next_key::<String>()? {
         match key.as_str() {
             "any_of" => any_of = Some(map.next_value()?),
@@ -311,7 +313,7 @@ impl<'de> Visitor<'de> for GroupVisitor {
         f.write_str("an id, { any_of = [...] } or { k = 2, of = [...] }")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<RawGroup, E> {
-        Ok(RawGroup::Id(v.to_string()))
+        Ok(RawGroup::Id(SmolStr::new(v)))
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawGroup, A::Error> {
         group_from_map(map)
@@ -333,7 +335,7 @@ impl<'de> Deserialize<'de> for RawReq {
                 f.write_str(REQ_EXPECTED)
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<RawReq, E> {
-                Ok(RawReq::One(RawGroup::Id(v.to_string())))
+                Ok(RawReq::One(RawGroup::Id(SmolStr::new(v))))
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawReq, A::Error> {
                 group_from_map(map).map(RawReq::One)
@@ -343,7 +345,7 @@ impl<'de> Deserialize<'de> for RawReq {
                 while let Some(g) = seq.next_element::<RawGroup>()? {
                     groups.push(g);
                 }
-                Ok(RawReq::List(groups))
+                Ok(RawReq::List(groups.into_boxed_slice()))
             }
         }
         d.deserialize_any(V)
