@@ -56,6 +56,17 @@ use crate::time::SimTime;
 pub use recorder::{Recorder, View};
 pub use state::{Mode, Own};
 
+/// How availabilities are brought up to date after a change.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Propagation {
+    /// Re-evaluate only the components downstream of a change, in topological order.
+    #[default]
+    Incremental,
+    /// Recompute every node with [`reference::full_recompute`], and let every node take its
+    /// decisions: slow and plain, the reference the incremental engine is held to.
+    FullRecompute,
+}
+
 /// What a run reports besides what the recorder saw.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outcome {
@@ -107,6 +118,7 @@ pub struct Engine<'m> {
     restarted: Vec<u32>,
     warnings: Vec<String>,
     events_applied: u64,
+    propagation: Propagation,
 }
 
 impl<'m> Engine<'m> {
@@ -136,6 +148,7 @@ impl<'m> Engine<'m> {
             restarted: Vec::new(),
             warnings: Vec::new(),
             events_applied: 0,
+            propagation: Propagation::Incremental,
         }
     }
 
@@ -151,7 +164,17 @@ impl<'m> Engine<'m> {
 
     /// Runs a whole scenario, reporting every instant to `recorder`.
     pub fn run(scenario: &Scenario, recorder: &mut impl Recorder) -> Outcome {
+        Self::run_with(scenario, recorder, Propagation::Incremental)
+    }
+
+    /// [`Engine::run`] with a choice of propagation.
+    pub fn run_with(
+        scenario: &Scenario,
+        recorder: &mut impl Recorder,
+        propagation: Propagation,
+    ) -> Outcome {
         let mut engine = Engine::new(&scenario.model);
+        engine.propagation = propagation;
         recorder.start(&engine.view());
         let events = &scenario.events;
         let mut next = 0;

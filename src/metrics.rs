@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::engine::{Engine, Recorder, View};
+use crate::engine::{Engine, Propagation, Recorder, View};
 use crate::model::{Avail, FULL, Model, NodeKind};
 use crate::scenario::Scenario;
 use crate::time::SimTime;
@@ -162,8 +162,13 @@ impl RunResult {
 
 /// Runs a scenario and computes its figures.
 pub fn run(scenario: &Scenario) -> RunResult {
+    run_with(scenario, Propagation::Incremental)
+}
+
+/// [`run`] with a choice of propagation (the full recompute is the reference).
+pub fn run_with(scenario: &Scenario, propagation: Propagation) -> RunResult {
     let mut m = Metrics::new(&scenario.model);
-    let outcome = Engine::run(scenario, &mut m);
+    let outcome = Engine::run_with(scenario, &mut m, propagation);
     let model = &scenario.model;
     let mut warnings = scenario.warnings.clone();
     warnings.extend(outcome.warnings);

@@ -247,6 +247,11 @@ impl Model {
         }
     }
 
+    /// Client `c`'s uses as (node, share in availability units).
+    pub fn client_uses(&self, c: usize) -> &[(u32, Avail)] {
+        &self.uses[c]
+    }
+
     /// The sum of all clients' populations.
     pub fn total_population(&self) -> u64 {
         self.clients.iter().map(|c| c.population).sum()

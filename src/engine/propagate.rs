@@ -2,7 +2,7 @@
 
 use std::cmp::Reverse;
 
-use super::{Engine, Mode, Own};
+use super::{Engine, Mode, Own, Propagation};
 use crate::model::{Avail, FULL, Model};
 
 /// The K-th largest availability among `members`.
@@ -96,6 +96,9 @@ impl Engine<'_> {
 
     /// Re-evaluates the dirty components in topological order until none is left.
     pub(super) fn propagate(&mut self) {
+        if self.propagation == Propagation::FullRecompute {
+            return self.propagate_full();
+        }
         let model = self.model;
         while let Some(Reverse(c)) = self.dirty.pop() {
             self.in_dirty.set(c as usize, false);
@@ -125,6 +128,24 @@ impl Engine<'_> {
                 self.settle_cycle(c);
             }
         }
+    }
+
+    /// The reference: every availability recomputed, every node a decision candidate.
+    fn propagate_full(&mut self) {
+        while let Some(Reverse(c)) = self.dirty.pop() {
+            self.in_dirty.set(c as usize, false);
+        }
+        let model = self.model;
+        let a = super::reference::full_recompute(model, &self.own, &self.mode);
+        for n in 0..model.nodes.len() as u32 {
+            let i = n as usize;
+            self.q[i] = groups_min(model, n, &a, &mut self.scratch);
+            if a[i] != self.a[i] {
+                self.touch(n);
+            }
+            self.candidate(n);
+        }
+        self.a = a;
     }
 
     /// Greatest fixed point of a cyclic component (no fallbacks inside, by validation):

@@ -4,4 +4,5 @@ mod cli;
 mod common;
 mod models;
 mod rules;
+mod scale;
 mod spec_cases;
