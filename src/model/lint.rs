@@ -11,9 +11,23 @@ pub(super) fn warnings(model: &Model) -> Vec<String> {
             set.join(", ")
         ));
     }
-    for (n, node) in model.nodes.iter().enumerate() {
-        let used = !model.dependents.row(n).is_empty() || !model.node_clients.row(n).is_empty();
-        if !used {
+    let unused: Vec<&super::Node> = model
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(n, _)| {
+            model.dependents.row(*n).is_empty() && model.node_clients.row(*n).is_empty()
+        })
+        .map(|(_, node)| node)
+        .collect();
+    if unused.len() > LISTED {
+        out.push(format!(
+            "{} sites and services are needed by nothing and used by no client: {}",
+            unused.len(),
+            some_ids(unused.iter().map(|n| n.id.as_str()), unused.len())
+        ));
+    } else {
+        for node in unused {
             let what = match node.kind {
                 NodeKind::Site => "site hosts nothing and no client uses it",
                 NodeKind::Service => "service is required by nothing and used by no client",
@@ -21,15 +35,36 @@ pub(super) fn warnings(model: &Model) -> Vec<String> {
             out.push(format!("`{}`: this {what}", node.id));
         }
     }
-    for (c, client) in model.clients.iter().enumerate() {
-        if model.uses[c].is_empty() {
+    let idle: Vec<&str> = model
+        .clients
+        .iter()
+        .enumerate()
+        .filter(|(c, _)| model.uses[*c].is_empty())
+        .map(|(_, client)| client.id.as_str())
+        .collect();
+    if idle.len() > LISTED {
+        out.push(format!(
+            "{} clients use nothing, so they can never be affected: {}",
+            idle.len(),
+            some_ids(idle.iter().copied(), idle.len())
+        ));
+    } else {
+        for id in idle {
             out.push(format!(
-                "client `{}` uses nothing: it can never be affected",
-                client.id
+                "client `{id}` uses nothing: it can never be affected"
             ));
         }
     }
     out
+}
+
+/// Up to this many nodes or clients get a warning each; more are summed up in one.
+const LISTED: usize = 10;
+
+/// "`a`, `b`, `c`, … (and 7 more)": the first few of `count` ids.
+fn some_ids<'a>(ids: impl Iterator<Item = &'a str>, count: usize) -> String {
+    let shown: Vec<String> = ids.take(5).map(|id| format!("`{id}`")).collect();
+    format!("{}, … ({} more)", shown.join(", "), count - shown.len())
 }
 
 /// The largest set of nodes none of which could restart if all of them were down at once

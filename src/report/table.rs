@@ -123,21 +123,27 @@ pub fn summary_table(r: &RunResult, top: usize) -> String {
         }
     }
 
-    let breaches: Vec<_> = r
+    let mut breaches: Vec<_> = r
         .services
         .iter()
         .flat_map(|s| s.rto_breaches.iter().map(move |b| (s, b)))
         .collect();
     if !breaches.is_empty() {
+        // The worst first: most people affected, then the longest.
+        breaches.sort_by(|a, b| {
+            b.1.people_affected
+                .total_cmp(&a.1.people_affected)
+                .then(b.1.duration_h.total_cmp(&a.1.duration_h))
+        });
         let _ = writeln!(o);
         let _ = writeln!(
             o,
-            "  RTO breaches (id)          rto     from    lasted        {label}"
+            "  RTO breaches (id)          rto     from          lasted         {label}"
         );
-        for (s, b) in breaches {
+        for (s, b) in breaches.iter().take(top) {
             let _ = writeln!(
                 o,
-                "  {:<26} {:<6}  {:<6}  {:<12}  {}",
+                "  {:<26} {:<6}  {:<12}  {:<13}  {}",
                 cut(&s.id, 26),
                 s.rto_h.map_or_else(String::new, hours),
                 hours(b.start_h),
@@ -148,6 +154,9 @@ pub fn summary_table(r: &RunResult, top: usize) -> String {
                 ),
                 thousands(b.people_affected)
             );
+        }
+        if breaches.len() > top {
+            let _ = writeln!(o, "  … and {} more", breaches.len() - top);
         }
     }
 
@@ -160,8 +169,15 @@ pub fn summary_table(r: &RunResult, top: usize) -> String {
     }
     if !r.warnings.is_empty() {
         let _ = writeln!(o);
-        for w in &r.warnings {
+        for w in r.warnings.iter().take(top) {
             let _ = writeln!(o, "  warning: {w}");
+        }
+        if r.warnings.len() > top {
+            let _ = writeln!(
+                o,
+                "  … and {} more warnings (all of them in --json)",
+                r.warnings.len() - top
+            );
         }
     }
     o
