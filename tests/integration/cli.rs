@@ -1006,3 +1006,136 @@ fn no_ansi_escapes_without_a_terminal_or_with_no_color() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// generate and run --timings
+// ---------------------------------------------------------------------------------------------
+
+const SMALL: &[&str] = &[
+    "generate",
+    "--out",
+    "gen",
+    "--sites",
+    "2",
+    "--services",
+    "30",
+    "--layers",
+    "3",
+    "--clients",
+    "5",
+    "--events",
+    "12",
+    "--seed",
+    "9",
+];
+
+#[test]
+fn generate_writes_a_valid_model_and_scenario() {
+    let dir = dir_with(&[]);
+    let out = run_in(dir.path(), SMALL);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(
+        said.contains("32 nodes") && said.contains("12 events"),
+        "{said}"
+    );
+    let v = run_in(dir.path(), &["validate", "gen/scenario.toml"]);
+    assert_eq!(v.status.code(), Some(0), "{}", text(&v.stderr));
+    let r = run_in(dir.path(), &["run", "gen/scenario.toml", "--json"]);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    let json: Value = serde_json::from_slice(&r.stdout).unwrap();
+    assert_eq!(json["clients"].as_array().unwrap().len(), 5);
+    assert_eq!(json["services"].as_array().unwrap().len(), 32);
+}
+
+#[test]
+fn generate_is_reproducible_and_keeps_existing_files() {
+    let dir = dir_with(&[]);
+    assert_eq!(run_in(dir.path(), SMALL).status.code(), Some(0));
+    let first = std::fs::read(dir.path().join("gen/model.toml")).unwrap();
+    // Again into the same directory: refused, nothing touched.
+    let again = run_in(dir.path(), SMALL);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again.stderr).contains("already exists; pass --force"));
+    // With --force and another seed: replaced; with the first seed again: the same bytes.
+    let mut other: Vec<&str> = SMALL.to_vec();
+    *other.last_mut().unwrap() = "10";
+    other.push("--force");
+    assert_eq!(run_in(dir.path(), &other).status.code(), Some(0));
+    assert_ne!(
+        std::fs::read(dir.path().join("gen/model.toml")).unwrap(),
+        first
+    );
+    let mut same: Vec<&str> = SMALL.to_vec();
+    same.push("--force");
+    assert_eq!(run_in(dir.path(), &same).status.code(), Some(0));
+    assert_eq!(
+        std::fs::read(dir.path().join("gen/model.toml")).unwrap(),
+        first
+    );
+    // JSON on request.
+    let mut json: Vec<&str> = SMALL.to_vec();
+    json.extend(["--format", "json"]);
+    assert_eq!(run_in(dir.path(), &json).status.code(), Some(0));
+    let v = run_in(dir.path(), &["validate", "gen/scenario.json"]);
+    assert_eq!(v.status.code(), Some(0), "{}", text(&v.stderr));
+}
+
+#[test]
+fn generate_rejects_bad_options() {
+    let dir = dir_with(&[]);
+    for (args, says) in [
+        (
+            &["generate", "--out", "g", "--fan-in", "5..2"][..],
+            "the range 5..2 is empty",
+        ),
+        (
+            &["generate", "--out", "g", "--fan-in", "two"][..],
+            "not a range",
+        ),
+        (
+            &["generate", "--out", "g", "--k-of-n", "2"][..],
+            "share between 0 and 1",
+        ),
+        (
+            &["generate", "--out", "g", "--restart-median", "5"][..],
+            "unit",
+        ),
+    ] {
+        let out = run_in(dir.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            text(&out.stderr).contains(says),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            !dir.path().join("g").exists(),
+            "nothing written for {args:?}"
+        );
+    }
+}
+
+#[test]
+fn run_timings_go_to_stderr() {
+    let dir = dir_with(&[]);
+    assert_eq!(run_in(dir.path(), SMALL).status.code(), Some(0));
+    let out = run_in(
+        dir.path(),
+        &["run", "gen/scenario.toml", "--timings", "--json"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let err = text(&out.stderr);
+    for part in [
+        "read ",
+        "parse ",
+        "build ",
+        "simulate ",
+        "32 nodes",
+        "events processed",
+    ] {
+        assert!(err.contains(part), "{part}: {err}");
+    }
+    // stdout stays pure JSON.
+    serde_json::from_slice::<Value>(&out.stdout).unwrap();
+}
