@@ -222,10 +222,11 @@ impl Config {
                 self.services, self.layers
             )));
         }
-        let nodes = self.sites as u64 + self.services as u64;
-        if nodes > u32::MAX as u64 / 2 {
+        let entries = self.sites as u64 + self.services as u64 + self.clients as u64;
+        if entries >= 1 << 30 {
             return Err(usage(format!(
-                "{nodes} nodes are more than impactsim handles"
+                "{entries} sites, services and clients are more than impactsim handles (at most {})",
+                (1u64 << 30) - 1
             )));
         }
         if self.fan_in.is_empty() {
