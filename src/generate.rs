@@ -27,6 +27,7 @@ use serde::ser::{SerializeMap, Serializer};
 
 use crate::error::Error;
 use crate::model::raw::MAX_POPULATION;
+use crate::model::{Csr, tarjan};
 use crate::time::{MAX_DURATION, SimTime};
 
 /// Everything `generate` can be told.
@@ -95,8 +96,8 @@ impl Default for Config {
             population: 1_000_000,
             population_sigma: 1.0,
             uses: (1, 5),
-            restart: (SimTime(2 * 3600), SimTime(12 * 3600)),
-            repair: (SimTime(86_400), SimTime(3 * 86_400)),
+            restart: (SimTime(2 * 3600), SimTime(RESTART_P90_FACTOR * 2 * 3600)),
+            repair: (SimTime(86_400), SimTime(REPAIR_P90_FACTOR * 86_400)),
             events: 20,
             horizon: None,
             every: None,
@@ -104,6 +105,11 @@ impl Default for Config {
         }
     }
 }
+
+/// A restart time's 90th percentile, when not given, is this many times its median.
+pub const RESTART_P90_FACTOR: u64 = 6;
+/// A repair time's 90th percentile, when not given, is this many times its median.
+pub const REPAIR_P90_FACTOR: u64 = 3;
 
 /// Output format of the generated files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -523,30 +529,20 @@ fn cyclic_services(
     groups: &[Group],
     members: &[u32],
 ) -> Vec<bool> {
-    use petgraph::graph::{DiGraph, NodeIndex};
     let services = service_groups.len() - 1;
-    let mut g: DiGraph<(), (), u32> = DiGraph::with_capacity(services, members.len());
-    for _ in 0..services {
-        g.add_node(());
+    let requires = Csr::from_rows((0..services).map(|s| {
+        groups[service_groups[s] as usize..service_groups[s + 1] as usize]
+            .iter()
+            .flat_map(|g| &members[g.start as usize..(g.start + g.len) as usize])
+            .filter(|&&m| m >= sites)
+            .map(move |&m| m - sites)
+    }));
+    let (comp, count) = tarjan(&requires);
+    let mut size = vec![0u32; count as usize];
+    for &c in &comp {
+        size[c as usize] += 1;
     }
-    for s in 0..services {
-        for grp in &groups[service_groups[s] as usize..service_groups[s + 1] as usize] {
-            for &m in &members[grp.start as usize..(grp.start + grp.len) as usize] {
-                if m >= sites {
-                    g.add_edge(NodeIndex::new(s), NodeIndex::new((m - sites) as usize), ());
-                }
-            }
-        }
-    }
-    let mut out = vec![false; services];
-    for scc in petgraph::algo::tarjan_scc(&g) {
-        if scc.len() > 1 {
-            for n in scc {
-                out[n.index()] = true;
-            }
-        }
-    }
-    out
+    comp.iter().map(|&c| size[c as usize] > 1).collect()
 }
 
 /// Splits `total` over `clients` with lognormal weights, exactly (largest remainders).
@@ -717,9 +713,15 @@ impl Sink for TomlSink<'_> {
 }
 
 /// Serializes [`Entries`] as a map.
-struct AsMap<'a, T>(&'a T);
+struct AsMap<T>(T);
 
-impl<T: Entries> Serialize for AsMap<'_, T> {
+impl<T: Entries> Entries for &T {
+    fn entries<S: Sink>(&self, sink: &mut S) -> Result<(), S::Error> {
+        (**self).entries(sink)
+    }
+}
+
+impl<T: Entries> Serialize for AsMap<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut sink = MapSink(s.serialize_map(None)?);
         self.0.entries(&mut sink)?;
@@ -791,16 +793,7 @@ struct Seq<I>(I);
 
 impl<I: Iterator<Item = T> + Clone, T: Entries> Serialize for Seq<I> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.clone().map(|x| Owned(x)))
-    }
-}
-
-/// Owns an [`Entries`] value and serializes it as a map.
-struct Owned<T>(T);
-
-impl<T: Entries> Serialize for Owned<T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        AsMap(&self.0).serialize(s)
+        s.collect_seq(self.0.clone().map(AsMap))
     }
 }
 

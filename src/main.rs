@@ -152,11 +152,12 @@ fn generate(args: &GenerateArgs) -> Result<u8, Error> {
         restart: (
             args.restart_median,
             args.restart_p90
-                .unwrap_or(SimTime(args.restart_median.0 * 6)),
+                .unwrap_or(SimTime(args.restart_median.0 * g::RESTART_P90_FACTOR)),
         ),
         repair: (
             args.repair_median,
-            args.repair_p90.unwrap_or(SimTime(args.repair_median.0 * 3)),
+            args.repair_p90
+                .unwrap_or(SimTime(args.repair_median.0 * g::REPAIR_P90_FACTOR)),
         ),
         events: args.events,
         horizon: args.horizon,

@@ -6,7 +6,7 @@ use super::raw::{RawClient, RawFallback, RawModelFile, RawPatch, RawReq, RawServ
 use super::{CLIENT_BIT, Client, Csr, FULL, Fallback, Model, Node, NodeKind, tarjan, to_units};
 use crate::error::{InputError, InputErrorKind};
 use crate::source::{Seg, Source};
-use crate::time::SimTime;
+use crate::time::{Duration, SimTime};
 
 /// Loads and validates a model file (no patch).
 pub fn load_model(source: &Source) -> Result<Model, InputError> {
@@ -303,27 +303,26 @@ pub fn build_parsed(
         .collect();
     drop(tags);
     let lookup = |id: &str| seen.get(id, |v| arena.get(v)).map(|v| final_of[v as usize]);
-    let dur = |d: Option<crate::time::Duration>| d.map_or(SimTime::ZERO, |d| d.0);
     let mut nodes = Vec::with_capacity(en.sites.len() + en.services.len());
     for r in &mut en.sites {
+        let times = (r.restart, r.repair, r.rto);
         nodes.push(node(
-            std::mem::take(&mut r.id),
-            r.name.take(),
-            r.tags.take(),
             NodeKind::Site,
+            &mut r.id,
+            &mut r.name,
+            &mut r.tags,
+            times,
         ));
-        let n = nodes.last_mut().expect("just pushed");
-        (n.restart, n.repair, n.rto) = (dur(r.restart), dur(r.repair), r.rto.map(|d| d.0));
     }
     for r in &mut en.services {
+        let times = (r.restart, r.repair, r.rto);
         nodes.push(node(
-            std::mem::take(&mut r.id),
-            r.name.take(),
-            r.tags.take(),
             NodeKind::Service,
+            &mut r.id,
+            &mut r.name,
+            &mut r.tags,
+            times,
         ));
-        let n = nodes.last_mut().expect("just pushed");
-        (n.restart, n.repair, n.rto) = (dur(r.restart), dur(r.repair), r.rto.map(|d| d.0));
     }
     let mut client_out: Vec<Client> = en
         .clients
@@ -606,15 +605,26 @@ pub fn build_parsed(
     })
 }
 
-/// A node with default times; the name defaults to the id.
-fn node(id: String, name: Option<String>, tags: Option<Vec<String>>, kind: NodeKind) -> Node {
+/// A duration that defaults to 0.
+fn dur(d: Option<Duration>) -> SimTime {
+    d.map_or(SimTime::ZERO, |d| d.0)
+}
+
+/// A node, taking its id, name and tags out of the raw entry.
+fn node(
+    kind: NodeKind,
+    id: &mut String,
+    name: &mut Option<String>,
+    tags: &mut Option<Vec<String>>,
+    (restart, repair, rto): (Option<Duration>, Option<Duration>, Option<Duration>),
+) -> Node {
     Node {
-        display_name: name,
-        id,
+        id: std::mem::take(id),
+        display_name: name.take(),
         kind,
-        tags: tags.unwrap_or_default(),
-        restart: SimTime::ZERO,
-        repair: SimTime::ZERO,
-        rto: None,
+        tags: tags.take().unwrap_or_default(),
+        restart: dur(restart),
+        repair: dur(repair),
+        rto: rto.map(|d| d.0),
     }
 }
