@@ -99,6 +99,8 @@ pub struct Engine<'m> {
     a: Vec<Avail>,
     /// Minimum over the primary groups (without the node's own state): p = min(own, q).
     q: Vec<Avail>,
+    /// Per group: its value, the K-th largest of its members (incremental propagation).
+    gval: Vec<Avail>,
     own_gen: Vec<u32>,
     fb_gen: Vec<u32>,
     queue: BinaryHeap<Timer>,
@@ -132,6 +134,7 @@ impl<'m> Engine<'m> {
             mode: vec![Mode::Normal; n],
             a: vec![FULL; n],
             q: vec![FULL; n],
+            gval: vec![FULL; model.group_k.len()],
             own_gen: vec![0; n],
             fb_gen: vec![0; n],
             queue: BinaryHeap::new(),

@@ -207,6 +207,8 @@ pub struct Model {
     pub(crate) ids: IdTable,
     /// Per group: K.
     pub(crate) group_k: Vec<u32>,
+    /// Per group: the node whose requirement (primary or fallback) it is.
+    pub(crate) group_owner: Vec<u32>,
     /// Per group: its members.
     pub(crate) group_members: Csr,
     /// Per node: its primary groups (hosted_on, then requires).
@@ -217,6 +219,8 @@ pub struct Model {
     pub(crate) fallback_groups: Csr,
     /// Per node: the nodes that name it in a primary or fallback group.
     pub(crate) dependents: Csr,
+    /// Per node: the groups it is a member of.
+    pub(crate) member_groups: Csr,
     /// Per client: its uses as (node, share in availability units).
     pub(crate) uses: Vec<Vec<(u32, Avail)>>,
     /// Per node: the clients that use it.

@@ -65,7 +65,8 @@ pub(crate) fn fallback_value(
     f
 }
 
-/// a(n) from own state, q (primary groups) and fallback mode.
+/// a(n) from own state, q (primary groups) and fallback mode; `f` gives the fallback's value
+/// f(n), asked only when the mode needs it.
 #[inline]
 pub(crate) fn node_value(
     model: &Model,
@@ -73,17 +74,42 @@ pub(crate) fn node_value(
     own: Own,
     mode: Mode,
     q: Avail,
-    a: &[Avail],
-    scratch: &mut Vec<Avail>,
+    f: impl FnOnce() -> Avail,
 ) -> Avail {
     let p = if own == Own::Up { q } else { 0 };
     match mode {
         Mode::Normal | Mode::Activating => p,
-        Mode::Engaged => p.max(fallback_value(model, n, a, scratch)),
+        Mode::Engaged => p.max(f()),
         Mode::Switchback => match model.fallbacks[n as usize].and_then(|f| f.switchback_capacity) {
             Some(c) => c,
-            None => fallback_value(model, n, a, scratch),
+            None => f(),
         },
+    }
+}
+
+/// The minimum of `start` and the cached values of `groups`.
+#[inline]
+fn min_cached(groups: &[u32], gval: &[Avail], start: Avail) -> Avail {
+    groups
+        .iter()
+        .fold(start, |acc, &g| acc.min(gval[g as usize]))
+}
+
+/// A group's value after one member went from `old` to `new` (`old != new`), given its value
+/// `cur` before; `None` when only a rescan can tell.
+///
+/// The K-th largest moves only when a member crosses it or leaves it: a member that stays
+/// on one side of `cur`, or arrives exactly at it, leaves it where it was. A new maximum
+/// (K = 1) or a new minimum (K = all) is the new value itself.
+#[inline]
+pub(crate) fn group_shift(k: u32, len: usize, cur: Avail, old: Avail, new: Avail) -> Option<Avail> {
+    let same_side = (old < cur && new < cur) || (old > cur && new > cur);
+    if new == cur || same_side {
+        Some(cur)
+    } else if (k == 1 && new > cur) || (k as usize == len && new < cur) {
+        Some(new)
+    } else {
+        None
     }
 }
 
@@ -105,27 +131,45 @@ impl Engine<'_> {
             let nodes = model.scc_nodes.row(c as usize);
             if let [n] = *nodes {
                 let i = n as usize;
-                let q = groups_min(model, n, &self.a, &mut self.scratch);
+                let q = min_cached(model.primary_groups.row(i), &self.gval, FULL);
                 self.q[i] = q;
-                let a = node_value(
-                    model,
-                    n,
-                    self.own[i],
-                    self.mode[i],
-                    q,
-                    &self.a,
-                    &mut self.scratch,
-                );
+                let gval = &self.gval;
+                let a = node_value(model, n, self.own[i], self.mode[i], q, || {
+                    cached_fallback(model, n, gval)
+                });
                 self.candidate(n);
-                if a != self.a[i] {
+                let old = self.a[i];
+                if a != old {
                     self.a[i] = a;
                     self.touch(n);
-                    for &d in model.dependents.row(i) {
-                        self.mark_dirty(d);
-                    }
+                    self.push_change(n, old, None);
                 }
             } else {
                 self.settle_cycle(c);
+            }
+        }
+    }
+
+    /// Brings the cached values of the groups naming `n` up to date after its availability
+    /// went from `old` to the current one, and marks the owners of groups that changed dirty
+    /// (except owners in component `skip`, settled already).
+    fn push_change(&mut self, n: u32, old: Avail, skip: Option<u32>) {
+        let model = self.model;
+        let new = self.a[n as usize];
+        for &g in model.member_groups.row(n as usize) {
+            let gi = g as usize;
+            let cur = self.gval[gi];
+            let k = model.group_k[gi];
+            let members = model.group_members.row(gi);
+            let value = group_shift(k, members.len(), cur, old, new)
+                .unwrap_or_else(|| group_value(k, members, &self.a, &mut self.scratch));
+            self.gval[gi] = value;
+            // A cyclic component is settled again from the top whenever an input moves: its
+            // groups' values depend on the fixed point being sought.
+            let owner = model.group_owner[gi];
+            let oc = model.scc_of[owner as usize];
+            if skip != Some(oc) && (value != cur || model.scc_nodes.row(oc as usize).len() > 1) {
+                self.mark_dirty(owner);
             }
         }
     }
@@ -179,18 +223,90 @@ impl Engine<'_> {
                 break;
             }
         }
+        // Every member's final value is in place: the groups' cached values follow, one
+        // change at a time (a rescan sees the final values, which later changes respect).
         for (j, &n) in nodes.iter().enumerate() {
-            let i = n as usize;
-            self.q[i] = groups_min(model, n, &self.a, &mut self.scratch);
-            self.candidate(n);
-            if self.a[i] != self.old[j] {
+            if self.a[n as usize] != self.old[j] {
                 self.touch(n);
-                for &d in model.dependents.row(i) {
-                    if model.scc_of[d as usize] != c {
-                        self.mark_dirty(d);
+                self.push_change(n, self.old[j], Some(c));
+            }
+        }
+        for &n in nodes {
+            let i = n as usize;
+            self.q[i] = min_cached(model.primary_groups.row(i), &self.gval, FULL);
+            self.candidate(n);
+        }
+    }
+}
+
+/// f(n) from the cached group values: min(capacity, fallback groups), 0 without a fallback.
+#[inline]
+fn cached_fallback(model: &Model, n: u32, gval: &[Avail]) -> Avail {
+    model.fallbacks[n as usize].map_or(0, |fb| {
+        min_cached(model.fallback_groups.row(n as usize), gval, fb.capacity)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// K-th largest by sorting: obviously right.
+    fn kth(k: u32, values: &[Avail]) -> Avail {
+        let mut v = values.to_vec();
+        v.sort_unstable_by(|x, y| y.cmp(x));
+        v[k as usize - 1]
+    }
+
+    #[test]
+    fn group_shift_by_hand() {
+        const H: Avail = FULL / 2;
+        // any_of [1, .5]: the 1 drops to 0: only a rescan knows the .5 is left.
+        assert_eq!(group_shift(1, 2, FULL, FULL, 0), None);
+        // any_of [0, .5]: the 0 rises to 1: the new maximum.
+        assert_eq!(group_shift(1, 2, H, 0, FULL), Some(FULL));
+        // all of [1, .5]: the 1 drops to 0: the new minimum.
+        assert_eq!(group_shift(2, 2, H, FULL, 0), Some(0));
+        // 2 of [1, 1, 0]: the 0 rises to .5: below the 2nd largest, nothing moves.
+        assert_eq!(group_shift(2, 3, FULL, 0, H), Some(FULL));
+        // 2 of [1, .5, 0]: the 0 rises to .5, exactly the 2nd largest: nothing moves.
+        assert_eq!(group_shift(2, 3, H, 0, H), Some(H));
+    }
+
+    /// Every group of up to 4 members over {0, .5, 1}, every K, every single change: the
+    /// shortcut, or the rescan it asks for, gives the K-th largest.
+    #[test]
+    fn group_shift_agrees_with_sorting() {
+        let levels = [0, FULL / 2, FULL];
+        let mut checked = 0;
+        for len in 1..=4usize {
+            for code in 0..3usize.pow(len as u32) {
+                let values: Vec<Avail> = (0..len)
+                    .map(|i| levels[code / 3usize.pow(i as u32) % 3])
+                    .collect();
+                for k in 1..=len as u32 {
+                    let cur = kth(k, &values);
+                    for i in 0..len {
+                        for &new in &levels {
+                            let old = values[i];
+                            if new == old {
+                                continue;
+                            }
+                            let mut after = values.clone();
+                            after[i] = new;
+                            let want = kth(k, &after);
+                            if let Some(got) = group_shift(k, len, cur, old, new) {
+                                assert_eq!(got, want, "k={k} {values:?}[{i}] -> {new}");
+                            }
+                            let members: Vec<u32> = (0..len as u32).collect();
+                            let scanned = group_value(k, &members, &after, &mut Vec::new());
+                            assert_eq!(scanned, want);
+                            checked += 1;
+                        }
                     }
                 }
             }
         }
+        assert_eq!(checked, 2 * (3 + 2 * 9 * 2 + 3 * 27 * 3 + 4 * 81 * 4));
     }
 }

@@ -2,7 +2,7 @@
 //! and fallback modes, by fixed-point iteration from the top. Slow and obviously right; the
 //! incremental engine is tested against it.
 
-use super::propagate::{groups_min, node_value};
+use super::propagate::{fallback_value, groups_min, node_value};
 use super::{Mode, Own};
 use crate::model::{Avail, FULL, Model};
 
@@ -16,15 +16,9 @@ pub fn full_recompute(model: &Model, own: &[Own], mode: &[Mode]) -> Vec<Avail> {
         let mut changed = false;
         for v in 0..n as u32 {
             let q = groups_min(model, v, &a, &mut scratch);
-            let value = node_value(
-                model,
-                v,
-                own[v as usize],
-                mode[v as usize],
-                q,
-                &a,
-                &mut scratch,
-            );
+            let value = node_value(model, v, own[v as usize], mode[v as usize], q, || {
+                fallback_value(model, v, &a, &mut scratch)
+            });
             if value != a[v as usize] {
                 a[v as usize] = value;
                 changed = true;

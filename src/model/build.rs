@@ -16,16 +16,50 @@ pub fn load_model(source: &Source) -> Result<Model, InputError> {
 /// Where an entry came from: its index in the model file and in the patch.
 #[derive(Clone, Copy, Default)]
 struct Origin {
-    model: Option<usize>,
-    patch: Option<usize>,
+    model: Option<u32>,
+    patch: Option<u32>,
 }
 
-/// Where an entry came from and what the patch set in it.
-#[derive(Clone, Default)]
+/// Where an entry came from and what the patch set in it. One per entry: kept small.
+#[derive(Clone, Copy, Default)]
 struct Meta {
     origin: Origin,
-    /// Field names the patch set (they are located in the scenario file).
-    patched: Vec<&'static str>,
+    /// The fields the patch set (they are located in the scenario file).
+    patched: Fields,
+}
+
+/// A set of field names, one bit each.
+#[derive(Clone, Copy, Default)]
+struct Fields(u16);
+
+impl Fields {
+    /// Every field a patch may set, in any kind of entry.
+    const NAMES: [&'static str; 11] = [
+        "name",
+        "tags",
+        "restart",
+        "repair",
+        "rto",
+        "hosted_on",
+        "requires",
+        "fallback",
+        "population",
+        "uses",
+        "id",
+    ];
+
+    fn bit(name: &str) -> u16 {
+        let i = Self::NAMES.iter().position(|&n| n == name);
+        1 << i.expect("every patchable field is listed in Fields::NAMES")
+    }
+
+    fn insert(&mut self, name: &str) {
+        self.0 |= Self::bit(name);
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        self.0 & Self::bit(name) != 0
+    }
 }
 
 struct Ctx<'a> {
@@ -49,12 +83,15 @@ impl Ctx<'_> {
             self.scenario,
         ) {
             (true, Some(p), Some(src)) => {
-                let mut full = vec![Seg::Key("patch"), Seg::Key(kind), Seg::Index(p)];
+                let mut full = vec![Seg::Key("patch"), Seg::Key(kind), Seg::Index(p as usize)];
                 full.extend_from_slice(path);
                 src.error_at(&full, err)
             }
             _ => {
-                let mut full = vec![Seg::Key(kind), Seg::Index(e_origin.model.unwrap_or(0))];
+                let mut full = vec![
+                    Seg::Key(kind),
+                    Seg::Index(e_origin.model.unwrap_or(0) as usize),
+                ];
                 full.extend_from_slice(path);
                 self.model.error_at(&full, err)
             }
@@ -67,7 +104,7 @@ macro_rules! merge_fields {
         $(
             if $patch.$f.is_some() {
                 $base.$f = $patch.$f.clone();
-                $patched.push(stringify!($f));
+                $patched.insert(stringify!($f));
             }
         )*
     };
@@ -77,10 +114,10 @@ fn meta_for(n: usize) -> Vec<Meta> {
     (0..n)
         .map(|i| Meta {
             origin: Origin {
-                model: Some(i),
+                model: Some(i as u32),
                 patch: None,
             },
-            patched: vec![],
+            patched: Fields::default(),
         })
         .collect()
 }
@@ -235,7 +272,7 @@ pub fn build_parsed(
         macro_rules! apply {
             ($items:expr, $kind:expr, $list:ident, $meta:ident, [$($f:ident),*]) => {
                 for (p, item) in $items.iter().enumerate() {
-                    let origin = Origin { model: None, patch: Some(p) };
+                    let origin = Origin { model: None, patch: Some(p as u32) };
                     let kind = kind_name($kind);
                     let number = patched_names.push(&item.id);
                     if patched_ids.try_insert(&item.id, number, |v| patched_names.get(v)).is_err() {
@@ -246,7 +283,7 @@ pub fn build_parsed(
                     match seen.get(&item.id, |v| arena.get(v)).map(|v| untag(tags[v as usize])) {
                         Some((k, idx)) if k == $kind => {
                             let (e, m) = (&mut en.$list[idx], &mut en.$meta[idx]);
-                            m.origin.patch = Some(p);
+                            m.origin.patch = Some(p as u32);
                             merge_fields!(e, item, m.patched, [$($f),*]);
                         }
                         Some((k, _)) => {
@@ -260,7 +297,7 @@ pub fn build_parsed(
                             let idx = en.$list.len();
                             add_id(&mut seen, &mut arena, &mut tags, &item.id, $kind, idx, origin, true)?;
                             en.$list.push(item.clone());
-                            en.$meta.push(Meta { origin, patched: vec![] });
+                            en.$meta.push(Meta { origin, patched: Fields::default() });
                         }
                     }
                 }
@@ -345,6 +382,7 @@ pub fn build_parsed(
     // Requirement groups, packed as they are read.
     let n_nodes = nodes.len();
     let mut group_k = Vec::new();
+    let mut group_owner = Vec::new();
     let mut group_members = Csr::building();
     let mut primary_groups = Csr::building();
     let mut fallback_groups = Csr::building();
@@ -414,6 +452,7 @@ pub fn build_parsed(
             }
             group_members.end_row();
             group_k.push(g.k());
+            group_owner.push(owner);
             into.push(gidx);
         }
         Ok(groups.len() as u32)
@@ -427,7 +466,7 @@ pub fn build_parsed(
         ];
         for (field, req, sites_only) in reqs {
             let Some(req) = req else { continue };
-            let patched = meta.patched.contains(&field);
+            let patched = meta.patched.contains(field);
             let key = if sites_only { "hosted_on" } else { "requires" };
             let count = resolve(
                 req,
@@ -451,7 +490,7 @@ pub fn build_parsed(
             requires,
         }) = e.fallback.as_deref()
         {
-            let patched = meta.patched.contains(&"fallback");
+            let patched = meta.patched.contains("fallback");
             if let Some(req) = requires {
                 resolve(
                     req,
@@ -491,6 +530,12 @@ pub fn build_parsed(
         }
     }
     let dependents = Csr::from_pairs(n_nodes, &pairs);
+    // Member -> the groups that name it, for the engine's per-group values.
+    pairs.clear();
+    for g in 0..group_members.rows() {
+        pairs.extend(group_members.row(g).iter().map(|&m| (m, g as u32)));
+    }
+    let member_groups = Csr::from_pairs(n_nodes, &pairs);
     drop(pairs);
 
     // Components in topological order (Tarjan finishes dependents first); no fallback may
@@ -518,7 +563,7 @@ pub fn build_parsed(
                 .map(|&m| nodes[m as usize].id.as_str())
                 .collect();
             let meta = &en.service_meta[(bad - n_sites) as usize];
-            return Err(ctx.at("service", meta.origin, meta.patched.contains(&"fallback"), &[Seg::Key("fallback")],
+            return Err(ctx.at("service", meta.origin, meta.patched.contains("fallback"), &[Seg::Key("fallback")],
                 err(InputErrorKind::Structure, format!(
                     "`{}` has a fallback but lies on a dependency cycle: {}",
                     nodes[bad as usize].id, names.join(" -> ")))
@@ -545,7 +590,7 @@ pub fn build_parsed(
                 .hint("add population = <number of people>"),
             ));
         };
-        let patched = meta.patched.contains(&"uses");
+        let patched = meta.patched.contains("uses");
         let mut list = Vec::new();
         for (ui, u) in e.uses.iter().flatten().enumerate() {
             let path: &[Seg] = if u.table {
@@ -593,11 +638,13 @@ pub fn build_parsed(
         clients: client_out,
         ids,
         group_k,
+        group_owner,
         group_members,
         primary_groups,
         hosted_groups,
         fallback_groups,
         dependents,
+        member_groups,
         uses,
         node_clients,
         scc_of,

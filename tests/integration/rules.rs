@@ -164,6 +164,68 @@ horizon = "5h"
     assert_eq!(timeline(&r), vec![(0.0, 0.0)]);
 }
 
+/// 2.4: a cycle whose outside input goes and comes back is settled again from the top.
+/// A needs 2 of [B, C], B needs A, D needs 2 of [A, B, C]. 1h C off: A = 0, so B = 0 (the
+/// cycle cannot hold itself up), and D has none of the three: D = 0. 2h C restarts, up at
+/// 3h: A's group, seen with B still at 0, stays at 0, yet the greatest fixed point brings A
+/// and B back, and D with them.
+/// X uses A (10), Y uses B (5), Z uses D (1): 16 affected 1h-3h, 32 people-hours.
+#[test]
+fn cycle_recovers_when_its_input_returns() {
+    let r = run_text(
+        r#"
+[model]
+name = "cycle"
+[[site]]
+id = "S"
+[[service]]
+id = "A"
+hosted_on = "S"
+requires = { k = 2, of = ["B", "C"] }
+[[service]]
+id = "B"
+hosted_on = "S"
+requires = ["A"]
+[[service]]
+id = "C"
+hosted_on = "S"
+restart = "1h"
+[[service]]
+id = "D"
+hosted_on = "S"
+requires = { k = 2, of = ["A", "B", "C"] }
+[[client]]
+id = "X"
+population = 10
+uses = ["A"]
+[[client]]
+id = "Y"
+population = 5
+uses = ["B"]
+[[client]]
+id = "Z"
+population = 1
+uses = ["D"]
+"#,
+        r#"
+[scenario]
+name = "t"
+model = "model.toml"
+horizon = "5h"
+[[event]]
+at = "1h"
+action = "shutdown"
+target = "C"
+[[event]]
+at = "2h"
+action = "restart"
+target = "C"
+"#,
+    );
+    assert_eq!(timeline(&r), vec![(0.0, 0.0), (1.0, 16.0), (3.0, 0.0)]);
+    assert_eq!(r.people_hours, 32.0);
+}
+
 const FALLBACK_REQUIRES: &str = r#"
 [model]
 name = "fallback requires"
