@@ -42,10 +42,92 @@ pub enum Command {
         /// Print time spent loading and simulating, and the events processed, on stderr.
         #[arg(long)]
         timings: bool,
+        /// Make one Monte Carlo sample instead: draw durations, restart failures and random
+        /// failures from this seed (runs.csv of `montecarlo` gives each run's seed).
+        #[arg(long)]
+        seed: Option<u64>,
     },
+    /// Run a scenario many times with random durations and failures: percentiles of every
+    /// figure, per client and per service, and bands of the people affected over time.
+    Montecarlo(Box<McArgs>),
+    /// Combine the shard files that `montecarlo --shard I/N --out DIR` wrote into the result
+    /// of the whole study, identical to a run without shards.
+    Merge {
+        /// Directories holding shard files, or shard files.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        #[command(flatten)]
+        output: McOutput,
+    },
+    /// Run many scenarios in parallel: one summary table (or CSV), one row per scenario.
+    Batch(Box<BatchArgs>),
     /// Generate a synthetic model and scenario from a seed: sites, services in layers,
     /// clients, redundancy, cycles, fallbacks and random events. Same seed, same bytes.
     Generate(Box<GenerateArgs>),
+}
+
+/// Options of `montecarlo`.
+#[derive(Debug, Args)]
+pub struct McArgs {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// Number of runs.
+    #[arg(long, default_value_t = 1000)]
+    pub runs: u64,
+    /// Seed of the study; run i draws from a seed derived from it and i.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads (default: every core). The result does not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Make only runs I, I+N, I+2N, ... and write them to DIR/shard-I-of-N.json for `merge`.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard, requires = "out")]
+    pub shard: Option<impactsim::montecarlo::Shard>,
+    #[command(flatten)]
+    pub output: McOutput,
+}
+
+/// How a Monte Carlo result is shown.
+#[derive(Debug, Args)]
+pub struct McOutput {
+    /// Percentiles to report, from 0 to 100.
+    #[arg(long, value_delimiter = ',', default_value = "5,50,95", value_parser = parse_percentile)]
+    pub percentiles: Vec<f64>,
+    /// Print the whole result as JSON on stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// Write bands.csv, runs.csv and summary.json into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// How many clients and services the table lists.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+}
+
+/// Options of `batch`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// Scenario files.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Make each scenario a Monte Carlo study of this many runs (the table shows medians).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Seed of the studies.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads (default: every core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Sort the rows by this figure, largest first.
+    #[arg(long, value_parser = parse_figure, value_name = "FIGURE")]
+    pub sort: Option<String>,
+    /// Print CSV on stdout instead of the table.
+    #[arg(long)]
+    pub csv: bool,
+    /// Print JSON on stdout instead of the table.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
 }
 
 /// Options of `generate`.
@@ -171,6 +253,31 @@ fn parse_ranges(s: &str) -> Result<Ranges, String> {
         .map(parse_range)
         .collect::<Result<_, _>>()
         .map(Ranges)
+}
+
+fn parse_shard(s: &str) -> Result<impactsim::montecarlo::Shard, String> {
+    impactsim::montecarlo::Shard::parse(s)
+}
+
+fn parse_percentile(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!(
+            "`{s}` is not a percentile: write a number from 0 to 100, e.g. 5,50,95"
+        )),
+    }
+}
+
+fn parse_figure(s: &str) -> Result<String, String> {
+    let figures = impactsim::montecarlo::SUMMARY;
+    if figures.contains(&s) {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "`{s}` is not a figure; one of: {}",
+            figures.join(", ")
+        ))
+    }
 }
 
 fn parse_time(s: &str) -> Result<SimTime, String> {

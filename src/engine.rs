@@ -48,8 +48,11 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use fixedbitset::FixedBitSet;
+use rand::rngs::ChaCha8Rng;
+use rand::{RngExt, SeedableRng};
 
-use crate::model::{Avail, FULL, Model};
+use crate::dist::Dist;
+use crate::model::{Avail, FULL, Model, Random};
 use crate::scenario::{Action, Scenario};
 use crate::time::SimTime;
 
@@ -80,12 +83,28 @@ pub struct Outcome {
     pub events: u64,
 }
 
+/// How a run is made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// How availabilities are brought up to date.
+    pub propagation: Propagation,
+    /// `None`: the deterministic run, every duration at its median and no random failures.
+    /// `Some(seed)`: one Monte Carlo sample, every random part drawn from this seed.
+    pub seed: Option<u64>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum TimerKind {
     Repair,
     Restart,
     Activation,
     Switchback,
+    /// A random failure (mtbf) of a node that is up.
+    Failure,
+    /// The end of a random failure's outage (mttr).
+    Recover,
+    /// The end of the pause after a failed restart attempt.
+    Retry,
 }
 
 /// `(time, sequence, node, kind, generation)`: equal times pop in creation order.
@@ -121,6 +140,10 @@ pub struct Engine<'m> {
     warnings: Vec<String>,
     events_applied: u64,
     propagation: Propagation,
+    /// Draws of a seeded run; `None` in a deterministic one.
+    rng: Option<ChaCha8Rng>,
+    /// Per node: failed restart attempts in a row.
+    attempts: Vec<u32>,
 }
 
 impl<'m> Engine<'m> {
@@ -152,6 +175,8 @@ impl<'m> Engine<'m> {
             warnings: Vec::new(),
             events_applied: 0,
             propagation: Propagation::Incremental,
+            rng: None,
+            attempts: Vec::new(),
         }
     }
 
@@ -176,10 +201,38 @@ impl<'m> Engine<'m> {
         recorder: &mut impl Recorder,
         propagation: Propagation,
     ) -> Outcome {
+        let options = Options {
+            propagation,
+            seed: None,
+        };
+        Self::run_opts(scenario, recorder, options)
+    }
+
+    /// [`Engine::run`] with every option: a seeded run draws its durations (events' `for`
+    /// included), restart failures and random failures.
+    pub fn run_opts(
+        scenario: &Scenario,
+        recorder: &mut impl Recorder,
+        options: Options,
+    ) -> Outcome {
         let mut engine = Engine::new(&scenario.model);
-        engine.propagation = propagation;
+        engine.propagation = options.propagation;
+        let drawn;
+        let events = match options.seed {
+            Some(seed) => {
+                let mut rng = ChaCha8Rng::seed_from_u64(seed);
+                rng.set_stream(1);
+                drawn = scenario.draw_events(&mut rng);
+                let mut rng = ChaCha8Rng::seed_from_u64(seed);
+                rng.set_stream(0);
+                engine.rng = Some(rng);
+                engine.attempts = vec![0; scenario.model.nodes.len()];
+                engine.start_failure_clocks();
+                drawn.as_deref().unwrap_or(&scenario.events)
+            }
+            None => &scenario.events,
+        };
         recorder.start(&engine.view());
-        let events = &scenario.events;
         let mut next = 0;
         let mut instants = 0;
         let mut t = SimTime::ZERO;
@@ -269,10 +322,13 @@ impl<'m> Engine<'m> {
 
     fn schedule(&mut self, n: u32, kind: TimerKind, after: SimTime) {
         let generation = match kind {
-            TimerKind::Repair | TimerKind::Restart => {
+            TimerKind::Repair | TimerKind::Restart | TimerKind::Recover | TimerKind::Retry => {
                 self.own_gen[n as usize] += 1;
                 self.own_gen[n as usize]
             }
+            // A failure clock runs while the node stays up: any change of its own state
+            // (which moves the generation) stops it.
+            TimerKind::Failure => self.own_gen[n as usize],
             TimerKind::Activation | TimerKind::Switchback => {
                 self.fb_gen[n as usize] += 1;
                 self.fb_gen[n as usize]
@@ -304,8 +360,23 @@ impl<'m> Engine<'m> {
                 TimerKind::Restart
                     if generation == self.own_gen[i] && self.own[i] == Own::Restarting =>
                 {
+                    self.restart_done(n);
+                }
+                TimerKind::Failure if generation == self.own_gen[i] && self.own[i] == Own::Up => {
+                    self.own_gen[i] += 1;
+                    self.set_own(n, Own::Failed);
+                    let mttr = self.random(n).and_then(|r| r.mttr);
+                    let after = self.draw(mttr, SimTime::ZERO);
+                    self.schedule(n, TimerKind::Recover, after);
+                }
+                TimerKind::Recover
+                    if generation == self.own_gen[i] && self.own[i] == Own::Failed =>
+                {
                     self.set_own(n, Own::Up);
-                    self.restarted.push(n);
+                    self.start_failure_clock(n);
+                }
+                TimerKind::Retry if generation == self.own_gen[i] && self.own[i] == Own::Off => {
+                    self.set_own(n, Own::Waiting);
                 }
                 TimerKind::Activation
                     if generation == self.fb_gen[i] && self.mode[i] == Mode::Activating =>
@@ -353,7 +424,9 @@ impl<'m> Engine<'m> {
             Action::Restart => match own {
                 Own::Failed => {
                     self.set_own(n, Own::Repairing);
-                    self.schedule(n, TimerKind::Repair, self.model.nodes[i].repair);
+                    let repair = self.random(n).and_then(|r| r.repair);
+                    let after = self.draw(repair, self.model.nodes[i].repair);
+                    self.schedule(n, TimerKind::Repair, after);
                 }
                 Own::Off => self.set_own(n, Own::Waiting),
                 Own::Up => self.warnings.push(format!(
@@ -378,7 +451,9 @@ impl<'m> Engine<'m> {
             match self.own[i] {
                 Own::Waiting if groups_ok => {
                     self.set_own(n, Own::Restarting);
-                    self.schedule(n, TimerKind::Restart, self.model.nodes[i].restart);
+                    let restart = self.random(n).and_then(|r| r.restart);
+                    let after = self.draw(restart, self.model.nodes[i].restart);
+                    self.schedule(n, TimerKind::Restart, after);
                 }
                 Own::Restarting if !groups_ok => {
                     self.own_gen[i] += 1;
@@ -393,7 +468,9 @@ impl<'m> Engine<'m> {
             match (self.mode[i], p_full) {
                 (Mode::Normal, false) => {
                     self.mode[i] = Mode::Activating;
-                    self.schedule(n, TimerKind::Activation, fb.activation);
+                    let activation = self.random(n).and_then(|r| r.activation);
+                    let after = self.draw(activation, fb.activation);
+                    self.schedule(n, TimerKind::Activation, after);
                 }
                 (Mode::Activating, true) => {
                     self.mode[i] = Mode::Normal;
@@ -401,7 +478,9 @@ impl<'m> Engine<'m> {
                 }
                 (Mode::Engaged, true) => {
                     self.set_mode(n, Mode::Switchback);
-                    self.schedule(n, TimerKind::Switchback, fb.switchback);
+                    let switchback = self.random(n).and_then(|r| r.switchback);
+                    let after = self.draw(switchback, fb.switchback);
+                    self.schedule(n, TimerKind::Switchback, after);
                     mode_changed = true;
                 }
                 (Mode::Switchback, false) => {
@@ -415,6 +494,68 @@ impl<'m> Engine<'m> {
         self.candidates = candidates;
         self.candidates.clear();
         mode_changed
+    }
+
+    /// What is random about node `n`, in a seeded run.
+    fn random(&self, n: u32) -> Option<&'m Random> {
+        self.rng.as_ref()?;
+        self.model.random[n as usize].as_deref()
+    }
+
+    /// A duration: drawn from `dist` in a seeded run, else `fixed` (the median).
+    fn draw(&mut self, dist: Option<Dist>, fixed: SimTime) -> SimTime {
+        match (dist, &mut self.rng) {
+            (Some(d), Some(rng)) => d.sample(rng),
+            _ => fixed,
+        }
+    }
+
+    /// A restart completes: the node is up, unless the restart fails again (a seeded run
+    /// draws it), in which case it is off for `down` and then restarts again, until
+    /// `attempts` restarts in a row have failed.
+    fn restart_done(&mut self, n: u32) {
+        let i = n as usize;
+        let failure = self.random(n).and_then(|r| r.restart_failure);
+        if let (Some(rf), Some(rng)) = (failure, &mut self.rng)
+            && rng.random::<f64>() < rf.probability
+        {
+            self.attempts[i] += 1;
+            self.own_gen[i] += 1;
+            self.set_own(n, Own::Off);
+            if self.attempts[i] >= rf.attempts {
+                self.warnings.push(format!(
+                    "`{}` failed {} restarts in a row by {}; it is left off",
+                    self.model.nodes[i].id,
+                    self.attempts[i],
+                    fmt_hours(self.now)
+                ));
+            } else {
+                let down = self.draw(Some(rf.down), SimTime::ZERO);
+                self.schedule(n, TimerKind::Retry, down);
+            }
+            return;
+        }
+        if let Some(a) = self.attempts.get_mut(i) {
+            *a = 0;
+        }
+        self.set_own(n, Own::Up);
+        self.restarted.push(n);
+        self.start_failure_clock(n);
+    }
+
+    /// Starts the failure clock of every node with an mtbf (a seeded run, at 0).
+    fn start_failure_clocks(&mut self) {
+        for n in 0..self.model.nodes.len() as u32 {
+            self.start_failure_clock(n);
+        }
+    }
+
+    /// Node `n` is up: in a seeded run with an mtbf, its next random failure is drawn.
+    fn start_failure_clock(&mut self, n: u32) {
+        if let Some(mtbf) = self.random(n).and_then(|r| r.mtbf) {
+            let after = self.draw(Some(mtbf), SimTime::ZERO);
+            self.schedule(n, TimerKind::Failure, after);
+        }
     }
 
     /// Primary availability p(n) = min(own, groups).
@@ -620,6 +761,7 @@ mod tests {
             start: None,
             start_time: None,
             events,
+            random_for: vec![],
             patched_ids: vec![],
             warnings: vec![],
             timings: Default::default(),

@@ -28,11 +28,14 @@
 // size does not matter.
 #![allow(clippy::result_large_err)]
 
+pub mod batch;
+pub mod dist;
 pub mod engine;
 pub mod error;
 pub mod generate;
 pub mod metrics;
 pub mod model;
+pub mod montecarlo;
 pub mod report;
 pub mod scenario;
 pub mod source;

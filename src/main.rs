@@ -12,7 +12,9 @@ use std::time::Instant;
 use clap::Parser;
 use impactsim::{Error, SimTime, metrics, report, validate};
 
-use cli::{Cli, Command, FormatArg, GenerateArgs, Problem};
+use std::path::PathBuf;
+
+use cli::{BatchArgs, Cli, Command, FormatArg, GenerateArgs, McArgs, McOutput, Problem};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -82,10 +84,11 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             top,
             fail_on,
             timings,
+            seed,
         } => {
             let s = impactsim::load_scenario(&scenario)?;
             let t1 = Instant::now();
-            let result = metrics::run(&s);
+            let result = metrics::run_seeded(&s, seed);
             let simulated = t1.elapsed();
             if timings {
                 let lt = s.timings;
@@ -127,7 +130,175 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             Ok(if failed { 1 } else { 0 })
         }
         Command::Generate(args) => generate(&args),
+        Command::Montecarlo(args) => montecarlo(&args),
+        Command::Merge { dirs, output } => merge(&dirs, &output),
+        Command::Batch(args) => batch(&args),
     }
+}
+
+/// A rayon pool of `threads` workers, or of every core.
+fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
+    if threads == Some(0) {
+        return Err(usage("--threads must be at least 1"));
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .map_err(|e| usage(&format!("cannot start worker threads: {e}")))
+}
+
+fn usage(message: &str) -> Error {
+    Error::Usage {
+        message: message.to_string(),
+    }
+}
+
+/// A progress bar on stderr; it draws nothing when stderr is not a terminal.
+fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+        "{{bar:40}} {{pos}}/{{len}} {what} · {{per_sec}} · {{eta}} left"
+    )) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn montecarlo(a: &McArgs) -> Result<u8, Error> {
+    use impactsim::montecarlo::{self as mc, Frame, Shard, ShardFile, Study};
+    if a.runs == 0 {
+        return Err(usage("--runs must be at least 1"));
+    }
+    let s = impactsim::load_scenario(&a.scenario)?;
+    if !s.is_random() {
+        eprintln!(
+            "warning: nothing in this scenario is random (no distributions, restart failures or mtbf): every run is the same"
+        );
+    }
+    let study = Study {
+        runs: a.runs,
+        seed: a.seed,
+    };
+    let shard = a.shard.unwrap_or(Shard::ALL);
+    let pool = pool(a.threads)?;
+    let bar = progress_bar(shard.runs(a.runs).count() as u64, "runs");
+    let records = pool.install(|| mc::simulate(&s, study, shard, &|| bar.inc(1)));
+    bar.finish_and_clear();
+    let frame = Frame::of(&s);
+    if let (Some(sh), Some(dir)) = (a.shard, &a.output.out) {
+        let file = ShardFile {
+            format: ShardFile::FORMAT.to_string(),
+            fingerprint: mc::fingerprint(&s)?,
+            frame,
+            study,
+            shard: sh.index,
+            shards: sh.count,
+            records,
+        };
+        let name = ShardFile::file_name(sh.index, sh.count);
+        let text = serde_json::to_vec(&file).map_err(|e| usage(&e.to_string()))?;
+        report::write_all_or_nothing(dir, &[(name.as_str(), text)])?;
+        print(&format!(
+            "wrote {} ({} runs); combine the shards with `impactsim merge`\n",
+            dir.join(&name).display(),
+            file.records.len()
+        ));
+        return Ok(0);
+    }
+    let result = mc::aggregate(&frame, study, &records, &a.output.percentiles);
+    show_mc(&result, &a.output)
+}
+
+fn show_mc(result: &impactsim::montecarlo::McResult, o: &McOutput) -> Result<u8, Error> {
+    let mut summary =
+        serde_json::to_string_pretty(&result.to_json()).map_err(|e| usage(&e.to_string()))?;
+    summary.push('\n');
+    if let Some(dir) = &o.out {
+        report::write_all_or_nothing(
+            dir,
+            &[
+                ("bands.csv", result.bands_csv()?),
+                ("runs.csv", result.runs_csv()?),
+                ("summary.json", summary.clone().into_bytes()),
+            ],
+        )?;
+    }
+    if o.json {
+        print(&summary);
+    } else {
+        print(&report::mc_table(result, o.top));
+        if let Some(dir) = &o.out {
+            print(&format!(
+                "\nwrote bands.csv, runs.csv, summary.json to {}\n",
+                dir.display()
+            ));
+        }
+    }
+    Ok(0)
+}
+
+fn merge(dirs: &[PathBuf], o: &McOutput) -> Result<u8, Error> {
+    use impactsim::montecarlo::{self as mc, ShardFile};
+    let mut files = Vec::new();
+    for d in dirs {
+        if d.is_dir() {
+            let entries = std::fs::read_dir(d).map_err(|e| Error::io("reading", d, e))?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with("shard-") && n.ends_with(".json"))
+                })
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(d.clone());
+        }
+    }
+    let mut shards = Vec::with_capacity(files.len());
+    for f in files {
+        let bytes = std::fs::read(&f).map_err(|e| Error::io("reading", &f, e))?;
+        let shard: ShardFile = serde_json::from_slice(&bytes)
+            .ok()
+            .filter(|s: &ShardFile| s.format == ShardFile::FORMAT)
+            .ok_or_else(|| {
+                usage(&format!(
+                    "{} is not a shard file of this version of impactsim; write shards with `montecarlo --shard I/N --out DIR`",
+                    f.display()
+                ))
+            })?;
+        shards.push((f, shard));
+    }
+    let whole = mc::merge(shards)?;
+    let result = mc::aggregate(&whole.frame, whole.study, &whole.records, &o.percentiles);
+    show_mc(&result, o)
+}
+
+fn batch(a: &BatchArgs) -> Result<u8, Error> {
+    use impactsim::batch as b;
+    let scenarios = a
+        .files
+        .iter()
+        .map(|f| impactsim::load_scenario(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    let pool = pool(a.threads)?;
+    let bar = progress_bar(scenarios.len() as u64, "scenarios");
+    let mut rows = pool.install(|| b::run(&scenarios, a.runs, a.seed, &|| bar.inc(1)));
+    bar.finish_and_clear();
+    if let Some(f) = &a.sort {
+        b::sort(&mut rows, f);
+    }
+    let text = if a.csv {
+        String::from_utf8(b::csv(&rows)?).map_err(|e| usage(&e.to_string()))?
+    } else if a.json {
+        b::json(&rows)
+    } else {
+        b::table(&rows, a.runs)
+    };
+    print(&text);
+    Ok(0)
 }
 
 fn generate(args: &GenerateArgs) -> Result<u8, Error> {

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::engine::{Engine, Propagation, Recorder, View};
+use crate::engine::{Engine, Options, Propagation, Recorder, View};
 use crate::model::{Avail, FULL, Model, NodeKind};
 use crate::scenario::Scenario;
 use crate::time::SimTime;
@@ -167,12 +167,40 @@ pub fn run(scenario: &Scenario) -> RunResult {
 
 /// [`run`] with a choice of propagation (the full recompute is the reference).
 pub fn run_with(scenario: &Scenario, propagation: Propagation) -> RunResult {
-    let mut m = Metrics::new(&scenario.model);
-    let outcome = Engine::run_with(scenario, &mut m, propagation);
+    run_opts(
+        scenario,
+        Options {
+            propagation,
+            seed: None,
+        },
+    )
+}
+
+/// One run: deterministic (`None`), or the Monte Carlo sample drawn from `seed`.
+pub fn run_seeded(scenario: &Scenario, seed: Option<u64>) -> RunResult {
+    run_opts(
+        scenario,
+        Options {
+            propagation: Propagation::Incremental,
+            seed,
+        },
+    )
+}
+
+/// [`run`] with every option.
+pub fn run_opts(scenario: &Scenario, options: Options) -> RunResult {
+    run_into(scenario, options, &mut Metrics::new(&scenario.model))
+}
+
+/// [`run_opts`] with a recorder to reuse: many runs of one model (Monte Carlo) keep its
+/// allocations and what it learned of the model's structure.
+pub fn run_into(scenario: &Scenario, options: Options, m: &mut Metrics) -> RunResult {
+    m.reset();
+    let outcome = Engine::run_opts(scenario, m, options);
     let model = &scenario.model;
     let mut warnings = scenario.warnings.clone();
     warnings.extend(outcome.warnings);
-    let mut result = m.into_result(scenario);
+    let mut result = m.take_result(scenario);
     result.deadlocks = outcome
         .deadlocks
         .iter()
@@ -214,6 +242,21 @@ struct NodeTrack {
     breaches: Vec<RtoBreach>,
 }
 
+impl NodeTrack {
+    /// Up since the start, nothing recorded.
+    const START: NodeTrack = NodeTrack {
+        a: FULL,
+        since: SimTime::ZERO,
+        unavail: 0,
+        fallback_since: None,
+        fallback_secs: 0,
+        restarts: 0,
+        run_start: None,
+        run_peak: 0,
+        breaches: Vec::new(),
+    };
+}
+
 /// The metrics recorder.
 pub struct Metrics<'m> {
     model: &'m Model,
@@ -252,20 +295,7 @@ impl<'m> Metrics<'m> {
         Metrics {
             model,
             clients: vec![ClientTrack::default(); model.clients.len()],
-            nodes: vec![
-                NodeTrack {
-                    a: FULL,
-                    since: SimTime::ZERO,
-                    unavail: 0,
-                    fallback_since: None,
-                    fallback_secs: 0,
-                    restarts: 0,
-                    run_start: None,
-                    run_peak: 0,
-                    breaches: Vec::new(),
-                };
-                n
-            ],
+            nodes: vec![NodeTrack::START; n],
             total: 0,
             total_since: SimTime::ZERO,
             total_integral: 0,
@@ -297,7 +327,27 @@ impl<'m> Metrics<'m> {
         node.run_peak = 0;
     }
 
-    fn into_result(mut self, scenario: &Scenario) -> RunResult {
+    /// Back to the state of [`Metrics::new`], keeping allocations and the downstream cache.
+    pub fn reset(&mut self) {
+        self.clients.fill(ClientTrack::default());
+        for t in &mut self.nodes {
+            *t = NodeTrack {
+                breaches: std::mem::take(&mut t.breaches),
+                ..NodeTrack::START
+            };
+            t.breaches.clear();
+        }
+        self.total = 0;
+        self.total_since = SimTime::ZERO;
+        self.total_integral = 0;
+        self.peak = (0, SimTime::ZERO);
+        self.recovered = SimTime::ZERO;
+        self.interruption_sum = 0;
+        self.points.clear();
+        self.through.open.clear();
+    }
+
+    fn take_result(&mut self, scenario: &Scenario) -> RunResult {
         let model = self.model;
         let total_pop = model.total_population();
         let people_hours = self.total_integral as f64 / PERSON_HOUR;
@@ -331,7 +381,7 @@ impl<'m> Metrics<'m> {
         let services = model
             .nodes
             .iter()
-            .zip(std::mem::take(&mut self.nodes))
+            .zip(&mut self.nodes)
             .map(|(n, t)| ServiceResult {
                 id: n.id.clone(),
                 name: n.name().to_string(),
@@ -343,7 +393,7 @@ impl<'m> Metrics<'m> {
                 fallback_h: SimTime(t.fallback_secs).hours(),
                 restarts: t.restarts,
                 rto_h: n.rto.map(SimTime::hours),
-                rto_breaches: t.breaches,
+                rto_breaches: std::mem::take(&mut t.breaches),
             })
             .collect();
         let points: Vec<(SimTime, f64)> =

@@ -14,6 +14,7 @@ mod lint;
 
 use ids::IdTable;
 
+use crate::dist::Dist;
 use crate::time::SimTime;
 
 pub use build::{build_parsed, build_with_patch, load_model};
@@ -78,6 +79,40 @@ pub struct Fallback {
     /// Availability during switchback; `None` means f(n), the fallback's own value.
     pub switchback_capacity: Option<Avail>,
 }
+
+/// What is random about a node, for Monte Carlo runs (seeded runs). Deterministic runs use
+/// the medians kept in [`Node`] and [`Fallback`] and draw no failures.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Random {
+    /// Restart time, when it is a distribution.
+    pub restart: Option<Dist>,
+    /// Repair time, when it is a distribution.
+    pub repair: Option<Dist>,
+    /// Fallback activation time, when it is a distribution.
+    pub activation: Option<Dist>,
+    /// Fallback switchback time, when it is a distribution.
+    pub switchback: Option<Dist>,
+    /// A completed restart may fail again.
+    pub restart_failure: Option<RestartFailure>,
+    /// Time between random failures while up (mean time between failures).
+    pub mtbf: Option<Dist>,
+    /// Time to restore after a random failure (mean time to repair).
+    pub mttr: Option<Dist>,
+}
+
+/// `restart_failure = { probability = 0.2, down = "6h", attempts = 5 }`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RestartFailure {
+    /// Chance that a completed restart fails again at once.
+    pub probability: f64,
+    /// How long the node stays off before it restarts again.
+    pub down: Dist,
+    /// Failed restarts in a row after which the node is left off (and a warning says so).
+    pub attempts: u32,
+}
+
+/// The attempts of [`RestartFailure`] when the model gives none.
+pub const DEFAULT_ATTEMPTS: u32 = 10;
 
 /// A client organisation.
 #[derive(Debug, Clone)]
@@ -221,6 +256,8 @@ pub struct Model {
     pub(crate) dependents: Csr,
     /// Per node: the groups it is a member of.
     pub(crate) member_groups: Csr,
+    /// Per node: what is random about it, when anything is.
+    pub random: Vec<Option<Box<Random>>>,
     /// Per client: its uses as (node, share in availability units).
     pub(crate) uses: Vec<Vec<(u32, Avail)>>,
     /// Per node: the clients that use it.

@@ -3,7 +3,8 @@
 //! Each consumer reads a finished [`RunResult`]; files are written whole or not at all
 //! (a temporary file in the same directory, then a rename).
 
-mod csv_out;
+pub(crate) mod csv_out;
+mod mc;
 mod table;
 
 use std::io::Write;
@@ -14,6 +15,7 @@ use crate::metrics::RunResult;
 use crate::scenario::Scenario;
 
 pub use csv_out::{clients_csv, services_csv, timeline_csv};
+pub use mc::mc_table;
 pub use table::summary_table;
 
 /// The whole result as pretty JSON (SPEC 4).

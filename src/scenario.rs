@@ -6,6 +6,7 @@ pub mod raw;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::dist::Dist;
 use crate::error::{Error, InputError, InputErrorKind};
 use crate::model::{self, IdRef, Model, NodeKind};
 use crate::source::{Seg, Source};
@@ -29,6 +30,19 @@ pub struct Event {
     pub implied: bool,
 }
 
+/// An event whose `for` is a distribution.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RandomFor {
+    /// The index of the `[[event]]` in the file.
+    pub order: usize,
+    /// When the shutdown or failure happens.
+    pub at: SimTime,
+    /// How long until the implied restart.
+    pub dist: Dist,
+    /// Its targets.
+    pub targets: Vec<u32>,
+}
+
 /// A loaded scenario: the (patched) model and the events to play.
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -50,6 +64,8 @@ pub struct Scenario {
     pub start_time: Option<jiff::Timestamp>,
     /// Events in the order they are applied.
     pub events: Vec<Event>,
+    /// Events whose `for` is a distribution: a seeded run draws their restart anew.
+    pub random_for: Vec<RandomFor>,
     /// Ids the patch touched (replaced or added), for reports.
     pub patched_ids: Vec<String>,
     /// Problems worth telling but not fatal (events after the horizon).
@@ -67,6 +83,43 @@ pub struct LoadTimings {
     pub parse: std::time::Duration,
     /// Validating and building the model and the events.
     pub build: std::time::Duration,
+}
+
+impl Scenario {
+    /// The events of a seeded run: the restarts implied by a random `for` drawn anew (and
+    /// dropped when they fall after the horizon). `None` when nothing is random.
+    pub fn draw_events<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> Option<Vec<Event>> {
+        if self.random_for.is_empty() {
+            return None;
+        }
+        let redrawn = |e: &Event| e.implied && self.random_for.iter().any(|r| r.order == e.order);
+        let mut events: Vec<Event> = self
+            .events
+            .iter()
+            .filter(|e| !redrawn(e))
+            .cloned()
+            .collect();
+        for r in &self.random_for {
+            let back = r.at.plus(r.dist.sample(rng));
+            if back <= self.horizon {
+                events.push(Event {
+                    at: back,
+                    action: Action::Restart,
+                    targets: r.targets.clone(),
+                    order: r.order,
+                    implied: true,
+                });
+            }
+        }
+        events.sort_by_key(|e| (e.at, e.order, e.implied));
+        Some(events)
+    }
+
+    /// True when a seeded run can differ from the deterministic one: some duration is a
+    /// distribution, or some node may fail at random or fail a restart.
+    pub fn is_random(&self) -> bool {
+        !self.random_for.is_empty() || self.model.random.iter().any(Option::is_some)
+    }
 }
 
 /// The default sampling step when a scenario gives none.
@@ -164,6 +217,7 @@ pub fn from_sources(
     };
 
     let mut events = Vec::new();
+    let mut random_for = Vec::new();
     let mut warnings = Vec::new();
     for (i, ev) in raw.event.iter().enumerate() {
         let at_event = |path: &[Seg], e: InputError| {
@@ -222,8 +276,16 @@ pub fn from_sources(
             order: i,
             implied: false,
         });
-        if let Some(d) = ev.for_ {
-            let back = at.plus(d.0);
+        if let Some(d) = &ev.for_ {
+            let back = at.plus(d.median());
+            if let Some(dist) = d.random() {
+                random_for.push(RandomFor {
+                    order: i,
+                    at,
+                    dist,
+                    targets: targets.clone(),
+                });
+            }
             if back <= horizon {
                 events.push(Event {
                     at: back,
@@ -247,6 +309,7 @@ pub fn from_sources(
         start: header.start.as_ref().map(|s| s.0.clone()),
         start_time,
         events,
+        random_for,
         patched_ids,
         warnings,
         timings: LoadTimings {

@@ -2,8 +2,15 @@
 //! cycles through fallbacks rejected, components ordered.
 
 use super::ids::{IdArena, IdTable};
-use super::raw::{RawClient, RawFallback, RawModelFile, RawPatch, RawReq, RawService, RawSite};
-use super::{CLIENT_BIT, Client, Csr, FULL, Fallback, Model, Node, NodeKind, tarjan, to_units};
+use super::raw::{
+    RawClient, RawDur, RawFallback, RawModelFile, RawPatch, RawReq, RawRestartFailure, RawService,
+    RawSite,
+};
+use super::{
+    CLIENT_BIT, Client, Csr, DEFAULT_ATTEMPTS, FULL, Fallback, Model, Node, NodeKind, Random,
+    RestartFailure, tarjan, to_units,
+};
+use crate::dist::Dist;
 use crate::error::{InputError, InputErrorKind};
 use crate::source::{Seg, Source};
 use crate::time::{Duration, SimTime};
@@ -34,7 +41,7 @@ struct Fields(u16);
 
 impl Fields {
     /// Every field a patch may set, in any kind of entry.
-    const NAMES: [&'static str; 11] = [
+    const NAMES: [&'static str; 14] = [
         "name",
         "tags",
         "restart",
@@ -46,6 +53,9 @@ impl Fields {
         "population",
         "uses",
         "id",
+        "restart_failure",
+        "mtbf",
+        "mttr",
     ];
 
     fn bit(name: &str) -> u16 {
@@ -308,7 +318,7 @@ pub fn build_parsed(
             SITE,
             sites,
             site_meta,
-            [name, tags, restart, repair, rto]
+            [name, tags, restart, repair, rto, mtbf, mttr]
         );
         apply!(
             patch.service,
@@ -316,7 +326,17 @@ pub fn build_parsed(
             services,
             service_meta,
             [
-                name, hosted_on, requires, restart, repair, rto, tags, fallback
+                name,
+                hosted_on,
+                requires,
+                restart,
+                repair,
+                rto,
+                tags,
+                fallback,
+                restart_failure,
+                mtbf,
+                mttr
             ]
         );
         apply!(
@@ -341,8 +361,17 @@ pub fn build_parsed(
     drop(tags);
     let lookup = |id: &str| seen.get(id, |v| arena.get(v)).map(|v| final_of[v as usize]);
     let mut nodes = Vec::with_capacity(en.sites.len() + en.services.len());
-    for r in &mut en.sites {
-        let times = (r.restart, r.repair, r.rto);
+    let mut random: Vec<Option<Box<Random>>> = Vec::with_capacity(nodes.capacity());
+    for (r, meta) in en.sites.iter_mut().zip(&en.site_meta) {
+        let parts = RandomParts {
+            restart: &r.restart,
+            repair: &r.repair,
+            mtbf: &r.mtbf,
+            mttr: &r.mttr,
+            restart_failure: None,
+        };
+        random.push(parts.build(&ctx, "site", meta)?);
+        let times = (&r.restart, &r.repair, r.rto);
         nodes.push(node(
             NodeKind::Site,
             &mut r.id,
@@ -351,8 +380,16 @@ pub fn build_parsed(
             times,
         ));
     }
-    for r in &mut en.services {
-        let times = (r.restart, r.repair, r.rto);
+    for (r, meta) in en.services.iter_mut().zip(&en.service_meta) {
+        let parts = RandomParts {
+            restart: &r.restart,
+            repair: &r.repair,
+            mtbf: &r.mtbf,
+            mttr: &r.mttr,
+            restart_failure: r.restart_failure.as_deref(),
+        };
+        random.push(parts.build(&ctx, "service", meta)?);
+        let times = (&r.restart, &r.repair, r.rto);
         nodes.push(node(
             NodeKind::Service,
             &mut r.id,
@@ -504,10 +541,16 @@ pub fn build_parsed(
             }
             fallbacks[n as usize] = Some(Fallback {
                 capacity: to_units(capacity.0),
-                activation: dur(*activation),
-                switchback: dur(*switchback),
+                activation: dur(activation),
+                switchback: dur(switchback),
                 switchback_capacity: switchback_capacity.map(|f| to_units(f.0)),
             });
+            let drawn = |d: &Option<RawDur>| d.as_ref().and_then(RawDur::random);
+            let (activation, switchback) = (drawn(activation), drawn(switchback));
+            if activation.is_some() || switchback.is_some() {
+                let r = random[n as usize].get_or_insert_default();
+                (r.activation, r.switchback) = (activation, switchback);
+            }
         }
         fallback_groups.end_row();
         // The ids are resolved: free their text now rather than at the end.
@@ -645,6 +688,7 @@ pub fn build_parsed(
         fallback_groups,
         dependents,
         member_groups,
+        random,
         uses,
         node_clients,
         scc_of,
@@ -652,9 +696,84 @@ pub fn build_parsed(
     })
 }
 
-/// A duration that defaults to 0.
-fn dur(d: Option<Duration>) -> SimTime {
-    d.map_or(SimTime::ZERO, |d| d.0)
+/// A duration that defaults to 0: the fixed value, or a distribution's median.
+fn dur(d: &Option<RawDur>) -> SimTime {
+    d.as_ref().map_or(SimTime::ZERO, RawDur::median)
+}
+
+/// The random parts of a site or service, as written.
+struct RandomParts<'a> {
+    restart: &'a Option<RawDur>,
+    repair: &'a Option<RawDur>,
+    mtbf: &'a Option<RawDur>,
+    mttr: &'a Option<RawDur>,
+    restart_failure: Option<&'a RawRestartFailure>,
+}
+
+impl RandomParts<'_> {
+    /// What is random about the node, if anything. `mtbf` and `mttr` come together; a fixed
+    /// value of either is the mean of an exponential distribution.
+    fn build(
+        &self,
+        ctx: &Ctx,
+        kind: &'static str,
+        meta: &Meta,
+    ) -> Result<Option<Box<Random>>, InputError> {
+        let failures = match (self.mtbf, self.mttr) {
+            (None, None) => None,
+            (Some(b), Some(r)) => Some((b, r)),
+            (one, _) => {
+                let (has, lacks) = if one.is_some() {
+                    ("mtbf", "mttr")
+                } else {
+                    ("mttr", "mtbf")
+                };
+                return Err(ctx.at(kind, meta.origin, meta.patched.contains(has), &[Seg::Key(has)],
+                    err(InputErrorKind::Missing, format!("`{has}` is given without `{lacks}`"))
+                        .hint("random failures need both: mtbf (time between failures) and mttr (time to restore), e.g. mtbf = \"180d\", mttr = \"8h\"")));
+            }
+        };
+        let mean = |d: &RawDur| match d {
+            RawDur::Fixed(t) => Dist::exponential_mean(*t),
+            RawDur::Random(d) => **d,
+        };
+        if let Some((b, _)) = failures
+            && b.median() == SimTime::ZERO
+        {
+            return Err(ctx.at(
+                kind,
+                meta.origin,
+                meta.patched.contains("mtbf"),
+                &[Seg::Key("mtbf")],
+                err(
+                    InputErrorKind::Value,
+                    "`mtbf` is 0: the node would fail without end",
+                )
+                .hint("give the mean time between failures, e.g. mtbf = \"180d\""),
+            ));
+        }
+        let restart_failure = self.restart_failure.map(|rf| RestartFailure {
+            probability: rf.probability.0,
+            down: rf.down.dist(),
+            attempts: rf.attempts.unwrap_or(DEFAULT_ATTEMPTS),
+        });
+        if restart_failure.is_some_and(|rf| rf.attempts == 0) {
+            return Err(ctx.at(kind, meta.origin, meta.patched.contains("restart_failure"),
+                &[Seg::Key("restart_failure"), Seg::Key("attempts")],
+                err(InputErrorKind::Value, "`attempts` is 0: the node could never restart")
+                    .hint(format!("give the number of failed restarts after which the node is left off (default {DEFAULT_ATTEMPTS})"))));
+        }
+        let r = Random {
+            restart: self.restart.as_ref().and_then(RawDur::random),
+            repair: self.repair.as_ref().and_then(RawDur::random),
+            activation: None,
+            switchback: None,
+            restart_failure,
+            mtbf: failures.map(|(b, _)| mean(b)),
+            mttr: failures.map(|(_, r)| mean(r)),
+        };
+        Ok((r != Random::default()).then(|| Box::new(r)))
+    }
 }
 
 /// A node, taking its id, name and tags out of the raw entry.
@@ -663,7 +782,7 @@ fn node(
     id: &mut String,
     name: &mut Option<String>,
     tags: &mut Option<Vec<String>>,
-    (restart, repair, rto): (Option<Duration>, Option<Duration>, Option<Duration>),
+    (restart, repair, rto): (&Option<RawDur>, &Option<RawDur>, Option<Duration>),
 ) -> Node {
     Node {
         id: std::mem::take(id),

@@ -10,7 +10,8 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 /// Ids that name other entries: up to 23 bytes are kept inline, without an allocation.
 pub use smol_str::SmolStr;
 
-use crate::time::Duration;
+use crate::dist::Dist;
+use crate::time::{Duration, SimTime};
 
 /// A whole model file.
 #[derive(Debug, Deserialize)]
@@ -41,9 +42,11 @@ pub struct RawSite {
     pub id: String,
     pub name: Option<String>,
     pub tags: Option<Vec<String>>,
-    pub restart: Option<Duration>,
-    pub repair: Option<Duration>,
+    pub restart: Option<RawDur>,
+    pub repair: Option<RawDur>,
     pub rto: Option<Duration>,
+    pub mtbf: Option<RawDur>,
+    pub mttr: Option<RawDur>,
 }
 
 /// A `[[service]]`.
@@ -54,11 +57,67 @@ pub struct RawService {
     pub name: Option<String>,
     pub hosted_on: Option<RawReq>,
     pub requires: Option<RawReq>,
-    pub restart: Option<Duration>,
-    pub repair: Option<Duration>,
+    pub restart: Option<RawDur>,
+    pub repair: Option<RawDur>,
     pub rto: Option<Duration>,
     pub tags: Option<Vec<String>>,
     pub fallback: Option<Box<RawFallback>>,
+    pub restart_failure: Option<Box<RawRestartFailure>>,
+    pub mtbf: Option<RawDur>,
+    pub mttr: Option<RawDur>,
+}
+
+/// A service's `restart_failure = { probability = 0.2, down = "6h", attempts = 5 }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRestartFailure {
+    pub probability: Fraction,
+    pub down: RawDur,
+    pub attempts: Option<u32>,
+}
+
+/// A duration as written: fixed, or a distribution (boxed, since most durations are fixed
+/// and a model may have a million of them).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawDur {
+    Fixed(SimTime),
+    Random(Box<Dist>),
+}
+
+impl RawDur {
+    /// The fixed value, or the distribution's median.
+    pub fn median(&self) -> SimTime {
+        match self {
+            RawDur::Fixed(t) => *t,
+            RawDur::Random(d) => d.median(),
+        }
+    }
+
+    /// The distribution, when it is one.
+    pub fn random(&self) -> Option<Dist> {
+        match self {
+            RawDur::Fixed(_) => None,
+            RawDur::Random(d) => Some(**d),
+        }
+    }
+
+    /// As a distribution: a fixed value is a point mass.
+    pub fn dist(&self) -> Dist {
+        match self {
+            RawDur::Fixed(t) => Dist::Fixed(*t),
+            RawDur::Random(d) => **d,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RawDur {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let dist = Dist::deserialize(d)?;
+        Ok(match dist.fixed() {
+            Some(t) => RawDur::Fixed(t),
+            None => RawDur::Random(Box::new(dist)),
+        })
+    }
 }
 
 /// A service's `fallback = { ... }`.
@@ -66,8 +125,8 @@ pub struct RawService {
 #[serde(deny_unknown_fields)]
 pub struct RawFallback {
     pub capacity: Fraction,
-    pub activation: Option<Duration>,
-    pub switchback: Option<Duration>,
+    pub activation: Option<RawDur>,
+    pub switchback: Option<RawDur>,
     pub switchback_capacity: Option<Fraction>,
     pub requires: Option<RawReq>,
 }

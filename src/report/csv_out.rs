@@ -5,19 +5,19 @@ use crate::error::Error;
 use crate::metrics::RunResult;
 use crate::scenario::Scenario;
 
-fn writer() -> csv::Writer<Vec<u8>> {
+pub(crate) fn writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new()
         .quote_style(csv::QuoteStyle::NonNumeric)
         .from_writer(Vec::new())
 }
 
-fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, Error> {
+pub(crate) fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, Error> {
     w.into_inner().map_err(|e| Error::Usage {
         message: format!("writing CSV: {e}"),
     })
 }
 
-fn csv_err(e: csv::Error) -> Error {
+pub(crate) fn csv_err(e: csv::Error) -> Error {
     Error::Usage {
         message: format!("writing CSV: {e}"),
     }
@@ -32,7 +32,7 @@ pub(crate) fn text_cell(s: &str) -> String {
     }
 }
 
-fn opt(x: Option<f64>) -> String {
+pub(crate) fn opt(x: Option<f64>) -> String {
     x.map_or_else(String::new, |v| v.to_string())
 }
 

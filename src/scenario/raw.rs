@@ -5,6 +5,7 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 
+use crate::model::raw::RawDur;
 use crate::model::raw::RawPatch;
 use crate::time::Duration;
 
@@ -69,7 +70,7 @@ pub struct RawEvent {
     pub action: Action,
     pub target: Targets,
     #[serde(rename = "for")]
-    pub for_: Option<Duration>,
+    pub for_: Option<RawDur>,
 }
 
 /// `target = "x"` or `target = ["x", "tag:y"]`.

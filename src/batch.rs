@@ -1,0 +1,152 @@
+//! Many scenarios at once: one row of summary figures per scenario, deterministic or the
+//! medians of a Monte Carlo study each.
+
+use std::fmt::Write;
+
+use rayon::prelude::*;
+use serde_json::json;
+
+use crate::error::Error;
+use crate::metrics;
+use crate::montecarlo::{self as mc, Frame, SUMMARY, Shard, Study};
+use crate::report::csv_out::{csv_err, finish, opt, text_cell, writer};
+use crate::report::{hours, thousands};
+use crate::scenario::Scenario;
+
+/// One scenario's figures, in [`SUMMARY`] order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// The scenario file.
+    pub file: String,
+    /// The scenario's name.
+    pub scenario: String,
+    /// The figures; `None` where undefined, infinite where a recovery never came.
+    pub figures: Vec<Option<f64>>,
+}
+
+/// Runs every scenario, in parallel on the current rayon pool, calling `progress` after
+/// each. With `runs`, each is a Monte Carlo study of that many runs and its row holds the
+/// medians. Rows come back in the order of `scenarios`.
+pub fn run(
+    scenarios: &[Scenario],
+    runs: Option<u64>,
+    seed: u64,
+    progress: &(dyn Fn() + Sync),
+) -> Vec<Row> {
+    scenarios
+        .par_iter()
+        .map(|s| {
+            let figures = match runs {
+                None => {
+                    let r = metrics::run(s);
+                    let mut f = mc::Record::from_result(0, 0, &r).summary;
+                    // Not recovered reads as infinitely late, as in a study.
+                    f[3] = Some(f[3].unwrap_or(f64::INFINITY));
+                    f
+                }
+                Some(runs) => {
+                    let study = Study { runs, seed };
+                    let records = mc::simulate(s, study, Shard::ALL, &|| {});
+                    let result = mc::aggregate(&Frame::of(s), study, &records, &[50.0]);
+                    result.summary.iter().map(|st| st.percentiles[0]).collect()
+                }
+            };
+            progress();
+            Row {
+                file: s.path.display().to_string(),
+                scenario: s.name.clone(),
+                figures,
+            }
+        })
+        .collect()
+}
+
+/// Sorts rows by `figure`, largest first; undefined values last, ties in file order.
+pub fn sort(rows: &mut [Row], figure: &str) {
+    let Some(f) = SUMMARY.iter().position(|&x| x == figure) else {
+        return;
+    };
+    let key = |r: &Row| r.figures[f].unwrap_or(f64::NEG_INFINITY);
+    rows.sort_by(|a, b| key(b).total_cmp(&key(a)));
+}
+
+fn cell(figure: &str, x: Option<f64>) -> String {
+    match x {
+        None => "–".into(),
+        Some(v) if v.is_infinite() => "not recovered".into(),
+        Some(v) => match figure {
+            "peak_affected" | "people_hours" => thousands(v),
+            "peak_time_h" | "recovered_at_h" => hours(v),
+            "saifi" => format!("{v:.3}"),
+            _ => format!("{v:.2}"),
+        },
+    }
+}
+
+/// The terminal table.
+pub fn table(rows: &[Row], runs: Option<u64>) -> String {
+    let mut o = String::new();
+    if let Some(n) = runs {
+        let _ = writeln!(o, "medians of {} runs per scenario", thousands(n as f64));
+    }
+    let _ = writeln!(
+        o,
+        "{:<28} {:>12} {:>9} {:>14} {:>13} {:>8} {:>7} {:>8}",
+        "scenario", "peak", "at", "people-hours", "recovered", "SAIDI h", "SAIFI", "CAIDI h"
+    );
+    for r in rows {
+        let name: String = if r.scenario.chars().count() > 28 {
+            r.scenario.chars().take(27).chain(['…']).collect()
+        } else {
+            r.scenario.clone()
+        };
+        let c = |i: usize| cell(SUMMARY[i], r.figures[i]);
+        let _ = writeln!(
+            o,
+            "{name:<28} {:>12} {:>9} {:>14} {:>13} {:>8} {:>7} {:>8}",
+            c(0),
+            c(1),
+            c(2),
+            c(3),
+            c(4),
+            c(5),
+            c(6)
+        );
+    }
+    o
+}
+
+/// CSV: `file`, `scenario`, then every figure (empty where undefined, `inf` where a
+/// recovery never came).
+pub fn csv(rows: &[Row]) -> Result<Vec<u8>, Error> {
+    let mut w = writer();
+    let mut header = vec!["file", "scenario"];
+    header.extend(SUMMARY);
+    w.write_record(&header).map_err(csv_err)?;
+    for r in rows {
+        let mut rec = vec![text_cell(&r.file), text_cell(&r.scenario)];
+        rec.extend(r.figures.iter().map(|&f| opt(f)));
+        w.write_record(&rec).map_err(csv_err)?;
+    }
+    finish(w)
+}
+
+/// JSON: a list of rows, figures by name (null where undefined or never recovered).
+pub fn json(rows: &[Row]) -> String {
+    let list: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            let mut o = serde_json::Map::new();
+            o.insert("file".into(), json!(r.file));
+            o.insert("scenario".into(), json!(r.scenario));
+            for (name, v) in SUMMARY.iter().zip(&r.figures) {
+                let v = v.filter(|x| x.is_finite());
+                o.insert((*name).into(), json!(v));
+            }
+            serde_json::Value::Object(o)
+        })
+        .collect();
+    let mut s = serde_json::to_string_pretty(&list).expect("rows always serialize");
+    s.push('\n');
+    s
+}

@@ -1,0 +1,707 @@
+//! Monte Carlo: many seeded runs of one scenario, summarised as percentiles and bands.
+//!
+//! Run `i` of a study with seed `S` draws from its own seed, [`run_seed`]`(S, i)`, so any run
+//! can be replayed alone (`run --seed`), runs can be spread over threads or machines
+//! ([`Shard`]), and the result never depends on how they were spread: runs are collected in
+//! run order and every figure is reduced in that order.
+//!
+//! Every figure of a run is kept ([`Record`]). A figure that is undefined in a run (CAIDI with
+//! no interruption, the first affected time of a client never affected) is left out of its
+//! percentiles; a recovery time of a run that never recovered counts as later than any other
+//! (infinite), so "not recovered" shows in the upper percentiles.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::engine::{Options, Propagation};
+use crate::error::Error;
+use crate::metrics::{self, Metrics, RunResult};
+use crate::report::csv_out::{csv_err, finish, opt, writer};
+use crate::scenario::Scenario;
+use crate::time::SimTime;
+
+/// The summary figures of a run, in record order.
+pub const SUMMARY: [&str; 7] = [
+    "peak_affected",
+    "peak_time_h",
+    "people_hours",
+    "recovered_at_h",
+    "saidi_h",
+    "saifi",
+    "caidi_h",
+];
+/// The figures of a client, in record order.
+pub const CLIENT: [&str; 4] = [
+    "people_hours",
+    "first_affected_h",
+    "recovered_at_h",
+    "longest_outage_h",
+];
+/// The figures of a site or service, in record order.
+pub const SERVICE: [&str; 4] = ["unavailable_h", "fallback_h", "restarts", "rto_breaches"];
+
+/// The percentiles reported when none are asked for.
+pub const DEFAULT_PERCENTILES: [f64; 3] = [5.0, 50.0, 95.0];
+
+/// The seed of run `run` in a study seeded with `seed` (SplitMix64 of both).
+pub fn run_seed(seed: u64, run: u64) -> u64 {
+    let mut z = seed
+        .wrapping_add(run.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+        .wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Everything one run contributes: its figures, and its timeline of people affected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Index of the run in the study.
+    pub run: u64,
+    /// The seed the run drew from.
+    pub seed: u64,
+    /// [`SUMMARY`] figures; `None` where the run's result has null.
+    pub summary: Vec<Option<f64>>,
+    /// [`CLIENT`] figures of every client, client after client.
+    pub clients: Vec<Option<f64>>,
+    /// [`SERVICE`] figures of every site and service, node after node.
+    pub services: Vec<Option<f64>>,
+    /// Change points of the people affected: (seconds, people).
+    pub timeline: Vec<(u64, f64)>,
+}
+
+impl Record {
+    /// The record of run `run` from its result.
+    pub fn from_result(run: u64, seed: u64, r: &RunResult) -> Record {
+        Record {
+            run,
+            seed,
+            summary: vec![
+                Some(r.peak_affected),
+                Some(r.peak_time_h),
+                Some(r.people_hours),
+                r.recovered_at_h,
+                Some(r.saidi_h),
+                Some(r.saifi),
+                r.caidi_h,
+            ],
+            clients: r
+                .clients
+                .iter()
+                .flat_map(|c| {
+                    [
+                        Some(c.people_hours),
+                        c.first_affected_h,
+                        c.recovered_at_h,
+                        Some(c.longest_outage_h),
+                    ]
+                })
+                .collect(),
+            services: r
+                .services
+                .iter()
+                .flat_map(|s| {
+                    [
+                        Some(s.unavailable_h),
+                        Some(s.fallback_h),
+                        Some(s.restarts as f64),
+                        Some(s.rto_breaches.len() as f64),
+                    ]
+                })
+                .collect(),
+            timeline: r.points.iter().map(|&(t, a)| (t.0, a)).collect(),
+        }
+    }
+}
+
+/// Which runs of a study to make: all, or every `count`-th from `index` (a shard).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// This shard, from 0.
+    pub index: u64,
+    /// The number of shards.
+    pub count: u64,
+}
+
+impl Shard {
+    /// The whole study as one shard.
+    pub const ALL: Shard = Shard { index: 0, count: 1 };
+
+    /// Parses `I/N` (0 ≤ I < N).
+    pub fn parse(s: &str) -> Result<Shard, String> {
+        let bad = || format!("`{s}` is not a shard: write I/N with 0 ≤ I < N, e.g. 0/4");
+        let (i, n) = s.split_once('/').ok_or_else(bad)?;
+        let index: u64 = i.trim().parse().map_err(|_| bad())?;
+        let count: u64 = n.trim().parse().map_err(|_| bad())?;
+        if count == 0 || index >= count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// The runs of this shard among `runs`.
+    pub fn runs(self, runs: u64) -> impl Iterator<Item = u64> {
+        (self.index..runs).step_by(self.count as usize)
+    }
+}
+
+/// What a study is: how many runs, from which seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Study {
+    /// Number of runs.
+    pub runs: u64,
+    /// The study's seed.
+    pub seed: u64,
+}
+
+/// Makes the runs of `shard` of `study`, in parallel on the current rayon pool, calling
+/// `progress` after each. Records come back in run order.
+pub fn simulate(
+    scenario: &Scenario,
+    study: Study,
+    shard: Shard,
+    progress: &(dyn Fn() + Sync),
+) -> Vec<Record> {
+    let runs: Vec<u64> = shard.runs(study.runs).collect();
+    let options = |seed| Options {
+        propagation: Propagation::Incremental,
+        seed: Some(seed),
+    };
+    runs.into_par_iter()
+        .map_init(
+            || Metrics::new(&scenario.model),
+            |m, run| {
+                let seed = run_seed(study.seed, run);
+                let result = metrics::run_into(scenario, options(seed), m);
+                progress();
+                Record::from_result(run, seed, &result)
+            },
+        )
+        .collect()
+}
+
+/// Percentiles, mean and its 95 % confidence interval of one figure over the runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stat {
+    /// Runs in which the figure is defined.
+    pub runs: u64,
+    /// Runs that never recovered (recovery times only).
+    pub not_recovered: Option<u64>,
+    /// One value per asked percentile; `None` when no run defines the figure, infinite when
+    /// the percentile falls on runs that never recovered.
+    pub percentiles: Vec<Option<f64>>,
+    /// Mean over the runs that define the figure; `None` when some never recovered.
+    pub mean: Option<f64>,
+    /// 95 % confidence interval of the mean (normal approximation).
+    pub ci95: Option<(f64, f64)>,
+}
+
+/// Linear-interpolated percentile `p` (0–100) of sorted values (the "type 7" definition).
+pub fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+    let last = sorted.len().checked_sub(1)?;
+    let h = last as f64 * p / 100.0;
+    let lo = h.floor() as usize;
+    let frac = h - lo as f64;
+    let a = sorted[lo];
+    if frac == 0.0 || lo == last || sorted[lo + 1] == a {
+        return Some(a);
+    }
+    let b = sorted[lo + 1];
+    Some(if b.is_infinite() {
+        b
+    } else {
+        a + frac * (b - a)
+    })
+}
+
+impl Stat {
+    /// The statistics of `values` (one per run, in run order); `recovery` marks a recovery
+    /// time, where `None` means never recovered rather than undefined.
+    pub fn of(values: impl Iterator<Item = Option<f64>>, recovery: bool, ps: &[f64]) -> Stat {
+        let mut v: Vec<f64> = if recovery {
+            values.map(|x| x.unwrap_or(f64::INFINITY)).collect()
+        } else {
+            values.flatten().collect()
+        };
+        let n = v.len();
+        let not_recovered = recovery.then(|| v.iter().filter(|x| x.is_infinite()).count() as u64);
+        // Mean and variance in run order, before sorting, so they never depend on anything
+        // but the runs themselves.
+        let finite = v.iter().all(|x| x.is_finite());
+        let (mean, ci95) = if n > 0 && finite {
+            let mean = v.iter().sum::<f64>() / n as f64;
+            let ci = (n > 1).then(|| {
+                let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64;
+                let half = 1.96 * (var / n as f64).sqrt();
+                (mean - half, mean + half)
+            });
+            (Some(mean), ci)
+        } else {
+            (None, None)
+        };
+        v.sort_unstable_by(f64::total_cmp);
+        Stat {
+            runs: n as u64,
+            not_recovered,
+            percentiles: ps.iter().map(|&p| percentile(&v, p)).collect(),
+            mean,
+            ci95,
+        }
+    }
+}
+
+/// One point of the bands: the people affected at `t` over all runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BandPoint {
+    /// Hours from the start.
+    pub t_h: f64,
+    /// One value per asked percentile.
+    pub percentiles: Vec<f64>,
+    /// Mean over the runs.
+    pub mean: f64,
+}
+
+/// A whole study, summarised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct McResult {
+    /// The scenario's name.
+    pub scenario: String,
+    /// How reports name the people.
+    pub population_label: String,
+    /// Everyone served.
+    pub total_population: u64,
+    /// The study.
+    pub study: Study,
+    /// The percentiles asked for.
+    pub percentiles: Vec<f64>,
+    /// The horizon, hours.
+    pub horizon_h: f64,
+    /// The step of the bands, hours.
+    pub step_h: f64,
+    /// [`SUMMARY`] figures.
+    pub summary: Vec<Stat>,
+    /// Per client: id and its [`CLIENT`] figures.
+    pub clients: Vec<(String, Vec<Stat>)>,
+    /// Per site and service: id and its [`SERVICE`] figures.
+    pub services: Vec<(String, Vec<Stat>)>,
+    /// People affected on the `step` grid.
+    pub bands: Vec<BandPoint>,
+    /// Seeds of the runs, and their figures, in run order (for runs.csv).
+    pub runs: Vec<(u64, u64, Vec<Option<f64>>)>,
+}
+
+/// What a summary needs to know of the scenario besides the runs. Shard files carry it, so
+/// `merge` needs neither the scenario nor the model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Frame {
+    /// The scenario's name.
+    pub scenario: String,
+    /// How reports name the people.
+    pub population_label: String,
+    /// Everyone served.
+    pub total_population: u64,
+    /// The horizon, seconds.
+    pub horizon: u64,
+    /// The step of the bands, seconds.
+    pub step: u64,
+    /// Client ids, in model order.
+    pub clients: Vec<String>,
+    /// Site and service ids, in model order.
+    pub nodes: Vec<String>,
+}
+
+impl Frame {
+    /// The frame of `scenario`.
+    pub fn of(scenario: &Scenario) -> Frame {
+        let model = &scenario.model;
+        Frame {
+            scenario: scenario.name.clone(),
+            population_label: model.population_label.clone(),
+            total_population: model.total_population(),
+            horizon: scenario.horizon.0,
+            step: scenario.step.0,
+            clients: model.clients.iter().map(|c| c.id.clone()).collect(),
+            nodes: model.nodes.iter().map(|n| n.id.clone()).collect(),
+        }
+    }
+}
+
+/// Summarises the records of a whole study (every run, in run order).
+pub fn aggregate(frame: &Frame, study: Study, records: &[Record], ps: &[f64]) -> McResult {
+    let column = |pick: &dyn Fn(&Record) -> Option<f64>, recovery: bool| {
+        Stat::of(records.iter().map(pick), recovery, ps)
+    };
+    let summary = SUMMARY
+        .iter()
+        .enumerate()
+        .map(|(f, name)| column(&|r| r.summary[f], name.starts_with("recovered")))
+        .collect();
+    let clients = frame
+        .clients
+        .iter()
+        .enumerate()
+        .map(|(c, id)| {
+            let stats = CLIENT
+                .iter()
+                .enumerate()
+                .map(|(f, name)| {
+                    column(
+                        &|r| r.clients[c * CLIENT.len() + f],
+                        name.starts_with("recovered"),
+                    )
+                })
+                .collect();
+            (id.clone(), stats)
+        })
+        .collect();
+    let services = frame
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(n, id)| {
+            let stats = (0..SERVICE.len())
+                .map(|f| column(&|r| r.services[n * SERVICE.len() + f], false))
+                .collect();
+            (id.clone(), stats)
+        })
+        .collect();
+    McResult {
+        scenario: frame.scenario.clone(),
+        population_label: frame.population_label.clone(),
+        total_population: frame.total_population,
+        study,
+        percentiles: ps.to_vec(),
+        horizon_h: SimTime(frame.horizon).hours(),
+        step_h: SimTime(frame.step).hours(),
+        summary,
+        clients,
+        services,
+        bands: bands(records, SimTime(frame.step), SimTime(frame.horizon), ps),
+        runs: records
+            .iter()
+            .map(|r| (r.run, r.seed, r.summary.clone()))
+            .collect(),
+    }
+}
+
+/// Percentiles and mean of the people affected at 0, step, 2·step, ... up to the horizon.
+fn bands(records: &[Record], step: SimTime, horizon: SimTime, ps: &[f64]) -> Vec<BandPoint> {
+    let step = step.0.max(1);
+    let grid: Vec<u64> = (0..=horizon.0 / step).map(|i| i * step).collect();
+    // values[g * runs + r]: run r at grid point g.
+    let runs = records.len();
+    let mut values = vec![0.0; grid.len() * runs];
+    for (r, rec) in records.iter().enumerate() {
+        let mut k = 0;
+        let mut current = 0.0;
+        for (g, &t) in grid.iter().enumerate() {
+            while k < rec.timeline.len() && rec.timeline[k].0 <= t {
+                current = rec.timeline[k].1;
+                k += 1;
+            }
+            values[g * runs + r] = current;
+        }
+    }
+    grid.iter()
+        .enumerate()
+        .map(|(g, &t)| {
+            let row = &mut values[g * runs..(g + 1) * runs];
+            let mean = if runs == 0 {
+                0.0
+            } else {
+                row.iter().sum::<f64>() / runs as f64
+            };
+            row.sort_unstable_by(f64::total_cmp);
+            BandPoint {
+                t_h: SimTime(t).hours(),
+                percentiles: ps
+                    .iter()
+                    .map(|&p| percentile(row, p).unwrap_or(0.0))
+                    .collect(),
+                mean,
+            }
+        })
+        .collect()
+}
+
+/// `5` → `p5`, `2.5` → `p2.5`.
+pub fn percentile_name(p: f64) -> String {
+    format!("p{p}")
+}
+
+/// A number for JSON: infinite (never recovered) becomes null.
+fn num(x: Option<f64>) -> Value {
+    match x {
+        Some(v) if v.is_finite() => json!(v),
+        _ => Value::Null,
+    }
+}
+
+fn stat_json(name: &str, s: &Stat, ps: &[f64]) -> Value {
+    let mut o = serde_json::Map::new();
+    o.insert("figure".into(), json!(name));
+    o.insert("runs".into(), json!(s.runs));
+    if let Some(nr) = s.not_recovered {
+        o.insert("not_recovered_runs".into(), json!(nr));
+    }
+    for (p, v) in ps.iter().zip(&s.percentiles) {
+        o.insert(percentile_name(*p), num(*v));
+    }
+    o.insert("mean".into(), num(s.mean));
+    o.insert(
+        "ci95".into(),
+        s.ci95.map_or(Value::Null, |(lo, hi)| json!([lo, hi])),
+    );
+    Value::Object(o)
+}
+
+impl McResult {
+    /// The whole result as JSON (summary.json). Null marks a figure no run defines, or a
+    /// percentile or mean that falls on runs that never recovered.
+    pub fn to_json(&self) -> Value {
+        let ps = &self.percentiles;
+        let figures = |names: &[&str], stats: &[Stat]| -> Vec<Value> {
+            names
+                .iter()
+                .zip(stats)
+                .map(|(n, s)| stat_json(n, s, ps))
+                .collect()
+        };
+        json!({
+            "scenario": self.scenario,
+            "population_label": self.population_label,
+            "total_population": self.total_population,
+            "runs": self.study.runs,
+            "seed": self.study.seed,
+            "percentiles": ps,
+            "horizon_h": self.horizon_h,
+            "step_h": self.step_h,
+            "summary": figures(&SUMMARY, &self.summary),
+            "clients": self.clients.iter().map(|(id, s)| json!({"id": id, "figures": figures(&CLIENT, s)})).collect::<Vec<_>>(),
+            "services": self.services.iter().map(|(id, s)| json!({"id": id, "figures": figures(&SERVICE, s)})).collect::<Vec<_>>(),
+            "bands": self.bands.iter().map(|b| {
+                let mut o = serde_json::Map::new();
+                o.insert("t_h".into(), json!(b.t_h));
+                for (p, v) in ps.iter().zip(&b.percentiles) {
+                    o.insert(percentile_name(*p), json!(v));
+                }
+                o.insert("mean".into(), json!(b.mean));
+                Value::Object(o)
+            }).collect::<Vec<_>>(),
+        })
+    }
+
+    /// bands.csv: `t_h`, one column per percentile, `mean`.
+    pub fn bands_csv(&self) -> Result<Vec<u8>, Error> {
+        let mut w = writer();
+        let mut header = vec!["t_h".to_string()];
+        header.extend(self.percentiles.iter().map(|&p| percentile_name(p)));
+        header.push("mean".into());
+        w.write_record(&header).map_err(csv_err)?;
+        for b in &self.bands {
+            let mut row = vec![b.t_h.to_string()];
+            row.extend(b.percentiles.iter().map(f64::to_string));
+            row.push(b.mean.to_string());
+            w.write_record(&row).map_err(csv_err)?;
+        }
+        finish(w)
+    }
+
+    /// runs.csv: `run`, `seed`, then every summary figure (empty where null).
+    pub fn runs_csv(&self) -> Result<Vec<u8>, Error> {
+        let mut w = writer();
+        let mut header = vec!["run", "seed"];
+        header.extend(SUMMARY);
+        w.write_record(&header).map_err(csv_err)?;
+        for (run, seed, figures) in &self.runs {
+            let mut row = vec![run.to_string(), seed.to_string()];
+            row.extend(figures.iter().map(|&f| opt(f)));
+            w.write_record(&row).map_err(csv_err)?;
+        }
+        finish(w)
+    }
+}
+
+/// The part of a study one shard made, as written to and read from `shard-I-of-N.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardFile {
+    /// Always [`ShardFile::FORMAT`].
+    pub format: String,
+    /// A hash of the scenario and model files: shards of different inputs do not merge.
+    pub fingerprint: String,
+    /// What the summary needs of the scenario.
+    pub frame: Frame,
+    /// The study.
+    pub study: Study,
+    /// This shard, from 0.
+    pub shard: u64,
+    /// The number of shards.
+    pub shards: u64,
+    /// Its runs, in run order.
+    pub records: Vec<Record>,
+}
+
+impl ShardFile {
+    /// The format tag.
+    pub const FORMAT: &'static str = "impactsim-montecarlo-shard-1";
+
+    /// The file name of shard `index` of `count`.
+    pub fn file_name(index: u64, count: u64) -> String {
+        format!("shard-{index}-of-{count}.json")
+    }
+}
+
+/// FNV-1a over the scenario and model files: enough to tell inputs apart.
+pub fn fingerprint(scenario: &Scenario) -> Result<String, Error> {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for path in [&scenario.path, &scenario.model_path] {
+        let bytes = std::fs::read(path).map_err(|e| Error::io("reading", path, e))?;
+        for b in bytes.iter().chain(&[0xff]) {
+            h ^= *b as u64;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    Ok(format!("{h:016x}"))
+}
+
+/// Puts the shards of one study back together: they must come from the same inputs and
+/// study, and cover every shard exactly once. Returns the study, percentiles and every
+/// record in run order.
+pub fn merge(mut shards: Vec<(std::path::PathBuf, ShardFile)>) -> Result<ShardFile, Error> {
+    let usage = |message: String| Error::Usage { message };
+    let Some((first_path, first)) = shards.first() else {
+        return Err(usage("no shard files found; give the directories that `montecarlo --shard I/N --out DIR` wrote".into()));
+    };
+    let (first_path, first) = (first_path.clone(), first.clone());
+    for (path, s) in &shards {
+        let differs = if s.fingerprint != first.fingerprint {
+            Some("scenario or model files")
+        } else if s.study != first.study {
+            Some("--runs or --seed")
+        } else if s.shards != first.shards {
+            Some("number of shards")
+        } else {
+            None
+        };
+        if let Some(what) = differs {
+            return Err(usage(format!(
+                "{} and {} come from different studies (their {what} differ); merge shards of one study only",
+                first_path.display(),
+                path.display()
+            )));
+        }
+    }
+    shards.sort_by_key(|(_, s)| s.shard);
+    for w in shards.windows(2) {
+        if w[0].1.shard == w[1].1.shard {
+            return Err(usage(format!(
+                "shard {} of {} is given twice: {} and {}",
+                w[0].1.shard,
+                first.shards,
+                w[0].0.display(),
+                w[1].0.display()
+            )));
+        }
+    }
+    let have: Vec<u64> = shards.iter().map(|(_, s)| s.shard).collect();
+    let missing: Vec<String> = (0..first.shards)
+        .filter(|i| !have.contains(i))
+        .map(|i| i.to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(usage(format!(
+            "shards {} of {} are missing; run them with `montecarlo --shard I/{}` and merge again",
+            missing.join(", "),
+            first.shards,
+            first.shards
+        )));
+    }
+    let mut records: Vec<Record> = shards.into_iter().flat_map(|(_, s)| s.records).collect();
+    records.sort_by_key(|r| r.run);
+    let complete = records.len() as u64 == first.study.runs
+        && records.iter().enumerate().all(|(i, r)| r.run == i as u64);
+    if !complete {
+        return Err(usage(format!(
+            "the shards hold {} runs, not the study's {} runs 0..{}; were the files edited?",
+            records.len(),
+            first.study.runs,
+            first.study.runs
+        )));
+    }
+    Ok(ShardFile {
+        shard: 0,
+        shards: 1,
+        records,
+        ..first
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_by_hand() {
+        let v = [1.0, 2.0, 3.0, 4.0, 5.0];
+        // h = 4·p: p50 → h = 2 → 3; p5 → h = 0.2 → 1.2; p95 → h = 3.8 → 4.8.
+        assert_eq!(percentile(&v, 50.0), Some(3.0));
+        assert!((percentile(&v, 5.0).unwrap() - 1.2).abs() < 1e-12);
+        assert!((percentile(&v, 95.0).unwrap() - 4.8).abs() < 1e-12);
+        assert_eq!(percentile(&v, 100.0), Some(5.0));
+        assert_eq!(percentile(&[], 50.0), None);
+        // Between a value and "never recovered": never recovered.
+        assert_eq!(percentile(&[1.0, f64::INFINITY], 75.0), Some(f64::INFINITY));
+        assert_eq!(percentile(&[1.0, f64::INFINITY], 0.0), Some(1.0));
+    }
+
+    #[test]
+    fn stat_mean_ci_and_not_recovered() {
+        // 2, 4, 6: mean 4, sample variance 4, half-width 1.96·√(4/3) = 2.2632.
+        let s = Stat::of(
+            [Some(6.0), Some(2.0), Some(4.0)].into_iter(),
+            false,
+            &[50.0],
+        );
+        assert_eq!(s.mean, Some(4.0));
+        let (lo, hi) = s.ci95.unwrap();
+        assert!(
+            (hi - 4.0 - 1.96 * (4.0f64 / 3.0).sqrt()).abs() < 1e-12
+                && (lo + hi - 8.0).abs() < 1e-12
+        );
+        assert_eq!(s.percentiles, vec![Some(4.0)]);
+        // Undefined values are left out.
+        let s = Stat::of([None, Some(1.0)].into_iter(), false, &[50.0]);
+        assert_eq!((s.runs, s.mean), (1, Some(1.0)));
+        // A run that never recovered: counted, no mean, upper percentiles infinite.
+        let s = Stat::of(
+            [Some(3.0), None, Some(1.0)].into_iter(),
+            true,
+            &[0.0, 100.0],
+        );
+        assert_eq!(s.not_recovered, Some(1));
+        assert_eq!(s.mean, None);
+        assert_eq!(s.percentiles, vec![Some(1.0), Some(f64::INFINITY)]);
+    }
+
+    #[test]
+    fn shards_partition_the_runs() {
+        let s = Shard::parse("1/3").unwrap();
+        assert_eq!(s.runs(8).collect::<Vec<_>>(), vec![1, 4, 7]);
+        let all: Vec<u64> = (0..3)
+            .flat_map(|i| Shard { index: i, count: 3 }.runs(8))
+            .collect();
+        assert_eq!(all.len(), 8);
+        for bad in ["3/3", "1", "a/2", "0/0", "-1/2"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn run_seeds_differ_and_repeat() {
+        assert_eq!(run_seed(7, 3), run_seed(7, 3));
+        let seeds: std::collections::HashSet<u64> = (0..1000).map(|i| run_seed(7, i)).collect();
+        assert_eq!(seeds.len(), 1000);
+        assert_ne!(run_seed(7, 0), run_seed(8, 0));
+    }
+}

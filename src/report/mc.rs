@@ -1,0 +1,116 @@
+//! The terminal summary of a Monte Carlo study: percentiles and means of the headline
+//! figures, then the clients and services with the largest mean figures.
+
+use std::fmt::Write;
+
+use super::{hours, thousands};
+use crate::montecarlo::{CLIENT, McResult, SERVICE, SUMMARY, Stat, percentile_name};
+
+/// How a figure reads: people, hours or a plain number.
+fn value(figure: &str, x: Option<f64>) -> String {
+    match x {
+        None => "–".to_string(),
+        Some(v) if v.is_infinite() => "not recovered".to_string(),
+        Some(v) if figure == "saifi" => format!("{v:.3}"),
+        Some(v) if figure.ends_with("_h") => format!("{v:.1} h"),
+        Some(v) => thousands(v),
+    }
+}
+
+fn row(o: &mut String, name: &str, figure: &str, s: &Stat) {
+    let _ = write!(o, "  {name:<20}");
+    for p in &s.percentiles {
+        let _ = write!(o, " {:>14}", value(figure, *p));
+    }
+    let mean = value(figure, s.mean);
+    let ci = s.ci95.map_or(String::new(), |(lo, hi)| {
+        format!(
+            " [{} – {}]",
+            value(figure, Some(lo)),
+            value(figure, Some(hi))
+        )
+    });
+    let _ = writeln!(o, " {mean:>14}{ci}");
+    if let Some(nr) = s.not_recovered.filter(|&n| n > 0) {
+        let _ = writeln!(o, "  {:<20} {nr} of {} runs never recovered", "", s.runs);
+    }
+}
+
+fn header(o: &mut String, title: &str, r: &McResult) {
+    let _ = write!(o, "  {title:<20}");
+    for &p in &r.percentiles {
+        let _ = write!(o, " {:>14}", percentile_name(p).to_uppercase());
+    }
+    let _ = writeln!(o, " {:>14} [95% CI]", "mean");
+}
+
+/// The terminal summary of a study.
+pub fn mc_table(r: &McResult, top: usize) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{} — {} runs, seed {}, horizon {}",
+        r.scenario,
+        thousands(r.study.runs as f64),
+        r.study.seed,
+        hours(r.horizon_h)
+    );
+    let _ = writeln!(
+        o,
+        "{} clients, {} {}",
+        r.clients.len(),
+        thousands(r.total_population as f64),
+        r.population_label
+    );
+    let _ = writeln!(o);
+    header(&mut o, "figure", r);
+    for (figure, s) in SUMMARY.iter().zip(&r.summary) {
+        row(&mut o, figure, figure, s);
+    }
+    let mean_of = |stats: &[Stat], f: usize| stats[f].mean.unwrap_or(f64::INFINITY);
+    let mut clients: Vec<_> = r
+        .clients
+        .iter()
+        .filter(|(_, s)| mean_of(s, 0) > 0.0)
+        .collect();
+    clients.sort_by(|a, b| {
+        mean_of(&b.1, 0)
+            .total_cmp(&mean_of(&a.1, 0))
+            .then_with(|| a.0.cmp(&b.0))
+    });
+    if !clients.is_empty() {
+        let _ = writeln!(o);
+        header(&mut o, &format!("client {}", CLIENT[0]), r);
+        for (id, s) in clients.iter().take(top) {
+            row(&mut o, &cut(id), CLIENT[0], &s[0]);
+        }
+    }
+    let mut services: Vec<_> = r
+        .services
+        .iter()
+        .filter(|(_, s)| mean_of(s, 0) > 0.0)
+        .collect();
+    services.sort_by(|a, b| {
+        mean_of(&b.1, 0)
+            .total_cmp(&mean_of(&a.1, 0))
+            .then_with(|| a.0.cmp(&b.0))
+    });
+    if !services.is_empty() {
+        let _ = writeln!(o);
+        header(&mut o, &format!("node {}", SERVICE[0]), r);
+        for (id, s) in services.iter().take(top) {
+            row(&mut o, &cut(id), SERVICE[0], &s[0]);
+        }
+    }
+    o
+}
+
+fn cut(s: &str) -> String {
+    if s.chars().count() <= 20 {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(19).collect();
+        t.push('…');
+        t
+    }
+}
