@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::engine::{Engine, Options, Propagation, Recorder, View};
+use crate::engine::{Engine, Options, Own, Propagation, Recorder, View};
 use crate::model::{Avail, FULL, Model, NodeKind};
 use crate::scenario::Scenario;
 use crate::time::SimTime;
@@ -17,6 +17,8 @@ use crate::time::SimTime;
 /// Units of affected people per person (a share times an unavailability, in millionths each).
 const PERSON: u128 = (FULL as u128) * (FULL as u128);
 const PERSON_HOUR: f64 = PERSON as f64 * 3600.0;
+/// Hours in a year of 365 days, for figures per year.
+pub const HOURS_PER_YEAR: f64 = 8760.0;
 
 fn people(units: u128) -> f64 {
     units as f64 / PERSON as f64
@@ -88,6 +90,9 @@ pub struct ServiceResult {
     pub rto_h: Option<f64>,
     /// Its RTO breaches.
     pub rto_breaches: Vec<RtoBreach>,
+    /// Its share of the people-hours: while n nodes are down (own state not up), the
+    /// people-hours accrued are shared equally among them.
+    pub attributed_people_hours: f64,
 }
 
 /// The whole result of one deterministic run (SPEC 4).
@@ -113,6 +118,8 @@ pub struct RunResult {
     pub peak_time_h: f64,
     /// ∫ affected dt over the horizon.
     pub people_hours: f64,
+    /// People-hours per year of 365 days: people-hours × 8,760 h / horizon.
+    pub people_hours_per_year: f64,
     /// When the total went back to 0 for good; null when not recovered.
     pub recovered_at_h: Option<f64>,
     /// Average interruption hours per person.
@@ -240,6 +247,12 @@ struct NodeTrack {
     run_start: Option<SimTime>,
     run_peak: u128,
     breaches: Vec<RtoBreach>,
+    /// Own state not up (down, for the attribution of people-hours).
+    down: bool,
+    /// [`Metrics::shared`] when it went down.
+    shared_at_down: f64,
+    /// People-hours attributed to it.
+    blamed: f64,
 }
 
 impl NodeTrack {
@@ -254,6 +267,9 @@ impl NodeTrack {
         run_start: None,
         run_peak: 0,
         breaches: Vec::new(),
+        down: false,
+        shared_at_down: 0.0,
+        blamed: 0.0,
     };
 }
 
@@ -272,6 +288,11 @@ pub struct Metrics<'m> {
     dirty_clients: Vec<u32>,
     client_mark: Vec<bool>,
     through: Through,
+    /// ∫ total / (nodes down) dt in people-hours: what one node down all along would be
+    /// attributed. A node is attributed the growth of this integral while it is down.
+    shared: f64,
+    shared_since: SimTime,
+    nodes_down: u64,
 }
 
 /// People affected through the nodes whose RTO clock runs (SPEC 2.6), computed only for
@@ -306,6 +327,9 @@ impl<'m> Metrics<'m> {
             dirty_clients: Vec::new(),
             client_mark: vec![false; model.clients.len()],
             through: Through::default(),
+            shared: 0.0,
+            shared_since: SimTime::ZERO,
+            nodes_down: 0,
         }
     }
 
@@ -345,6 +369,18 @@ impl<'m> Metrics<'m> {
         self.interruption_sum = 0;
         self.points.clear();
         self.through.open.clear();
+        self.shared = 0.0;
+        self.shared_since = SimTime::ZERO;
+        self.nodes_down = 0;
+    }
+
+    /// Advances [`Metrics::shared`] to `t` with the total and the nodes down until then.
+    fn share_until(&mut self, t: SimTime) {
+        if self.nodes_down > 0 && self.total > 0 {
+            let dt = (t.0 - self.shared_since.0) as f64;
+            self.shared += self.total as f64 * dt / PERSON_HOUR / self.nodes_down as f64;
+        }
+        self.shared_since = t;
     }
 
     fn take_result(&mut self, scenario: &Scenario) -> RunResult {
@@ -394,6 +430,7 @@ impl<'m> Metrics<'m> {
                 restarts: t.restarts,
                 rto_h: n.rto.map(SimTime::hours),
                 rto_breaches: std::mem::take(&mut t.breaches),
+                attributed_people_hours: t.blamed,
             })
             .collect();
         let points: Vec<(SimTime, f64)> =
@@ -409,6 +446,11 @@ impl<'m> Metrics<'m> {
             peak_affected: people(self.peak.0),
             peak_time_h: self.peak.1.hours(),
             people_hours,
+            people_hours_per_year: if scenario.horizon.0 == 0 {
+                0.0
+            } else {
+                people_hours * HOURS_PER_YEAR / scenario.horizon.hours()
+            },
             recovered_at_h: (self.total == 0).then(|| self.recovered.hours()),
             saidi_h: saidi,
             saifi,
@@ -511,10 +553,22 @@ impl Recorder for Metrics<'_> {
             self.nodes[v as usize].restarts += 1;
         }
         let mut opened = false;
+        self.share_until(t);
         for &v in touched {
             let i = v as usize;
             let a = view.a[i];
             let node = &mut self.nodes[i];
+            let down = view.own[i] != Own::Up;
+            if down != node.down {
+                node.down = down;
+                if down {
+                    node.shared_at_down = self.shared;
+                    self.nodes_down += 1;
+                } else {
+                    node.blamed += self.shared - node.shared_at_down;
+                    self.nodes_down -= 1;
+                }
+            }
             let on_fb = view.mode[i].on_fallback();
             match (node.fallback_since, on_fb) {
                 (None, true) => node.fallback_since = Some(t),
@@ -608,6 +662,7 @@ impl Recorder for Metrics<'_> {
 
     fn finish(&mut self, horizon: SimTime, _view: &View<'_>) {
         let h = horizon.0;
+        self.share_until(horizon);
         if let Some(&(_, last)) = self.points.last() {
             self.total_integral += last * (h - self.total_since.0) as u128;
         }
@@ -625,6 +680,10 @@ impl Recorder for Metrics<'_> {
             node.since = horizon;
             if let Some(s) = node.fallback_since.take() {
                 node.fallback_secs += h - s.0;
+            }
+            if node.down {
+                node.blamed += self.shared - node.shared_at_down;
+                node.shared_at_down = self.shared;
             }
             if node.run_start.is_some() {
                 self.close_breach(v, horizon, true);

@@ -22,7 +22,7 @@ use crate::scenario::Scenario;
 use crate::time::SimTime;
 
 /// The summary figures of a run, in record order.
-pub const SUMMARY: [&str; 7] = [
+pub const SUMMARY: [&str; 8] = [
     "peak_affected",
     "peak_time_h",
     "people_hours",
@@ -30,6 +30,7 @@ pub const SUMMARY: [&str; 7] = [
     "saidi_h",
     "saifi",
     "caidi_h",
+    "people_hours_per_year",
 ];
 /// The figures of a client, in record order.
 pub const CLIENT: [&str; 4] = [
@@ -39,7 +40,13 @@ pub const CLIENT: [&str; 4] = [
     "longest_outage_h",
 ];
 /// The figures of a site or service, in record order.
-pub const SERVICE: [&str; 4] = ["unavailable_h", "fallback_h", "restarts", "rto_breaches"];
+pub const SERVICE: [&str; 5] = [
+    "unavailable_h",
+    "fallback_h",
+    "restarts",
+    "rto_breaches",
+    "attributed_people_hours",
+];
 
 /// The percentiles reported when none are asked for.
 pub const DEFAULT_PERCENTILES: [f64; 3] = [5.0, 50.0, 95.0];
@@ -85,6 +92,7 @@ impl Record {
                 Some(r.saidi_h),
                 Some(r.saifi),
                 r.caidi_h,
+                Some(r.people_hours_per_year),
             ],
             clients: r
                 .clients
@@ -107,6 +115,7 @@ impl Record {
                         Some(s.fallback_h),
                         Some(s.restarts as f64),
                         Some(s.rto_breaches.len() as f64),
+                        Some(s.attributed_people_hours),
                     ]
                 })
                 .collect(),

@@ -109,6 +109,7 @@ pub fn services_csv(result: &RunResult) -> Result<Vec<u8>, Error> {
         "rto_h",
         "rto_breaches",
         "longest_breach_h",
+        "attributed_people_hours",
     ])
     .map_err(csv_err)?;
     for s in &result.services {
@@ -127,6 +128,7 @@ pub fn services_csv(result: &RunResult) -> Result<Vec<u8>, Error> {
             opt(s.rto_h),
             s.rto_breaches.len().to_string(),
             opt(longest),
+            s.attributed_people_hours.to_string(),
         ])
         .map_err(csv_err)?;
     }

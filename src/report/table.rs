@@ -46,6 +46,13 @@ pub fn summary_table(r: &RunResult, top: usize) -> String {
         hours(r.peak_time_h)
     );
     let _ = writeln!(o, "  People-hours      {}", thousands(r.people_hours));
+    if r.horizon_h >= crate::metrics::HOURS_PER_YEAR {
+        let _ = writeln!(
+            o,
+            "  Per year          {}",
+            thousands(r.people_hours_per_year)
+        );
+    }
     let _ = writeln!(
         o,
         "  Recovered         {}",
@@ -102,12 +109,18 @@ pub fn summary_table(r: &RunResult, top: usize) -> String {
         let _ = writeln!(o);
         let _ = writeln!(
             o,
-            "  Least available (id)       unavailable  on fallback  restarts"
+            "  Least available (id)       unavailable  on fallback  restarts  share"
         );
         for s in services.iter().take(top) {
+            // Its share of the people-hours, while it was down itself.
+            let share = if r.people_hours > 0.0 && s.attributed_people_hours > 0.0 {
+                format!("{:.0}%", 100.0 * s.attributed_people_hours / r.people_hours)
+            } else {
+                "–".to_string()
+            };
             let _ = writeln!(
                 o,
-                "  {:<26} {:>11}  {:>11}  {:>8}",
+                "  {:<26} {:>11}  {:>11}  {:>8}  {share:>5}",
                 cut(&s.id, 26),
                 hours(s.unavailable_h),
                 if s.fallback_h > 0.0 {
