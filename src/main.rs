@@ -180,6 +180,17 @@ fn montecarlo(a: &McArgs) -> Result<u8, Error> {
         seed: a.seed,
     };
     let shard = a.shard.unwrap_or(Shard::ALL);
+    let kept = mc::record_bytes(&s, shard.runs(a.runs).count() as u64);
+    if kept > mc::MAX_RECORD_BYTES {
+        return Err(usage(&format!(
+            "{} runs of this model would keep about {} GiB of figures in memory (every figure of {} nodes and {} clients per run); use at most {} runs",
+            a.runs,
+            kept >> 30,
+            s.model.nodes.len(),
+            s.model.clients.len(),
+            mc::MAX_RECORD_BYTES / mc::record_bytes(&s, 1)
+        )));
+    }
     let pool = pool(a.threads)?;
     let bar = progress_bar(shard.runs(a.runs).count() as u64, "runs");
     let records = pool.install(|| mc::simulate(&s, study, shard, &|| bar.inc(1)));

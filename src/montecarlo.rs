@@ -164,6 +164,19 @@ pub struct Study {
     pub seed: u64,
 }
 
+/// The most memory a study may spend on the figures it keeps of every run.
+pub const MAX_RECORD_BYTES: u64 = 8 << 30;
+
+/// About how many bytes the records of `runs` runs of `scenario` take: every figure of
+/// every client and node is kept until the percentiles are taken.
+pub fn record_bytes(scenario: &Scenario, runs: u64) -> u64 {
+    let model = &scenario.model;
+    let figures =
+        SUMMARY.len() + CLIENT.len() * model.clients.len() + SERVICE.len() * model.nodes.len();
+    let per_run = figures * size_of::<Option<f64>>() + size_of::<Record>() + 64 * 16;
+    runs.saturating_mul(per_run as u64)
+}
+
 /// Makes the runs of `shard` of `study`, in parallel on the current rayon pool, calling
 /// `progress` after each. Records come back in run order.
 pub fn simulate(
