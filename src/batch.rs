@@ -116,8 +116,8 @@ pub fn table(rows: &[Row], runs: Option<u64>) -> String {
     o
 }
 
-/// CSV: `file`, `scenario`, then every figure (empty where undefined, `inf` where a
-/// recovery never came).
+/// CSV: `file`, `scenario`, then every figure (empty where undefined or where a recovery
+/// never came, as in every other CSV).
 pub fn csv(rows: &[Row]) -> Result<Vec<u8>, Error> {
     let mut w = writer();
     let mut header = vec!["file", "scenario"];
@@ -125,7 +125,7 @@ pub fn csv(rows: &[Row]) -> Result<Vec<u8>, Error> {
     w.write_record(&header).map_err(csv_err)?;
     for r in rows {
         let mut rec = vec![text_cell(&r.file), text_cell(&r.scenario)];
-        rec.extend(r.figures.iter().map(|&f| opt(f)));
+        rec.extend(r.figures.iter().map(|&f| opt(f.filter(|x| x.is_finite()))));
         w.write_record(&rec).map_err(csv_err)?;
     }
     finish(w)

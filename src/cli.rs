@@ -81,7 +81,7 @@ pub struct McArgs {
     #[arg(long)]
     pub threads: Option<usize>,
     /// Make only runs I, I+N, I+2N, ... and write them to DIR/shard-I-of-N.json for `merge`.
-    #[arg(long, value_name = "I/N", value_parser = parse_shard, requires = "out")]
+    #[arg(long, value_name = "I/N", value_parser = parse_shard, requires = "out", conflicts_with = "json")]
     pub shard: Option<impactsim::montecarlo::Shard>,
     #[command(flatten)]
     pub output: McOutput,

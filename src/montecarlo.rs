@@ -351,6 +351,14 @@ impl Frame {
 
 /// Summarises the records of a whole study (every run, in run order).
 pub fn aggregate(frame: &Frame, study: Study, records: &[Record], ps: &[f64]) -> McResult {
+    // Each percentile once, in the order asked.
+    let mut unique: Vec<f64> = Vec::with_capacity(ps.len());
+    for &p in ps {
+        if !unique.contains(&p) {
+            unique.push(p);
+        }
+    }
+    let ps = &unique[..];
     let column = |pick: &dyn Fn(&Record) -> Option<f64>, recovery: bool| {
         Stat::of(records.iter().map(pick), recovery, ps)
     };
@@ -632,8 +640,13 @@ pub fn merge(mut shards: Vec<(std::path::PathBuf, ShardFile)>) -> Result<ShardFi
         .map(|i| i.to_string())
         .collect();
     if !missing.is_empty() {
+        let (which, verb) = if missing.len() == 1 {
+            ("shard", "is")
+        } else {
+            ("shards", "are")
+        };
         return Err(usage(format!(
-            "shards {} of {} are missing; run them with `montecarlo --shard I/{}` and merge again",
+            "{which} {} of {} {verb} missing; run them with `montecarlo --shard I/{}` and merge again",
             missing.join(", "),
             first.shards,
             first.shards

@@ -3,6 +3,7 @@
 mod cli;
 mod common;
 mod models;
+mod montecarlo;
 mod random;
 mod rules;
 mod scale;
