@@ -67,50 +67,34 @@ pub fn mc_table(r: &McResult, top: usize) -> String {
     for (figure, s) in SUMMARY.iter().zip(&r.summary) {
         row(&mut o, figure, figure, s);
     }
-    let mean_of = |stats: &[Stat], f: usize| stats[f].mean.unwrap_or(f64::INFINITY);
-    let mut clients: Vec<_> = r
-        .clients
-        .iter()
-        .filter(|(_, s)| mean_of(s, 0) > 0.0)
-        .collect();
-    clients.sort_by(|a, b| {
-        mean_of(&b.1, 0)
-            .total_cmp(&mean_of(&a.1, 0))
-            .then_with(|| a.0.cmp(&b.0))
-    });
-    if !clients.is_empty() {
-        let _ = writeln!(o);
-        header(&mut o, &format!("client {}", CLIENT[0]), r);
-        for (id, s) in clients.iter().take(top) {
-            row(&mut o, &cut(id), CLIENT[0], &s[0]);
-        }
-    }
-    let mut services: Vec<_> = r
-        .services
-        .iter()
-        .filter(|(_, s)| mean_of(s, 0) > 0.0)
-        .collect();
-    services.sort_by(|a, b| {
-        mean_of(&b.1, 0)
-            .total_cmp(&mean_of(&a.1, 0))
-            .then_with(|| a.0.cmp(&b.0))
-    });
-    if !services.is_empty() {
-        let _ = writeln!(o);
-        header(&mut o, &format!("node {}", SERVICE[0]), r);
-        for (id, s) in services.iter().take(top) {
-            row(&mut o, &cut(id), SERVICE[0], &s[0]);
-        }
-    }
+    top_by_mean(&mut o, r, &format!("client {}", CLIENT[0]), &r.clients, top);
+    top_by_mean(&mut o, r, &format!("node {}", SERVICE[0]), &r.services, top);
     o
 }
 
-fn cut(s: &str) -> String {
-    if s.chars().count() <= 20 {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(19).collect();
-        t.push('…');
-        t
+/// The `top` entries with the largest mean of their first figure (those above 0), largest
+/// first, ties by id.
+fn top_by_mean(
+    o: &mut String,
+    r: &McResult,
+    title: &str,
+    entries: &[(String, Vec<Stat>)],
+    top: usize,
+) {
+    let figure = title.split_once(' ').map_or(title, |(_, f)| f);
+    let mean = |stats: &[Stat]| stats[0].mean.unwrap_or(f64::INFINITY);
+    let mut list: Vec<_> = entries.iter().filter(|(_, s)| mean(s) > 0.0).collect();
+    if list.is_empty() {
+        return;
+    }
+    list.sort_by(|a, b| {
+        mean(&b.1)
+            .total_cmp(&mean(&a.1))
+            .then_with(|| a.0.cmp(&b.0))
+    });
+    let _ = writeln!(o);
+    header(o, title, r);
+    for (id, s) in list.iter().take(top) {
+        row(o, &super::table::cut(id, 20), figure, &s[0]);
     }
 }

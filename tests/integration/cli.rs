@@ -12,7 +12,7 @@ use assert_cmd::Command;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::common::{assert_subset, root};
+use crate::common::{assert_subset, column, num, read_csv, root};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -187,29 +187,6 @@ fn scenario_of(case: &str) -> String {
         .join("scenario.toml")
         .to_string_lossy()
         .into_owned()
-}
-
-/// Reads a CSV file into its header and rows.
-fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let header = r.headers().unwrap().iter().map(str::to_string).collect();
-    let rows = r
-        .records()
-        .map(|rec| rec.unwrap().iter().map(str::to_string).collect())
-        .collect();
-    (header, rows)
-}
-
-fn column(header: &[String], name: &str) -> usize {
-    header
-        .iter()
-        .position(|h| h == name)
-        .unwrap_or_else(|| panic!("no column `{name}` in {header:?}"))
-}
-
-fn num(cell: &str) -> f64 {
-    cell.parse()
-        .unwrap_or_else(|_| panic!("`{cell}` is not a number"))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,12 +11,47 @@ pub fn root() -> PathBuf {
 
 /// Writes a model and a scenario into a temporary directory and runs the scenario.
 pub fn run_text(model: &str, scenario: &str) -> RunResult {
+    run_seeded(model, scenario, None)
+}
+
+/// [`run_text`], drawn from `seed` (`None`: the deterministic run).
+pub fn run_seeded(model: &str, scenario: &str, seed: Option<u64>) -> RunResult {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("model.toml"), model).unwrap();
     std::fs::write(dir.path().join("scenario.toml"), scenario).unwrap();
     let s = impactsim::load_scenario(&dir.path().join("scenario.toml"))
         .unwrap_or_else(|e| panic!("{e:?}"));
-    metrics::run(&s)
+    metrics::run_seeded(&s, seed)
+}
+
+/// Reads CSV into its header and rows.
+pub fn read_csv_from(r: impl std::io::Read) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_reader(r);
+    let header = r.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
+
+/// Reads a CSV file into its header and rows.
+pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    read_csv_from(std::fs::File::open(path).unwrap())
+}
+
+/// The index of column `name`.
+pub fn column(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column `{name}` in {header:?}"))
+}
+
+/// A numeric cell.
+pub fn num(cell: &str) -> f64 {
+    cell.parse()
+        .unwrap_or_else(|_| panic!("`{cell}` is not a number"))
 }
 
 pub fn run_file(path: &Path) -> RunResult {

@@ -15,7 +15,7 @@ use assert_cmd::Command;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::common::root;
+use crate::common::{column, num, read_csv, read_csv_from, root};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers (the ones in cli.rs are private to that module, so the few needed are repeated here)
@@ -92,33 +92,6 @@ fn json(bytes: &[u8]) -> Value {
 /// A path as a command-line argument.
 fn arg(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-/// Reads a CSV file into its header and rows.
-fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    read_csv_from(std::fs::File::open(path).unwrap())
-}
-
-fn read_csv_from(r: impl std::io::Read) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut r = csv::Reader::from_reader(r);
-    let header = r.headers().unwrap().iter().map(str::to_string).collect();
-    let rows = r
-        .records()
-        .map(|rec| rec.unwrap().iter().map(str::to_string).collect())
-        .collect();
-    (header, rows)
-}
-
-fn column(header: &[String], name: &str) -> usize {
-    header
-        .iter()
-        .position(|h| h == name)
-        .unwrap_or_else(|| panic!("no column `{name}` in {header:?}"))
-}
-
-fn num(cell: &str) -> f64 {
-    cell.parse()
-        .unwrap_or_else(|_| panic!("`{cell}` is not a number"))
 }
 
 /// The entry of `figure` in the `summary` array of a Monte Carlo result.

@@ -1,18 +1,9 @@
 //! Seeded runs: restart failures, random `for`, random failures against the textbook
 //! availability formulas, and the attribution of people-hours, each worked out by hand.
 
-use impactsim::metrics::{self, RunResult};
+use impactsim::metrics::RunResult;
 
-/// Loads a model and scenario from text and makes the run drawn from `seed` (`None`: the
-/// deterministic run).
-fn run_seeded(model: &str, scenario: &str, seed: Option<u64>) -> RunResult {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("model.toml"), model).unwrap();
-    std::fs::write(dir.path().join("scenario.toml"), scenario).unwrap();
-    let s = impactsim::load_scenario(&dir.path().join("scenario.toml"))
-        .unwrap_or_else(|e| panic!("{e:?}"));
-    metrics::run_seeded(&s, seed)
-}
+use crate::common::run_seeded;
 
 fn service<'a>(r: &'a RunResult, id: &str) -> &'a impactsim::metrics::ServiceResult {
     r.services.iter().find(|s| s.id == id).unwrap()
