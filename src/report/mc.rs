@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::{hours, thousands};
+use crate::metrics::HOURS_PER_YEAR;
 use crate::montecarlo::{CLIENT, McResult, SERVICE, SUMMARY, Stat, percentile_name};
 
 /// How a figure reads: people, hours or a plain number.
@@ -36,12 +37,12 @@ fn row(o: &mut String, name: &str, figure: &str, s: &Stat) {
     }
 }
 
-fn header(o: &mut String, title: &str, r: &McResult) {
+fn header(o: &mut String, title: &str, r: &McResult, ci: bool) {
     let _ = write!(o, "  {title:<20}");
     for &p in &r.percentiles {
         let _ = write!(o, " {:>14}", percentile_name(p).to_uppercase());
     }
-    let _ = writeln!(o, " {:>14} [95% CI]", "mean");
+    let _ = writeln!(o, " {:>14}{}", "mean", if ci { " [95% CI]" } else { "" });
 }
 
 /// The terminal summary of a study.
@@ -63,13 +64,43 @@ pub fn mc_table(r: &McResult, top: usize) -> String {
         r.population_label
     );
     let _ = writeln!(o);
-    header(&mut o, "figure", r);
+    header(&mut o, "figure", r, true);
     for (figure, s) in SUMMARY.iter().zip(&r.summary) {
+        // A figure per year says little of a horizon shorter than a year.
+        if *figure == "people_hours_per_year" && r.horizon_h < HOURS_PER_YEAR {
+            continue;
+        }
         row(&mut o, figure, figure, s);
     }
+    bands(&mut o, r);
     top_by_mean(&mut o, r, &format!("client {}", CLIENT[0]), &r.clients, top);
     top_by_mean(&mut o, r, &format!("node {}", SERVICE[0]), &r.services, top);
     o
+}
+
+/// The bands at about ten evenly spaced points of the grid (bands.csv has every step).
+fn bands(o: &mut String, r: &McResult) {
+    let n = r.bands.len();
+    if n == 0 {
+        return;
+    }
+    let _ = writeln!(o);
+    header(o, &format!("{} affected at", r.population_label), r, false);
+    let points = 10.min(n - 1);
+    let mut last = None;
+    for i in 0..=points {
+        let g = if points == 0 { 0 } else { i * (n - 1) / points };
+        if last == Some(g) {
+            continue;
+        }
+        last = Some(g);
+        let b = &r.bands[g];
+        let _ = write!(o, "  {:<20}", hours(b.t_h));
+        for p in &b.percentiles {
+            let _ = write!(o, " {:>14}", thousands(*p));
+        }
+        let _ = writeln!(o, " {:>14}", thousands(b.mean));
+    }
 }
 
 /// The `top` entries with the largest mean of their first figure (those above 0), largest
@@ -93,7 +124,7 @@ fn top_by_mean(
             .then_with(|| a.0.cmp(&b.0))
     });
     let _ = writeln!(o);
-    header(o, title, r);
+    header(o, title, r, true);
     for (id, s) in list.iter().take(top) {
         row(o, &super::table::cut(id, 20), figure, &s[0]);
     }
