@@ -89,7 +89,7 @@ fn bands(o: &mut String, r: &McResult) {
     let points = 10.min(n - 1);
     let mut last = None;
     for i in 0..=points {
-        let g = if points == 0 { 0 } else { i * (n - 1) / points };
+        let g = (i * (n - 1)).checked_div(points).unwrap_or(0);
         if last == Some(g) {
             continue;
         }
