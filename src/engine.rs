@@ -428,7 +428,13 @@ impl<'m> Engine<'m> {
                     let after = self.draw(repair, self.model.nodes[i].repair);
                     self.schedule(n, TimerKind::Repair, after);
                 }
-                Own::Off => self.set_own(n, Own::Waiting),
+                Own::Off => {
+                    // An order to restart starts the count of failed attempts afresh.
+                    if let Some(a) = self.attempts.get_mut(i) {
+                        *a = 0;
+                    }
+                    self.set_own(n, Own::Waiting);
+                }
                 Own::Up => self.warnings.push(format!(
                     "restart of `{}` at {} changes nothing: it is up",
                     self.model.nodes[i].id,
@@ -621,7 +627,8 @@ impl<'m> Engine<'m> {
 
 /// `5h`, `1.5h`: an instant for messages.
 pub(crate) fn fmt_hours(t: SimTime) -> String {
-    format!("{}h", t.hours())
+    // Two decimals at most: a drawn time is whole seconds, not whole hours.
+    format!("{}h", (t.hours() * 100.0).round() / 100.0)
 }
 
 #[cfg(test)]

@@ -169,6 +169,7 @@ fn montecarlo(a: &McArgs) -> Result<u8, Error> {
     if a.runs == 0 {
         return Err(usage("--runs must be at least 1"));
     }
+    let pool = pool(a.threads)?;
     let s = impactsim::load_scenario(&a.scenario)?;
     if !s.is_random() {
         eprintln!(
@@ -191,7 +192,6 @@ fn montecarlo(a: &McArgs) -> Result<u8, Error> {
             mc::MAX_RECORD_BYTES / mc::record_bytes(&s, 1)
         )));
     }
-    let pool = pool(a.threads)?;
     let bar = progress_bar(shard.runs(a.runs).count() as u64, "runs");
     let records = pool.install(|| mc::simulate(&s, study, shard, &|| bar.inc(1)));
     bar.finish_and_clear();

@@ -100,6 +100,9 @@ pub struct ServiceResult {
 pub struct RunResult {
     /// The scenario's name.
     pub scenario: String,
+    /// The seed of a Monte Carlo sample (`run --seed`); absent for the deterministic run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
     /// The model's name.
     pub model: String,
     /// How the people are called.
@@ -219,6 +222,7 @@ pub fn run_into(scenario: &Scenario, options: Options, m: &mut Metrics) -> RunRe
         .collect();
     result.warnings = warnings;
     result.events_processed = outcome.events;
+    result.seed = options.seed;
     result
 }
 
@@ -468,6 +472,7 @@ impl<'m> Metrics<'m> {
             warnings: Vec::new(),
             points,
             events_processed: 0,
+            seed: None,
         }
     }
 }

@@ -76,6 +76,10 @@ pub struct Record {
     pub services: Vec<Option<f64>>,
     /// Change points of the people affected: (seconds, people).
     pub timeline: Vec<(u64, f64)>,
+    /// Warnings of the run (restarts left off after failed attempts, and the like).
+    pub warnings: u32,
+    /// Cold-start deadlocks of the run.
+    pub deadlocks: u32,
 }
 
 impl Record {
@@ -120,6 +124,8 @@ impl Record {
                 })
                 .collect(),
             timeline: r.points.iter().map(|&(t, a)| (t.0, a)).collect(),
+            warnings: r.warnings.len() as u32,
+            deadlocks: r.deadlocks.len() as u32,
         }
     }
 }
@@ -173,7 +179,9 @@ pub fn record_bytes(scenario: &Scenario, runs: u64) -> u64 {
     let model = &scenario.model;
     let figures =
         SUMMARY.len() + CLIENT.len() * model.clients.len() + SERVICE.len() * model.nodes.len();
-    let per_run = figures * size_of::<Option<f64>>() + size_of::<Record>() + 64 * 16;
+    // The bands hold one value per run at every step.
+    let grid = (scenario.horizon.0 / scenario.step.0.max(1)) as usize + 1;
+    let per_run = figures * size_of::<Option<f64>>() + size_of::<Record>() + 64 * 16 + grid * 8;
     runs.saturating_mul(per_run as u64)
 }
 
@@ -309,6 +317,10 @@ pub struct McResult {
     pub services: Vec<(String, Vec<Stat>)>,
     /// People affected on the `step` grid.
     pub bands: Vec<BandPoint>,
+    /// Runs that reported warnings (replay one with `run --seed` to read them).
+    pub runs_with_warnings: u64,
+    /// Runs that ended in a cold-start deadlock.
+    pub runs_with_deadlocks: u64,
     /// Seeds of the runs, and their figures, in run order (for runs.csv).
     pub runs: Vec<(u64, u64, Vec<Option<f64>>)>,
 }
@@ -408,6 +420,8 @@ pub fn aggregate(frame: &Frame, study: Study, records: &[Record], ps: &[f64]) ->
         clients,
         services,
         bands: bands(records, SimTime(frame.step), SimTime(frame.horizon), ps),
+        runs_with_warnings: records.iter().filter(|r| r.warnings > 0).count() as u64,
+        runs_with_deadlocks: records.iter().filter(|r| r.deadlocks > 0).count() as u64,
         runs: records
             .iter()
             .map(|r| (r.run, r.seed, r.summary.clone()))
@@ -507,6 +521,8 @@ impl McResult {
             "percentiles": ps,
             "horizon_h": self.horizon_h,
             "step_h": self.step_h,
+            "runs_with_warnings": self.runs_with_warnings,
+            "runs_with_deadlocks": self.runs_with_deadlocks,
             "summary": figures(&SUMMARY, &self.summary),
             "clients": self.clients.iter().map(|(id, s)| json!({"id": id, "figures": figures(&CLIENT, s)})).collect::<Vec<_>>(),
             "services": self.services.iter().map(|(id, s)| json!({"id": id, "figures": figures(&SERVICE, s)})).collect::<Vec<_>>(),
@@ -582,15 +598,20 @@ impl ShardFile {
     }
 }
 
-/// FNV-1a over the scenario and model files: enough to tell inputs apart.
+/// FNV-1a over the version of impactsim and the scenario and model files: enough to tell
+/// inputs apart.
 pub fn fingerprint(scenario: &Scenario) -> Result<String, Error> {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for path in [&scenario.path, &scenario.model_path] {
-        let bytes = std::fs::read(path).map_err(|e| Error::io("reading", path, e))?;
+    let mut feed = |bytes: &[u8]| {
         for b in bytes.iter().chain(&[0xff]) {
             h ^= *b as u64;
             h = h.wrapping_mul(0x0000_0100_0000_01b3);
         }
+    };
+    // Another version of impactsim may simulate differently: its shards do not merge.
+    feed(env!("CARGO_PKG_VERSION").as_bytes());
+    for path in [&scenario.path, &scenario.model_path] {
+        feed(&std::fs::read(path).map_err(|e| Error::io("reading", path, e))?);
     }
     Ok(format!("{h:016x}"))
 }

@@ -106,9 +106,9 @@ pub fn thousands(x: f64) -> String {
     out
 }
 
-/// Hours as a compact duration: `52.5` → `2d 4h 30m`.
+/// Hours as a compact duration to the minute: `52.5` → `2d 4h 30m`.
 pub fn hours(h: f64) -> String {
-    crate::time::SimTime((h * 3600.0).round().max(0.0) as u64).to_string()
+    crate::time::SimTime((h * 60.0).round().max(0.0) as u64 * 60).to_string()
 }
 
 #[cfg(test)]

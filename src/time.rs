@@ -162,8 +162,9 @@ impl<'de> Deserialize<'de> for Duration {
             }
             fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<Duration, A::Error> {
                 Err(de::Error::custom(
-                    "duration distributions ({ dist = ... }) are not supported by this version; \
-                     write a fixed duration such as \"12h\"",
+                    "this duration must be fixed, not a distribution: write a duration such as \
+                     \"12h\" (distributions are for restart, repair, fallback activation and \
+                     switchback, an event's `for`, restart_failure `down`, mtbf and mttr)",
                 ))
             }
         }

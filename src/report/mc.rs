@@ -33,7 +33,13 @@ fn row(o: &mut String, name: &str, figure: &str, s: &Stat) {
     });
     let _ = writeln!(o, " {mean:>14}{ci}");
     if let Some(nr) = s.not_recovered.filter(|&n| n > 0) {
-        let _ = writeln!(o, "  {:<20} {nr} of {} runs never recovered", "", s.runs);
+        let _ = writeln!(
+            o,
+            "  {:<20} {} of {} runs never recovered",
+            "",
+            thousands(nr as f64),
+            thousands(s.runs as f64)
+        );
     }
 }
 
@@ -71,6 +77,19 @@ pub fn mc_table(r: &McResult, top: usize) -> String {
             continue;
         }
         row(&mut o, figure, figure, s);
+    }
+    for (count, what) in [
+        (r.runs_with_deadlocks, "ended in a cold-start deadlock"),
+        (r.runs_with_warnings, "reported warnings"),
+    ] {
+        if count > 0 {
+            let _ = writeln!(
+                o,
+                "  {} of {} runs {what}; replay one with `run --seed` (seeds in runs.csv)",
+                thousands(count as f64),
+                thousands(r.study.runs as f64)
+            );
+        }
     }
     bands(&mut o, r);
     top_by_mean(&mut o, r, &format!("client {}", CLIENT[0]), &r.clients, top);

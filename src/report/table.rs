@@ -30,6 +30,9 @@ pub fn summary_table(r: &RunResult, top: usize) -> String {
         0.0
     };
     let _ = writeln!(o, "{} — {}", r.scenario, r.model);
+    if let Some(seed) = r.seed {
+        let _ = writeln!(o, "Monte Carlo sample drawn from seed {seed}");
+    }
     let _ = writeln!(
         o,
         "{} clients, {} {}, horizon {}",

@@ -273,3 +273,56 @@ for = "2h"
     assert_eq!(service(&r, "A").attributed_people_hours, 0.0);
     assert_eq!(r.people_hours_per_year, 30_660.0);
 }
+
+/// An order to restart starts the count of failed attempts afresh. Every restart fails, 2
+/// attempts, off 2h between: 2h restart, fails at 3h and 6h: left off at 6h. 8h restart:
+/// fails at 9h (1) and, after 2h off, at 12h (2): left off again. Without the fresh count
+/// the 9h failure would already be the third, leaving it off at 9h.
+#[test]
+fn a_new_restart_order_counts_attempts_afresh() {
+    let model =
+        one_service(r#"restart_failure = { probability = 1.0, down = "2h", attempts = 2 }"#);
+    let scenario = SHUT_AND_RESTART.replace(r#"horizon = "12h""#, r#"horizon = "14h""#)
+        + r#"
+[[event]]
+at = "8h"
+action = "restart"
+target = "A"
+"#;
+    let r = run_seeded(&model, &scenario, Some(3));
+    let left: Vec<&String> = r
+        .warnings
+        .iter()
+        .filter(|w| w.contains("left off"))
+        .collect();
+    assert_eq!(left.len(), 2, "{:?}", r.warnings);
+    assert!(
+        left[0].contains("by 6h") && left[1].contains("by 12h"),
+        "{left:?}"
+    );
+    assert_eq!(r.people_hours, 10.0 * 13.0);
+}
+
+/// A seeded run says which seed it was drawn from; the deterministic run has none.
+#[test]
+fn a_seeded_run_names_its_seed() {
+    let model = one_service("");
+    assert_eq!(
+        run_seeded(&model, SHUT_AND_RESTART, Some(42)).seed,
+        Some(42)
+    );
+    assert_eq!(run_seeded(&model, SHUT_AND_RESTART, None).seed, None);
+}
+
+/// Durations that must stay fixed say so, and name where distributions may go.
+#[test]
+fn an_rto_cannot_be_a_distribution() {
+    let model = one_service(r#"rto = { dist = "uniform", min = "1h", max = "2h" }"#);
+    let source = impactsim::source::Source::from_text("model.toml", model.as_str());
+    let e = impactsim::model::load_model(&source).unwrap_err();
+    let text = format!("{} {}", e.headline(), e.hint.clone().unwrap_or_default());
+    assert!(
+        text.contains("must be fixed") && text.contains("restart"),
+        "{text}"
+    );
+}
