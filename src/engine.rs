@@ -40,6 +40,7 @@
 
 mod propagate;
 mod recorder;
+mod reuse;
 mod state;
 
 pub mod reference;
@@ -144,6 +145,9 @@ pub struct Engine<'m> {
     rng: Option<ChaCha8Rng>,
     /// Per node: failed restart attempts in a row.
     attempts: Vec<u32>,
+    /// Nodes whose state may differ from the start (for [`Engine::reset`]).
+    changed: Vec<u32>,
+    changed_mark: FixedBitSet,
 }
 
 impl<'m> Engine<'m> {
@@ -177,6 +181,8 @@ impl<'m> Engine<'m> {
             propagation: Propagation::Incremental,
             rng: None,
             attempts: Vec::new(),
+            changed: Vec::new(),
+            changed_mark: FixedBitSet::with_capacity(n),
         }
     }
 
@@ -232,7 +238,24 @@ impl<'m> Engine<'m> {
             }
             None => &scenario.events,
         };
-        recorder.start(&engine.view());
+        let instants = engine.play(events, scenario.horizon, recorder);
+        Outcome {
+            deadlocks: engine.deadlocks(),
+            warnings: std::mem::take(&mut engine.warnings),
+            instants,
+            events: engine.events_applied,
+        }
+    }
+
+    /// Plays `events` (sorted by time) from the engine's state at 0 up to `horizon`,
+    /// reporting every instant to `recorder`. Returns the number of instants.
+    pub fn play(
+        &mut self,
+        events: &[crate::scenario::Event],
+        horizon: SimTime,
+        recorder: &mut impl Recorder,
+    ) -> u64 {
+        recorder.start(&self.view());
         let mut next = 0;
         let mut instants = 0;
         let mut t = SimTime::ZERO;
@@ -241,27 +264,22 @@ impl<'m> Engine<'m> {
             while batch_end < events.len() && events[batch_end].at == t {
                 batch_end += 1;
             }
-            engine.instant(t, &events[next..batch_end]);
+            self.instant(t, &events[next..batch_end]);
             next = batch_end;
             instants += 1;
-            recorder.instant(t, &engine.touched, &engine.restarted, &engine.view());
+            recorder.instant(t, &self.touched, &self.restarted, &self.view());
             let next_event = events.get(next).map(|e| e.at);
-            let next_timer = engine.queue.peek().map(|Reverse(x)| x.0);
+            let next_timer = self.queue.peek().map(|Reverse(x)| x.0);
             let Some(nt) = [next_event, next_timer].into_iter().flatten().min() else {
                 break;
             };
-            if nt > scenario.horizon {
+            if nt > horizon {
                 break;
             }
             t = nt;
         }
-        recorder.finish(scenario.horizon, &engine.view());
-        Outcome {
-            deadlocks: engine.deadlocks(),
-            warnings: std::mem::take(&mut engine.warnings),
-            instants,
-            events: engine.events_applied,
-        }
+        recorder.finish(horizon, &self.view());
+        instants
     }
 
     /// Processes everything at instant `t`: timers, then `events` (all at `t`), in passes.
@@ -302,6 +320,15 @@ impl<'m> Engine<'m> {
     fn touch(&mut self, n: u32) {
         if !self.touch_mark.put(n as usize) {
             self.touched.push(n);
+        }
+        self.changed(n);
+    }
+
+    /// Notes that node `n`'s state may differ from the start, for [`Engine::reset`].
+    #[inline]
+    fn changed(&mut self, n: u32) {
+        if !self.changed_mark.put(n as usize) {
+            self.changed.push(n);
         }
     }
 
@@ -775,7 +802,39 @@ mod tests {
         };
         let mut shadow = Shadow { instants: 0 };
         Engine::run(&scenario, &mut shadow);
+        check_reset(&scenario);
         shadow.instants
+    }
+
+    /// Every instant's availabilities and own states.
+    #[derive(Default, PartialEq, Debug)]
+    struct Trace(Vec<(SimTime, Vec<Avail>, Vec<Own>, Vec<Mode>)>);
+
+    impl Recorder for Trace {
+        fn start(&mut self, _: &View<'_>) {}
+        fn instant(&mut self, t: SimTime, _: &[u32], _: &[u32], v: &View<'_>) {
+            self.0
+                .push((t, v.a.to_vec(), v.own.to_vec(), v.mode.to_vec()));
+        }
+        fn finish(&mut self, _: SimTime, _: &View<'_>) {}
+    }
+
+    /// An engine that played other events and was reset plays like a fresh one.
+    fn check_reset(scenario: &Scenario) {
+        let mut fresh = Trace::default();
+        Engine::new(&scenario.model).play(&scenario.events, scenario.horizon, &mut fresh);
+        let mut engine = Engine::new(&scenario.model);
+        // First the events backwards in time order (another history), then a reset.
+        let mut other: Vec<Event> = scenario.events.iter().rev().cloned().collect();
+        let last = other.first().map_or(SimTime::ZERO, |e| e.at);
+        for (e, o) in other.iter_mut().zip(&scenario.events) {
+            e.at = SimTime(last.0 - o.at.0);
+        }
+        engine.play(&other, scenario.horizon, &mut Trace::default());
+        engine.reset();
+        let mut reused = Trace::default();
+        engine.play(&scenario.events, scenario.horizon, &mut reused);
+        assert_eq!(fresh, reused, "a reset engine plays differently");
     }
 
     proptest! {

@@ -118,6 +118,7 @@ impl Engine<'_> {
         if !self.cand_mark.put(n as usize) {
             self.candidates.push(n);
         }
+        self.changed(n);
     }
 
     /// Re-evaluates the dirty components in topological order until none is left.

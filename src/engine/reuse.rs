@@ -1,0 +1,47 @@
+//! One engine for many short runs of the same model (ranking every node's loss, say):
+//! after a run, only what the run changed is put back.
+
+use super::{Engine, Mode, Own};
+use crate::model::FULL;
+use crate::time::SimTime;
+
+impl Engine<'_> {
+    /// Brings the engine back to the state of [`Engine::new`]: everything up, no fallback
+    /// engaged, no timer pending. The cost follows what the runs since the last reset
+    /// changed, not the size of the model.
+    pub fn reset(&mut self) {
+        let model = self.model;
+        for &n in &self.changed {
+            let i = n as usize;
+            self.own[i] = Own::Up;
+            self.mode[i] = Mode::Normal;
+            self.a[i] = FULL;
+            self.q[i] = FULL;
+            if let Some(a) = self.attempts.get_mut(i) {
+                *a = 0;
+            }
+            // Every member of every group is back at 1, so is every group.
+            for &g in model.member_groups.row(i) {
+                self.gval[g as usize] = FULL;
+            }
+            self.changed_mark.set(i, false);
+        }
+        self.changed.clear();
+        for &n in &self.touched {
+            self.touch_mark.set(n as usize, false);
+        }
+        self.touched.clear();
+        for &n in &self.candidates {
+            self.cand_mark.set(n as usize, false);
+        }
+        self.candidates.clear();
+        while let Some(std::cmp::Reverse(c)) = self.dirty.pop() {
+            self.in_dirty.set(c as usize, false);
+        }
+        self.restarted.clear();
+        self.queue.clear();
+        self.warnings.clear();
+        self.events_applied = 0;
+        self.now = SimTime::ZERO;
+    }
+}
