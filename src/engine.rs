@@ -806,9 +806,12 @@ mod tests {
         shadow.instants
     }
 
-    /// Every instant's availabilities and own states.
+    /// One instant: availabilities, own states, fallback modes.
+    type State = (SimTime, Vec<Avail>, Vec<Own>, Vec<Mode>);
+
+    /// Every instant's state.
     #[derive(Default, PartialEq, Debug)]
-    struct Trace(Vec<(SimTime, Vec<Avail>, Vec<Own>, Vec<Mode>)>);
+    struct Trace(Vec<State>);
 
     impl Recorder for Trace {
         fn start(&mut self, _: &View<'_>) {}
