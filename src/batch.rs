@@ -39,7 +39,7 @@ pub fn run(
             let figures = match runs {
                 None => {
                     let r = metrics::run(s);
-                    let mut f = mc::Record::from_result(0, 0, &r).summary;
+                    let mut f = r.figures().to_vec();
                     // Not recovered reads as infinitely late, as in a study.
                     f[3] = Some(f[3].unwrap_or(f64::INFINITY));
                     f

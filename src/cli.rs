@@ -61,9 +61,23 @@ pub enum Command {
     },
     /// Run many scenarios in parallel: one summary table (or CSV), one row per scenario.
     Batch(Box<BatchArgs>),
+    /// Compare scenarios with the first (the baseline): every summary figure, people-hours
+    /// per client, unavailability per node and RTO breaches, with differences and ratios.
+    /// One scenario with a [patch] is compared with itself without the patch.
+    Compare(CompareArgs),
+    /// Every site and service lost alone (and with --order 2, in pairs), ranked by
+    /// people-hours: single points of failure, redundancy that is not there, cut sets.
+    Rank(Box<RankArgs>),
+    /// Search the order in which a limited number of crews restart nodes that makes the
+    /// people-hours smallest: compared with file order and critical-first, as a timed list,
+    /// and (--out) as a scenario that `run` replays.
+    Plan(Box<PlanArgs>),
     /// Generate a synthetic model and scenario from a seed: sites, services in layers,
     /// clients, redundancy, cycles, fallbacks and random events. Same seed, same bytes.
     Generate(Box<GenerateArgs>),
+    /// Export the dependency graph as DOT (Graphviz), Mermaid or JSON, optionally coloured by
+    /// the state of a scenario at one instant.
+    Graph(Box<GraphArgs>),
 }
 
 /// Options of `montecarlo`.
@@ -104,6 +118,31 @@ pub struct McOutput {
     pub top: usize,
 }
 
+/// Options of `rank`.
+#[derive(Debug, Args)]
+pub struct RankArgs {
+    /// A model file, or a scenario file (its patched model).
+    pub model: PathBuf,
+    /// How long each loss lasts before the node is ordered to restart.
+    #[arg(long, default_value = "24h", value_parser = parse_time)]
+    pub duration: SimTime,
+    /// 1: single losses; 2: also the pairs that cut off clients neither loss alone does.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub order: u8,
+    /// How many losses and pairs the table lists.
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+    /// The most candidate pairs to simulate with --order 2.
+    #[arg(long, default_value_t = 100_000)]
+    pub max_pairs: usize,
+    /// Print the whole ranking (losses, pairs, cut sets per client) as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Print the single losses as CSV.
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+}
+
 /// Options of `batch`.
 #[derive(Debug, Args)]
 pub struct BatchArgs {
@@ -128,6 +167,23 @@ pub struct BatchArgs {
     /// Print JSON on stdout instead of the table.
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
+}
+
+/// Options of `compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario files: the first is the baseline. A single file must have a [patch].
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Print the comparison as one JSON object instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// Print CSV in long format (one figure per row) instead of the table.
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+    /// How many clients, nodes and RTO breaches the table lists per comparison.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
 }
 
 /// Options of `generate`.
@@ -293,4 +349,53 @@ pub enum Problem {
     RtoBreach,
     /// People still affected at the horizon.
     NotRecovered,
+}
+
+/// Options of `graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// A model file, or a scenario file (its patched model).
+    pub model: PathBuf,
+    /// Output format (default: from the --out extension .dot/.gv, .mmd/.mermaid, .json;
+    /// else dot).
+    #[arg(long, value_enum)]
+    pub format: Option<GraphFormat>,
+    /// Colour nodes and clients by their state at TIME in SCENARIO (split at the last '@'),
+    /// e.g. models/bitmarck-2023/attack-2023.toml@3d.
+    #[arg(long, value_name = "SCENARIO@TIME", value_parser = impactsim::graph::Highlight::parse)]
+    pub highlight: Option<impactsim::graph::Highlight>,
+    /// Write the graph to FILE (whole or not at all) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// `graph --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz DOT (`dot -Tsvg`).
+    Dot,
+    /// A Mermaid flowchart.
+    Mermaid,
+    /// The graph as JSON.
+    Json,
+}
+
+/// Options of `plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// Number of crews (replaces the scenario's `crews`).
+    #[arg(long)]
+    pub crews: u32,
+    /// The most simulation runs the search makes, the two starting orders included.
+    #[arg(long, value_name = "N", default_value_t = impactsim::plan::DEFAULT_ITERATIONS)]
+    pub iterations: u64,
+    /// Write the scenario with `crews`, `policy = "order"` and the plan's `order` to FILE
+    /// (JSON when FILE ends in .json); `impactsim run FILE` replays the plan.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Print the plan as JSON on stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -37,7 +37,15 @@
 //! ```
 //!
 //! Only the state after the last pass is handed to the [`Recorder`].
+//!
+//! # Crews
+//!
+//! With a crew limit ([`Engine::set_crews`], or a scenario's `crews`), a ready node (waiting,
+//! every group above 0) does not start at once: it queues, and at the end of step 4 the queue
+//! is served in strict priority order while the head's effort fits in the free crews. A
+//! restart holds its crews until the node leaves `restarting` for any reason.
 
+mod crews;
 mod propagate;
 mod recorder;
 mod reuse;
@@ -148,6 +156,8 @@ pub struct Engine<'m> {
     /// Nodes whose state may differ from the start (for [`Engine::reset`]).
     changed: Vec<u32>,
     changed_mark: FixedBitSet,
+    /// The crew limit, and the ready nodes waiting for crews.
+    crews: crews::Crews,
 }
 
 impl<'m> Engine<'m> {
@@ -183,7 +193,16 @@ impl<'m> Engine<'m> {
             attempts: Vec::new(),
             changed: Vec::new(),
             changed_mark: FixedBitSet::with_capacity(n),
+            crews: crews::Crews::default(),
         }
+    }
+
+    /// A fresh engine for `scenario`'s model, with the scenario's crews and priority order.
+    pub fn for_scenario(scenario: &'m Scenario) -> Self {
+        let mut engine = Engine::new(&scenario.model);
+        let r = &scenario.restoration;
+        engine.set_crews(r.crews, &r.priority);
+        engine
     }
 
     /// The read-only view a recorder gets.
@@ -221,7 +240,7 @@ impl<'m> Engine<'m> {
         recorder: &mut impl Recorder,
         options: Options,
     ) -> Outcome {
-        let mut engine = Engine::new(&scenario.model);
+        let mut engine = Engine::for_scenario(scenario);
         engine.propagation = options.propagation;
         let drawn;
         let events = match options.seed {
@@ -239,6 +258,7 @@ impl<'m> Engine<'m> {
             None => &scenario.events,
         };
         let instants = engine.play(events, scenario.horizon, recorder);
+        engine.warnings.extend(engine.crews_warning());
         Outcome {
             deadlocks: engine.deadlocks(),
             warnings: std::mem::take(&mut engine.warnings),
@@ -256,10 +276,33 @@ impl<'m> Engine<'m> {
         recorder: &mut impl Recorder,
     ) -> u64 {
         recorder.start(&self.view());
+        let at_zero = events.partition_point(|e| e.at == SimTime::ZERO);
+        self.instant(SimTime::ZERO, &events[..at_zero]);
+        recorder.instant(SimTime::ZERO, &self.touched, &self.restarted, &self.view());
+        1 + self.resume(&events[at_zero..], horizon, recorder)
+    }
+
+    /// Goes on after the last instant processed, with `events` (all later than it) up to
+    /// `horizon`, then finishes the recorder. [`Engine::play`] is the instant at 0 and then
+    /// `resume`; a caller who played up to an instant (a horizon at it) may go on from there.
+    /// Returns the number of instants.
+    pub fn resume(
+        &mut self,
+        events: &[crate::scenario::Event],
+        horizon: SimTime,
+        recorder: &mut impl Recorder,
+    ) -> u64 {
         let mut next = 0;
         let mut instants = 0;
-        let mut t = SimTime::ZERO;
         loop {
+            let next_event = events.get(next).map(|e| e.at);
+            let next_timer = self.queue.peek().map(|Reverse(x)| x.0);
+            let Some(t) = [next_event, next_timer].into_iter().flatten().min() else {
+                break;
+            };
+            if t > horizon {
+                break;
+            }
             let mut batch_end = next;
             while batch_end < events.len() && events[batch_end].at == t {
                 batch_end += 1;
@@ -268,15 +311,6 @@ impl<'m> Engine<'m> {
             next = batch_end;
             instants += 1;
             recorder.instant(t, &self.touched, &self.restarted, &self.view());
-            let next_event = events.get(next).map(|e| e.at);
-            let next_timer = self.queue.peek().map(|Reverse(x)| x.0);
-            let Some(nt) = [next_event, next_timer].into_iter().flatten().min() else {
-                break;
-            };
-            if nt > horizon {
-                break;
-            }
-            t = nt;
         }
         recorder.finish(horizon, &self.view());
         instants
@@ -340,7 +374,11 @@ impl<'m> Engine<'m> {
     }
 
     fn set_own(&mut self, n: u32, own: Own) {
-        if self.own[n as usize] != own {
+        let old = self.own[n as usize];
+        if old != own {
+            if self.crews.limit.is_some() {
+                self.crews_follow(n, old, own);
+            }
             self.own[n as usize] = own;
             self.touch(n);
         }
@@ -474,25 +512,28 @@ impl<'m> Engine<'m> {
 
     /// Step 4 of a pass: decisions from the settled state, for the nodes re-evaluated in this
     /// pass. Returns true when a fallback mode changed in a way that changes availability.
+    ///
+    /// Without a crew limit a ready node (waiting, every group above 0) starts its restart
+    /// here; with one it joins the crews' queue, which is served at the end of the step, after
+    /// every restart that lost a requirement has gone back to waiting (see [`crews`]).
     fn decide(&mut self) -> bool {
         let mut mode_changed = false;
+        let limit = self.crews.limit;
         let candidates = std::mem::take(&mut self.candidates);
         for &n in &candidates {
             self.cand_mark.set(n as usize, false);
             let i = n as usize;
             let groups_ok = self.q[i] > 0;
             match self.own[i] {
-                Own::Waiting if groups_ok => {
-                    self.set_own(n, Own::Restarting);
-                    let restart = self.random(n).and_then(|r| r.restart);
-                    let after = self.draw(restart, self.model.nodes[i].restart);
-                    self.schedule(n, TimerKind::Restart, after);
-                }
+                Own::Waiting if groups_ok && limit.is_none() => self.start_restart(n),
                 Own::Restarting if !groups_ok => {
                     self.own_gen[i] += 1;
                     self.set_own(n, Own::Waiting);
                 }
                 _ => {}
+            }
+            if limit.is_some() {
+                self.crews_note(n, groups_ok && self.own[i] == Own::Waiting);
             }
             let Some(fb) = self.model.fallbacks[i] else {
                 continue;
@@ -526,7 +567,18 @@ impl<'m> Engine<'m> {
         }
         self.candidates = candidates;
         self.candidates.clear();
+        if let Some(limit) = limit {
+            self.crews_dispatch(limit);
+        }
         mode_changed
+    }
+
+    /// Node `n` starts its restart (it is waiting and every group is above 0).
+    fn start_restart(&mut self, n: u32) {
+        self.set_own(n, Own::Restarting);
+        let restart = self.random(n).and_then(|r| r.restart);
+        let after = self.draw(restart, self.model.nodes[n as usize].restart);
+        self.schedule(n, TimerKind::Restart, after);
     }
 
     /// What is random about node `n`, in a seeded run.
@@ -695,6 +747,11 @@ mod tests {
         sites: usize,
         services: Vec<ServiceSpec>,
         events: Vec<(u8, u8, usize)>,
+        /// Crews (None: unlimited), per-service efforts (capped at the crews) and a priority
+        /// order (node indices, taken modulo the node count, first listing wins).
+        crews: Option<u8>,
+        efforts: Vec<u8>,
+        priority: Vec<usize>,
     }
 
     fn spec() -> impl Strategy<Value = Spec> {
@@ -705,16 +762,27 @@ mod tests {
             0u8..2,
             prop::option::of((0u8..4, 0u8..3, 0u8..3)),
         );
+        let crews = (
+            prop::option::of(1u8..4),
+            prop::collection::vec(1u8..4, 12),
+            prop::collection::vec(0usize..16, 0..16),
+        );
         (
             1usize..4,
             prop::collection::vec(service, 1..12),
             prop::collection::vec((0u8..20, 0u8..3, 0usize..16), 1..25),
+            crews,
         )
-            .prop_map(|(sites, services, events)| Spec {
-                sites,
-                services,
-                events,
-            })
+            .prop_map(
+                |(sites, services, events, (crews, efforts, priority))| Spec {
+                    sites,
+                    services,
+                    events,
+                    crews,
+                    efforts,
+                    priority,
+                },
+            )
     }
 
     fn model_text(s: &Spec, with_fallbacks: bool) -> String {
@@ -727,6 +795,9 @@ mod tests {
             t += &format!(
                 "[[service]]\nid = \"v{i}\"\nrestart = \"{restart}h\"\nrepair = \"{repair}h\"\n"
             );
+            if let Some(crews) = s.crews {
+                t += &format!("effort = {}\n", s.efforts[i].min(crews));
+            }
             if *host < s.sites {
                 let other = (host + 1) % s.sites;
                 if other == *host {
@@ -785,6 +856,11 @@ mod tests {
             })
             .collect();
         events.sort_by_key(|e| (e.at, e.order));
+        let restoration = crate::scenario::Restoration {
+            crews: s.crews.map(u32::from),
+            policy: crate::scenario::Policy::Order,
+            priority: s.priority.iter().map(|&p| (p % n) as u32).collect(),
+        };
         let scenario = Scenario {
             name: "random".into(),
             path: "s.toml".into(),
@@ -799,10 +875,20 @@ mod tests {
             patched_ids: vec![],
             warnings: vec![],
             timings: Default::default(),
+            restoration,
         };
         let mut shadow = Shadow { instants: 0 };
         Engine::run(&scenario, &mut shadow);
         check_reset(&scenario);
+        // The reference, where every node takes its decisions in every pass, takes the same
+        // decisions: the same own states and fallback modes at every instant.
+        let (mut fast, mut full) = (Trace::default(), Trace::default());
+        Engine::run_with(&scenario, &mut fast, Propagation::Incremental);
+        Engine::run_with(&scenario, &mut full, Propagation::FullRecompute);
+        assert_eq!(
+            fast, full,
+            "incremental and full recompute decide differently"
+        );
         shadow.instants
     }
 
@@ -825,8 +911,8 @@ mod tests {
     /// An engine that played other events and was reset plays like a fresh one.
     fn check_reset(scenario: &Scenario) {
         let mut fresh = Trace::default();
-        Engine::new(&scenario.model).play(&scenario.events, scenario.horizon, &mut fresh);
-        let mut engine = Engine::new(&scenario.model);
+        Engine::for_scenario(scenario).play(&scenario.events, scenario.horizon, &mut fresh);
+        let mut engine = Engine::for_scenario(scenario);
         // First the events backwards in time order (another history), then a reset.
         let mut other: Vec<Event> = scenario.events.iter().rev().cloned().collect();
         let last = other.first().map_or(SimTime::ZERO, |e| e.at);

@@ -29,13 +29,17 @@
 #![allow(clippy::result_large_err)]
 
 pub mod batch;
+pub mod compare;
 pub mod dist;
 pub mod engine;
 pub mod error;
 pub mod generate;
+pub mod graph;
 pub mod metrics;
 pub mod model;
 pub mod montecarlo;
+pub mod plan;
+pub mod rank;
 pub mod report;
 pub mod scenario;
 pub mod source;

@@ -14,7 +14,7 @@ use impactsim::{Error, SimTime, metrics, report, validate};
 
 use std::path::PathBuf;
 
-use cli::{BatchArgs, Cli, Command, FormatArg, GenerateArgs, McArgs, McOutput, Problem};
+use cli::{BatchArgs, Cli, Command, FormatArg, GenerateArgs, McArgs, McOutput, Problem, RankArgs};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -130,9 +130,13 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             Ok(if failed { 1 } else { 0 })
         }
         Command::Generate(args) => generate(&args),
+        Command::Graph(args) => graph(&args),
         Command::Montecarlo(args) => montecarlo(&args),
         Command::Merge { dirs, output } => merge(&dirs, &output),
         Command::Batch(args) => batch(&args),
+        Command::Compare(args) => compare(&args),
+        Command::Rank(args) => rank(&args),
+        Command::Plan(args) => plan(&args),
     }
 }
 
@@ -287,6 +291,21 @@ fn merge(dirs: &[PathBuf], o: &McOutput) -> Result<u8, Error> {
     show_mc(&result, o)
 }
 
+fn compare(a: &cli::CompareArgs) -> Result<u8, Error> {
+    use impactsim::compare as c;
+    let inputs = c::load(&a.files)?;
+    let comparison = c::compare(&inputs);
+    let text = if a.csv {
+        String::from_utf8(c::csv(&comparison)?).map_err(|e| usage(&e.to_string()))?
+    } else if a.json {
+        c::json(&comparison)
+    } else {
+        c::table(&comparison, a.top)
+    };
+    print(&text);
+    Ok(0)
+}
+
 fn batch(a: &BatchArgs) -> Result<u8, Error> {
     use impactsim::batch as b;
     let scenarios = a
@@ -387,5 +406,99 @@ fn generate(args: &GenerateArgs) -> Result<u8, Error> {
         generated.event_count(),
         t0.elapsed().as_secs_f64()
     ));
+    Ok(0)
+}
+
+fn rank(a: &RankArgs) -> Result<u8, Error> {
+    let model = impactsim::validate::model_of(&a.model)?;
+    let options = impactsim::rank::Options {
+        duration: a.duration,
+        order: a.order,
+        max_pairs: a.max_pairs,
+    };
+    let ranking = impactsim::rank::rank(&model, options);
+    if a.json {
+        print(&ranking.json());
+    } else if a.csv {
+        print(&String::from_utf8_lossy(&ranking.csv()?));
+    } else {
+        print(&ranking.table(a.top));
+    }
+    Ok(0)
+}
+
+fn graph(a: &cli::GraphArgs) -> Result<u8, Error> {
+    use impactsim::graph::{self as g, Format};
+    let format = match a.format {
+        Some(cli::GraphFormat::Dot) => Format::Dot,
+        Some(cli::GraphFormat::Mermaid) => Format::Mermaid,
+        Some(cli::GraphFormat::Json) => Format::Json,
+        None => a
+            .out
+            .as_deref()
+            .and_then(Format::from_extension)
+            .unwrap_or(Format::Dot),
+    };
+    let (model, state) = g::load(&a.model, a.highlight.as_ref())?;
+    let text = g::render(&model, state.as_ref(), format);
+    let edges = g::edge_count(&model);
+    if format == Format::Mermaid && edges > g::MERMAID_MAX_EDGES {
+        eprintln!(
+            "warning: {edges} edges: Mermaid renders at most {} unless its maxEdges setting is raised",
+            g::MERMAID_MAX_EDGES
+        );
+    }
+    match &a.out {
+        Some(file) => {
+            let name = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .ok_or_else(|| usage(&format!("--out {} names no file", file.display())))?;
+            let dir = match file.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => std::path::Path::new("."),
+            };
+            report::write_all_or_nothing(dir, &[(name, text.into_bytes())])?;
+            print(&format!("wrote {}\n", file.display()));
+        }
+        None => print(&text),
+    }
+    Ok(0)
+}
+
+fn plan(a: &cli::PlanArgs) -> Result<u8, Error> {
+    use impactsim::plan as p;
+    let s = impactsim::load_scenario(&a.scenario)?;
+    let config = p::Config {
+        iterations: a.iterations,
+        ..p::Config::new(a.crews)
+    };
+    let found = p::plan(&s, &config)?;
+    if let Some(out) = &a.out {
+        let text = p::scenario_file(&s, &found, out)?;
+        let name = out
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or_else(|| usage(&format!("--out {} names no file", out.display())))?;
+        let dir = match out.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => std::path::Path::new("."),
+        };
+        report::write_all_or_nothing(dir, &[(name, text)])?;
+    }
+    if a.json {
+        let mut text = serde_json::to_string_pretty(&found).map_err(|e| usage(&e.to_string()))?;
+        text.push('\n');
+        print(&text);
+    } else {
+        print(&p::table(&found));
+        if let Some(out) = &a.out {
+            print(&format!(
+                "\nwrote {}; `impactsim run {}` replays the plan\n",
+                out.display(),
+                out.display()
+            ));
+        }
+    }
     Ok(0)
 }

@@ -15,8 +15,8 @@ use crate::scenario::Scenario;
 use crate::time::SimTime;
 
 /// Units of affected people per person (a share times an unavailability, in millionths each).
-const PERSON: u128 = (FULL as u128) * (FULL as u128);
-const PERSON_HOUR: f64 = PERSON as f64 * 3600.0;
+pub(crate) const PERSON: u128 = (FULL as u128) * (FULL as u128);
+pub(crate) const PERSON_HOUR: f64 = PERSON as f64 * 3600.0;
 /// Hours in a year of 365 days, for figures per year.
 pub const HOURS_PER_YEAR: f64 = 8760.0;
 
@@ -167,6 +167,23 @@ impl RunResult {
             }
         }
         out
+    }
+}
+
+impl RunResult {
+    /// The summary figures, in the order of [`crate::montecarlo::SUMMARY`]; `None` where
+    /// the result has null.
+    pub fn figures(&self) -> [Option<f64>; 8] {
+        [
+            Some(self.peak_affected),
+            Some(self.peak_time_h),
+            Some(self.people_hours),
+            self.recovered_at_h,
+            Some(self.saidi_h),
+            Some(self.saifi),
+            self.caidi_h,
+            Some(self.people_hours_per_year),
+        ]
     }
 }
 
@@ -378,6 +395,12 @@ impl<'m> Metrics<'m> {
         self.nodes_down = 0;
     }
 
+    /// People-hours of the run recorded so far (complete once the run has finished): the
+    /// `people_hours` of the [`RunResult`] it would make, without making it.
+    pub fn people_hours(&self) -> f64 {
+        self.total_integral as f64 / PERSON_HOUR
+    }
+
     /// Advances [`Metrics::shared`] to `t` with the total and the nodes down until then.
     fn share_until(&mut self, t: SimTime) {
         if self.nodes_down > 0 && self.total > 0 {
@@ -479,7 +502,7 @@ impl<'m> Metrics<'m> {
 
 /// People affected (in units) of a client with `population` through `uses`:
 /// population × max over the uses of share × (1 − a).
-fn affected_units(population: u64, uses: &[(u32, Avail)], a: &[Avail]) -> u128 {
+pub(crate) fn affected_units(population: u64, uses: &[(u32, Avail)], a: &[Avail]) -> u128 {
     let worst = uses
         .iter()
         .map(|&(n, share)| share as u128 * (FULL - a[n as usize]) as u128)

@@ -58,6 +58,8 @@ pub struct Node {
     pub repair: SimTime,
     /// Recovery time objective, if any.
     pub rto: Option<SimTime>,
+    /// How many crews its restart occupies, for its whole restart time (1 by default).
+    pub effort: u32,
 }
 
 impl Node {

@@ -88,16 +88,7 @@ impl Record {
         Record {
             run,
             seed,
-            summary: vec![
-                Some(r.peak_affected),
-                Some(r.peak_time_h),
-                Some(r.people_hours),
-                r.recovered_at_h,
-                Some(r.saidi_h),
-                Some(r.saifi),
-                r.caidi_h,
-                Some(r.people_hours_per_year),
-            ],
+            summary: r.figures().to_vec(),
             clients: r
                 .clients
                 .iter()

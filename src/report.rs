@@ -5,7 +5,7 @@
 
 pub(crate) mod csv_out;
 mod mc;
-mod table;
+pub(crate) mod table;
 
 use std::io::Write;
 use std::path::Path;

@@ -2,6 +2,7 @@
 
 #[allow(missing_docs)]
 pub mod raw;
+mod restoration;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -13,6 +14,9 @@ use crate::source::{Seg, Source};
 use crate::time::SimTime;
 
 pub use raw::Action;
+pub use restoration::{
+    Policy, Restoration, critical_first, critical_scores, restart_targets, too_few_crews,
+};
 
 /// One resolved event. Events sort by `(at, order)`; the restart implied by `for` keeps its
 /// event's place in file order.
@@ -72,6 +76,8 @@ pub struct Scenario {
     pub warnings: Vec<String>,
     /// Time spent reading, parsing and building, for `run --timings`.
     pub timings: LoadTimings,
+    /// How many crews restart nodes, and in which order (unlimited by default).
+    pub restoration: Restoration,
 }
 
 /// Where the time of loading a scenario went.
@@ -127,11 +133,24 @@ pub const DEFAULT_STEP: SimTime = SimTime(3600);
 
 /// Loads a scenario file and the model it names.
 pub fn load_scenario(path: &Path) -> Result<Scenario, Error> {
+    load(path, true)
+}
+
+/// Loads a scenario file as if it had no `[patch]`: the same events on the model as written,
+/// the baseline of a what-if (`compare`).
+pub fn load_scenario_unpatched(path: &Path) -> Result<Scenario, Error> {
+    load(path, false)
+}
+
+fn load(path: &Path, patched: bool) -> Result<Scenario, Error> {
     let t0 = Instant::now();
     let source = Source::read(path)?;
     let mut read = t0.elapsed();
     let t1 = Instant::now();
-    let raw: raw::RawScenarioFile = source.deserialize()?;
+    let mut raw: raw::RawScenarioFile = source.deserialize()?;
+    if !patched {
+        raw.patch = None;
+    }
     let parse = t1.elapsed();
     let model_rel = Path::new(&raw.scenario.model);
     let model_path = path.parent().unwrap_or(Path::new("")).join(model_rel);
@@ -298,6 +317,8 @@ pub fn from_sources(
         }
     }
     events.sort_by_key(|e| (e.at, e.order, e.implied));
+    let restoration =
+        restoration::resolve(source, header, &model, &events, &random_for, &mut warnings)?;
 
     Ok(Scenario {
         name: header.name.clone(),
@@ -312,6 +333,7 @@ pub fn from_sources(
         random_for,
         patched_ids,
         warnings,
+        restoration,
         timings: LoadTimings {
             read: std::time::Duration::ZERO,
             parse,

@@ -26,14 +26,28 @@ struct Probe {
     scenario: Option<IgnoredAny>,
 }
 
+/// True when `source` is a scenario (it has a `[scenario]` table).
+fn is_scenario(source: &Source) -> bool {
+    source
+        .deserialize::<Probe>()
+        .map(|p| p.scenario.is_some())
+        .unwrap_or(false)
+}
+
+/// The model of a model file, or of a scenario file (with the scenario's patch applied).
+pub fn model_of(path: &Path) -> Result<Model, Error> {
+    let source = Source::read(path)?;
+    if is_scenario(&source) {
+        Ok(scenario::load_scenario(path)?.model)
+    } else {
+        Ok(model::load_model(&source)?)
+    }
+}
+
 /// Validates a model or scenario file (a scenario is recognised by its `[scenario]` table).
 pub fn validate(path: &Path) -> Result<Validation, Error> {
     let source = Source::read(path)?;
-    let is_scenario = source
-        .deserialize::<Probe>()
-        .map(|p| p.scenario.is_some())
-        .unwrap_or(false);
-    if is_scenario {
+    if is_scenario(&source) {
         let s = scenario::load_scenario(path)?;
         let mut warnings = s.model.warnings();
         warnings.extend(s.warnings.iter().cloned());

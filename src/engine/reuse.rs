@@ -39,6 +39,7 @@ impl Engine<'_> {
             self.in_dirty.set(c as usize, false);
         }
         self.restarted.clear();
+        self.crews_reset();
         self.queue.clear();
         self.warnings.clear();
         self.events_applied = 0;

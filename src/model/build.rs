@@ -3,8 +3,8 @@
 
 use super::ids::{IdArena, IdTable};
 use super::raw::{
-    RawClient, RawDur, RawFallback, RawModelFile, RawPatch, RawReq, RawRestartFailure, RawService,
-    RawSite,
+    CrewCount, RawClient, RawDur, RawFallback, RawModelFile, RawPatch, RawReq, RawRestartFailure,
+    RawService, RawSite,
 };
 use super::{
     CLIENT_BIT, Client, Csr, DEFAULT_ATTEMPTS, FULL, Fallback, Model, Node, NodeKind, Random,
@@ -41,7 +41,7 @@ struct Fields(u16);
 
 impl Fields {
     /// Every field a patch may set, in any kind of entry.
-    const NAMES: [&'static str; 14] = [
+    const NAMES: [&'static str; 15] = [
         "name",
         "tags",
         "restart",
@@ -56,6 +56,7 @@ impl Fields {
         "restart_failure",
         "mtbf",
         "mttr",
+        "effort",
     ];
 
     fn bit(name: &str) -> u16 {
@@ -318,7 +319,7 @@ pub fn build_parsed(
             SITE,
             sites,
             site_meta,
-            [name, tags, restart, repair, rto, mtbf, mttr]
+            [name, tags, restart, repair, rto, mtbf, mttr, effort]
         );
         apply!(
             patch.service,
@@ -336,7 +337,8 @@ pub fn build_parsed(
                 fallback,
                 restart_failure,
                 mtbf,
-                mttr
+                mttr,
+                effort
             ]
         );
         apply!(
@@ -371,7 +373,7 @@ pub fn build_parsed(
             restart_failure: None,
         };
         random.push(parts.build(&ctx, "site", meta)?);
-        let times = (&r.restart, &r.repair, r.rto);
+        let times = (&r.restart, &r.repair, r.rto, r.effort);
         nodes.push(node(
             NodeKind::Site,
             &mut r.id,
@@ -389,7 +391,7 @@ pub fn build_parsed(
             restart_failure: r.restart_failure.as_deref(),
         };
         random.push(parts.build(&ctx, "service", meta)?);
-        let times = (&r.restart, &r.repair, r.rto);
+        let times = (&r.restart, &r.repair, r.rto, r.effort);
         nodes.push(node(
             NodeKind::Service,
             &mut r.id,
@@ -782,7 +784,12 @@ fn node(
     id: &mut String,
     name: &mut Option<String>,
     tags: &mut Option<Vec<String>>,
-    (restart, repair, rto): (&Option<RawDur>, &Option<RawDur>, Option<Duration>),
+    (restart, repair, rto, effort): (
+        &Option<RawDur>,
+        &Option<RawDur>,
+        Option<Duration>,
+        Option<CrewCount>,
+    ),
 ) -> Node {
     Node {
         id: std::mem::take(id),
@@ -792,5 +799,6 @@ fn node(
         restart: dur(restart),
         repair: dur(repair),
         rto: rto.map(|d| d.0),
+        effort: effort.map_or(1, |e| e.0),
     }
 }

@@ -47,6 +47,7 @@ pub struct RawSite {
     pub rto: Option<Duration>,
     pub mtbf: Option<RawDur>,
     pub mttr: Option<RawDur>,
+    pub effort: Option<CrewCount>,
 }
 
 /// A `[[service]]`.
@@ -65,6 +66,7 @@ pub struct RawService {
     pub restart_failure: Option<Box<RawRestartFailure>>,
     pub mtbf: Option<RawDur>,
     pub mttr: Option<RawDur>,
+    pub effort: Option<CrewCount>,
 }
 
 /// A service's `restart_failure = { probability = 0.2, down = "6h", attempts = 5 }`.
@@ -170,6 +172,46 @@ impl<'de> Deserialize<'de> for Population {
                     Ok(v) => self.visit_u64(v),
                     Err(_) => Err(E::custom(format!(
                         "invalid value: population {v} is negative"
+                    ))),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The most crews a restart may occupy, or a scenario may have: more is a typo.
+pub const MAX_CREWS: u32 = 1_000_000;
+
+/// A number of crews (a node's `effort`, a scenario's `crews`): a whole number from 1 to
+/// [`MAX_CREWS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CrewCount(pub u32);
+
+impl<'de> Deserialize<'de> for CrewCount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = CrewCount;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a whole number of crews, at least 1, e.g. 2")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<CrewCount, E> {
+                match v {
+                    0 => Err(E::custom(
+                        "invalid value: 0 crews; a number of crews is a whole number of at least 1",
+                    )),
+                    v if v > MAX_CREWS as u64 => Err(E::custom(format!(
+                        "invalid value: {v} crews is more than {MAX_CREWS}; check the number"
+                    ))),
+                    v => Ok(CrewCount(v as u32)),
+                }
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<CrewCount, E> {
+                match u64::try_from(v) {
+                    Ok(v) => self.visit_u64(v),
+                    Err(_) => Err(E::custom(format!(
+                        "invalid value: {v} crews; a number of crews is a whole number of at least 1"
                     ))),
                 }
             }

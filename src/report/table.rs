@@ -9,7 +9,7 @@ fn when(h: Option<f64>) -> String {
     h.map_or_else(|| "not recovered".to_string(), hours)
 }
 
-pub(super) fn cut(s: &str, width: usize) -> String {
+pub(crate) fn cut(s: &str, width: usize) -> String {
     if s.chars().count() <= width {
         s.to_string()
     } else {

@@ -5,8 +5,8 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 
-use crate::model::raw::RawDur;
 use crate::model::raw::RawPatch;
+use crate::model::raw::{CrewCount, RawDur};
 use crate::time::Duration;
 
 /// A whole scenario file.
@@ -29,6 +29,33 @@ pub struct RawScenarioHeader {
     pub step: Option<Duration>,
     pub start: Option<StartTime>,
     pub description: Option<String>,
+    pub crews: Option<CrewCount>,
+    pub policy: Option<Policy>,
+    pub order: Option<Vec<String>>,
+}
+
+/// In which order ready nodes get crews (`policy = "..."`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Policy {
+    /// Model order: sites, then services, each in file order.
+    #[default]
+    File,
+    /// Most people restored per crew-hour first (a static heuristic).
+    CriticalFirst,
+    /// The scenario's `order` list first, then the rest in model order.
+    Order,
+}
+
+impl Policy {
+    /// The name used in files and outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Policy::File => "file",
+            Policy::CriticalFirst => "critical-first",
+            Policy::Order => "order",
+        }
+    }
 }
 
 /// The wall-clock time of t = 0: an RFC 3339 string (TOML may also write it as a bare

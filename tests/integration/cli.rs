@@ -5,14 +5,13 @@
 //! relative paths, so error locations read `model.toml:LINE:COLUMN`. Lines and columns below
 //! are counted by hand from the text each test writes (1-based, columns in characters).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Output;
 
 use assert_cmd::Command;
 use serde_json::Value;
-use tempfile::TempDir;
 
-use crate::common::{assert_subset, column, num, read_csv, root};
+use crate::common::{assert_subset, bin, column, dir_with, num, read_csv, root, run_in};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -104,27 +103,6 @@ fn scenario_with_line(line: usize, text: &str) -> String {
     let mut s = lines.join("\n");
     s.push('\n');
     s
-}
-
-/// A temporary directory holding the given files.
-fn dir_with(files: &[(&str, &[u8])]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, bytes) in files {
-        std::fs::write(dir.path().join(name), bytes).unwrap();
-    }
-    dir
-}
-
-/// The binary, run in `dir`, without colour.
-fn bin(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("impactsim").unwrap();
-    cmd.current_dir(dir).env("NO_COLOR", "1");
-    cmd
-}
-
-/// Runs the binary in `dir` with `args` and returns what it did.
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    bin(dir).args(args).output().unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -1008,7 +986,7 @@ const SMALL: &[&str] = &[
 
 #[test]
 fn generate_writes_a_valid_model_and_scenario() {
-    let dir = dir_with(&[]);
+    let dir = dir_with::<&str>(&[]);
     let out = run_in(dir.path(), SMALL);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let said = text(&out.stdout);
@@ -1027,7 +1005,7 @@ fn generate_writes_a_valid_model_and_scenario() {
 
 #[test]
 fn generate_is_reproducible_and_keeps_existing_files() {
-    let dir = dir_with(&[]);
+    let dir = dir_with::<&str>(&[]);
     assert_eq!(run_in(dir.path(), SMALL).status.code(), Some(0));
     let first = std::fs::read(dir.path().join("gen/model.toml")).unwrap();
     // Again into the same directory: refused, nothing touched.
@@ -1060,7 +1038,7 @@ fn generate_is_reproducible_and_keeps_existing_files() {
 
 #[test]
 fn generate_rejects_bad_options() {
-    let dir = dir_with(&[]);
+    let dir = dir_with::<&str>(&[]);
     for (args, says) in [
         (
             &["generate", "--out", "g", "--fan-in", "5..2"][..],
@@ -1095,7 +1073,7 @@ fn generate_rejects_bad_options() {
 
 #[test]
 fn run_timings_go_to_stderr() {
-    let dir = dir_with(&[]);
+    let dir = dir_with::<&str>(&[]);
     assert_eq!(run_in(dir.path(), SMALL).status.code(), Some(0));
     let out = run_in(
         dir.path(),

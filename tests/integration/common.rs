@@ -1,6 +1,10 @@
 //! Shared helpers: running scenarios from text, comparing JSON with tolerance.
 
 use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
 
 use impactsim::metrics::{self, RunResult};
 use serde_json::Value;
@@ -90,4 +94,25 @@ pub fn assert_subset(expected: &Value, actual: &Value, path: &str) {
         }
         _ => assert_eq!(expected, actual, "{path}"),
     }
+}
+
+/// A temporary directory holding `files` (name, contents).
+pub fn dir_with<B: AsRef<[u8]>>(files: &[(&str, B)]) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in files {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    dir
+}
+
+/// The binary, run in `dir`, without colour.
+pub fn bin(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("impactsim").unwrap();
+    cmd.current_dir(dir).env("NO_COLOR", "1");
+    cmd
+}
+
+/// Runs the binary in `dir` with `args` and returns what it did.
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    bin(dir).args(args).output().unwrap()
 }

@@ -2,9 +2,13 @@
 
 mod cli;
 mod common;
+mod compare;
+mod graph;
 mod models;
 mod montecarlo;
+mod plan;
 mod random;
+mod rank;
 mod rules;
 mod scale;
 mod spec_cases;

@@ -11,11 +11,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use assert_cmd::Command;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::common::{column, num, read_csv, read_csv_from, root};
+use crate::common::{column, num, read_csv, read_csv_from, root, run_in};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers (the ones in cli.rs are private to that module, so the few needed are repeated here)
@@ -33,18 +32,6 @@ const SCENARIOS: [&str; 4] = [
     "what-if-georedundant-channels.toml",
     "what-if-no-paper-fallback.toml",
 ];
-
-/// The binary, run in `dir`, without colour.
-fn bin(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("impactsim").unwrap();
-    cmd.current_dir(dir).env("NO_COLOR", "1");
-    cmd
-}
-
-/// Runs the binary in `dir` with `args` and returns what it did.
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    bin(dir).args(args).output().unwrap()
-}
 
 /// Runs the binary in the Bitmarck directory (scenarios named by file name).
 fn run_bitmarck(args: &[&str]) -> Output {

@@ -1,0 +1,674 @@
+//! Criticality: every site and service lost alone, ranked by the people-hours it costs; the
+//! pairs whose joint loss cuts off people that neither loss alone does; per client, its
+//! minimal cut sets.
+//!
+//! # How it stays fast
+//!
+//! One engine serves every run: after each loss it is [`Engine::reset`], which puts back only
+//! what the run changed, and the recorder below keeps only the clients the run touched. A
+//! run costs what the loss reaches downstream, not the size of the model.
+//!
+//! Pairs are not all tried. Losses produce zeros, and zeros only combine where a value is a
+//! K-th largest with K below the number of members (`any_of`, k-of-n) or the larger of a
+//! primary and a fallback value: everywhere else one zero input is enough for a zero output.
+//! So a pair can cut off what neither loss alone does only if both losses zero inputs of
+//! one such point that neither zeroes alone. Each single loss records the nodes it zeroes;
+//! the candidate pairs are those meeting at a point, and only they are simulated.
+//!
+//! # Definitions
+//!
+//! - A loss is a shutdown at 0 and a restart order after `duration`. Everything it needs is
+//!   up, so the node restarts at once and is back after its restart time; what depends on
+//!   it comes back with it, and fallbacks switch back. People-hours and the peak come from
+//!   that run, up to the horizon `duration` + the model's longest restart, activation and
+//!   switchback: a node that cannot restart (a restart cycle) is counted up to there.
+//! - A client is cut off by a loss when all its people are affected at the moment of the
+//!   loss (fallbacks with an activation delay have not engaged yet): one of its uses with
+//!   share 1 has availability 0.
+//! - A minimal cut set of a client is a set of nodes whose joint loss cuts it off while no
+//!   smaller subset does.
+
+use std::fmt::Write as _;
+
+use fixedbitset::FixedBitSet;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::engine::{Engine, Recorder, View};
+use crate::error::Error;
+use crate::metrics::{PERSON, PERSON_HOUR, affected_units};
+use crate::model::Model;
+use crate::report::csv_out::{csv_err, finish, text_cell, writer};
+use crate::report::{hours, thousands};
+use crate::scenario::{Action, Event};
+use crate::time::SimTime;
+
+/// What to rank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// How long each loss lasts before the restart order.
+    pub duration: SimTime,
+    /// 1: single losses; 2: also pairs.
+    pub order: u8,
+    /// The most candidate pairs simulated (the best-placed first); more are counted.
+    pub max_pairs: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            duration: SimTime(24 * 3600),
+            order: 1,
+            max_pairs: 100_000,
+        }
+    }
+}
+
+/// The loss of one node.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Single {
+    /// Its id.
+    pub id: String,
+    /// "site" or "service".
+    pub kind: &'static str,
+    /// People-hours of the loss.
+    pub people_hours: f64,
+    /// Most people affected at once.
+    pub peak_affected: f64,
+    /// Clients with anyone affected.
+    pub clients_hit: usize,
+    /// Clients cut off (ids).
+    pub cut_off: Vec<String>,
+    /// People in the clients cut off.
+    pub people_cut_off: u64,
+    /// When nobody is affected any more; `None` when that never happens (a restart cycle).
+    pub recovered_at_h: Option<f64>,
+}
+
+/// Two losses that cut off clients neither cuts off alone.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairCut {
+    /// The two ids, in model order.
+    pub ids: [String; 2],
+    /// The clients only the pair cuts off.
+    pub cut_off: Vec<String>,
+    /// People in them.
+    pub people_cut_off: u64,
+}
+
+/// A client's minimal cut sets.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClientCuts {
+    /// The client's id.
+    pub id: String,
+    /// Its people.
+    pub population: u64,
+    /// Single nodes that cut it off.
+    pub singles: Vec<String>,
+    /// Pairs that cut it off, neither alone doing so (with `--order 2`).
+    pub pairs: Vec<[String; 2]>,
+}
+
+/// The whole ranking.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ranking {
+    /// The model's name.
+    pub model: String,
+    /// How reports name the people.
+    pub population_label: String,
+    /// The length of each loss, hours.
+    pub duration_h: f64,
+    /// The order asked for.
+    pub order: u8,
+    /// Every site and service, the costliest loss first.
+    pub singles: Vec<Single>,
+    /// The pairs, most people cut off first (with `--order 2`).
+    pub pairs: Vec<PairCut>,
+    /// Candidate pairs simulated.
+    pub pairs_tried: usize,
+    /// Candidate pairs left untried for `max_pairs`.
+    pub pairs_untried: usize,
+    /// Per client with at least one cut set.
+    pub cut_sets: Vec<ClientCuts>,
+}
+
+/// Follows one loss: people affected, their integral and peak, and what the first instant
+/// cut off and zeroed. Its state is put back in time proportional to what it touched.
+struct Probe<'m> {
+    model: &'m Model,
+    affected: Vec<u128>,
+    touched: Vec<u32>,
+    touched_mark: FixedBitSet,
+    total: u128,
+    since: SimTime,
+    integral: u128,
+    peak: u128,
+    recovered: Option<SimTime>,
+    /// Clients with anyone affected at some instant.
+    hit: usize,
+    hit_mark: FixedBitSet,
+    first: bool,
+    /// Clients cut off at the first instant.
+    cut: Vec<u32>,
+    /// Nodes at 0 after the first instant.
+    zeros: Vec<u32>,
+    /// The earliest activation of a fallback the first instant set off.
+    activation: Option<SimTime>,
+}
+
+impl<'m> Probe<'m> {
+    fn new(model: &'m Model) -> Self {
+        Probe {
+            model,
+            affected: vec![0; model.clients.len()],
+            touched: Vec::new(),
+            touched_mark: FixedBitSet::with_capacity(model.clients.len()),
+            total: 0,
+            since: SimTime::ZERO,
+            integral: 0,
+            peak: 0,
+            recovered: Some(SimTime::ZERO),
+            hit: 0,
+            hit_mark: FixedBitSet::with_capacity(model.clients.len()),
+            first: true,
+            cut: Vec::new(),
+            zeros: Vec::new(),
+            activation: None,
+        }
+    }
+
+    fn reset(&mut self) {
+        for &c in &self.touched {
+            self.affected[c as usize] = 0;
+            self.touched_mark.set(c as usize, false);
+            self.hit_mark.set(c as usize, false);
+        }
+        self.hit = 0;
+        self.touched.clear();
+        self.total = 0;
+        self.since = SimTime::ZERO;
+        self.integral = 0;
+        self.peak = 0;
+        self.recovered = Some(SimTime::ZERO);
+        self.first = true;
+        self.cut.clear();
+        self.zeros.clear();
+        self.activation = None;
+    }
+}
+
+impl Recorder for Probe<'_> {
+    fn start(&mut self, _: &View<'_>) {}
+
+    fn instant(&mut self, t: SimTime, touched: &[u32], _: &[u32], view: &View<'_>) {
+        let model = self.model;
+        self.integral += self.total * (t.0 - self.since.0) as u128;
+        self.since = t;
+        for &v in touched {
+            if self.first {
+                if view.a[v as usize] == 0 {
+                    self.zeros.push(v);
+                }
+                if let Some(fb) = model.fallbacks[v as usize] {
+                    self.activation = Some(
+                        self.activation
+                            .map_or(fb.activation, |a| a.min(fb.activation)),
+                    );
+                }
+            }
+            for &c in model.node_clients.row(v as usize) {
+                let ci = c as usize;
+                let client = &model.clients[ci];
+                let new = affected_units(client.population, &model.uses[ci], view.a);
+                if !self.touched_mark.put(ci) {
+                    self.touched.push(c);
+                }
+                self.total = self.total + new - self.affected[ci];
+                self.affected[ci] = new;
+                if new > 0 && !self.hit_mark.put(ci) {
+                    self.hit += 1;
+                }
+            }
+        }
+        if self.first {
+            for &c in &self.touched {
+                let pop = model.clients[c as usize].population as u128;
+                if pop > 0 && self.affected[c as usize] == pop * PERSON {
+                    self.cut.push(c);
+                }
+            }
+            self.cut.sort_unstable();
+        }
+        self.first = false;
+        self.peak = self.peak.max(self.total);
+        if self.total > 0 {
+            self.recovered = None;
+        } else if self.recovered.is_none() {
+            self.recovered = Some(t);
+        }
+    }
+
+    fn finish(&mut self, horizon: SimTime, _: &View<'_>) {
+        self.integral += self.total * (horizon.0.saturating_sub(self.since.0)) as u128;
+        self.since = horizon;
+    }
+}
+
+/// What one loss did.
+struct Loss {
+    people_hours: f64,
+    peak: f64,
+    hit: usize,
+    cut: Vec<u32>,
+    zeros: Vec<u32>,
+    recovered: Option<SimTime>,
+}
+
+/// Runs losses on one engine.
+struct Lab<'m> {
+    model: &'m Model,
+    engine: Engine<'m>,
+    probe: Probe<'m>,
+    horizon: SimTime,
+    duration: SimTime,
+}
+
+impl<'m> Lab<'m> {
+    fn new(model: &'m Model, duration: SimTime) -> Self {
+        let longest = |f: &dyn Fn(usize) -> SimTime| {
+            (0..model.nodes.len()).map(f).max().unwrap_or(SimTime::ZERO)
+        };
+        let restart = longest(&|i| model.nodes[i].restart);
+        let activation = longest(&|i| model.fallbacks[i].map_or(SimTime::ZERO, |f| f.activation));
+        let switchback = longest(&|i| model.fallbacks[i].map_or(SimTime::ZERO, |f| f.switchback));
+        Lab {
+            model,
+            engine: Engine::new(model),
+            probe: Probe::new(model),
+            horizon: duration.plus(restart).plus(activation).plus(switchback),
+            duration,
+        }
+    }
+
+    fn event(at: SimTime, action: Action, targets: Vec<u32>) -> Event {
+        Event {
+            at,
+            action,
+            targets,
+            order: 0,
+            implied: false,
+        }
+    }
+
+    /// The loss of `v` for the duration, then its restart.
+    ///
+    /// After the first instant, when `v` lies on no cycle and no fallback it set off would
+    /// engage before `v` is back, nothing happens until the restart order: no timer that
+    /// changes anything runs, everything `v` needs is up, so it is back after its restart
+    /// time, and all it took down comes back with it. The people affected stay as the first
+    /// instant left them until then, and that instant is all that needs simulating.
+    /// Otherwise the run goes on from there.
+    fn single(&mut self, v: u32) -> Loss {
+        let model = self.model;
+        self.engine.reset();
+        self.probe.reset();
+        let events = [
+            Self::event(SimTime::ZERO, Action::Shutdown, vec![v]),
+            Self::event(self.duration, Action::Restart, vec![v]),
+        ];
+        self.engine
+            .play(&events[..1], SimTime::ZERO, &mut self.probe);
+        let back = self.duration.plus(model.nodes[v as usize].restart);
+        let acyclic = model.scc_nodes.row(model.scc_of[v as usize] as usize).len() == 1;
+        let engages = self.probe.activation.is_some_and(|a| a < back);
+        let p = &self.probe;
+        if acyclic && !engages {
+            return Loss {
+                people_hours: (p.total * back.0 as u128) as f64 / PERSON_HOUR,
+                peak: p.total as f64 / PERSON as f64,
+                hit: p.hit,
+                cut: p.cut.clone(),
+                zeros: p.zeros.clone(),
+                recovered: Some(if p.total > 0 { back } else { SimTime::ZERO }),
+            };
+        }
+        self.engine
+            .resume(&events[1..], self.horizon, &mut self.probe);
+        let p = &self.probe;
+        Loss {
+            people_hours: p.integral as f64 / PERSON_HOUR,
+            peak: p.peak as f64 / PERSON as f64,
+            hit: p.hit,
+            cut: p.cut.clone(),
+            zeros: p.zeros.clone(),
+            recovered: p.recovered,
+        }
+    }
+
+    /// The first instant of the joint loss of `nodes`.
+    fn joint(&mut self, nodes: Vec<u32>) {
+        self.engine.reset();
+        self.probe.reset();
+        let events = [Self::event(SimTime::ZERO, Action::Shutdown, nodes)];
+        self.engine.play(&events, SimTime::ZERO, &mut self.probe);
+    }
+}
+
+/// The points where zeros combine: a group with K below its number of members, or a node
+/// with a fallback (the larger of its primary and fallback values). Returns per node the
+/// points it is an input of, as a member: groups as `g`, fallback nodes as `groups + n`.
+/// (A node is also an input of its own fallback point, through its own state: see
+/// [`rank`].)
+fn combination_inputs(model: &Model) -> Vec<Vec<u32>> {
+    let groups = model.group_k.len();
+    let mut inputs = vec![Vec::new(); model.nodes.len()];
+    for g in 0..groups {
+        let members = model.group_members.row(g);
+        let owner = model.group_owner[g] as usize;
+        if (model.group_k[g] as usize) < members.len() {
+            for &m in members {
+                inputs[m as usize].push(g as u32);
+            }
+        }
+        if model.fallbacks[owner].is_some() {
+            for &m in members {
+                inputs[m as usize].push((groups + owner) as u32);
+            }
+        }
+    }
+    for list in &mut inputs {
+        list.sort_unstable();
+        list.dedup();
+    }
+    inputs
+}
+
+/// Ranks every single loss, and with `order` 2 the pairs, of `model`.
+pub fn rank(model: &Model, options: Options) -> Ranking {
+    let n = model.nodes.len();
+    let inputs = (options.order >= 2).then(|| combination_inputs(model));
+    let losses: Vec<Loss> = (0..n as u32)
+        .into_par_iter()
+        .map_init(|| Lab::new(model, options.duration), |lab, v| lab.single(v))
+        .collect();
+    // Per combination point: the nodes whose loss zeroes one of its inputs.
+    let mut meets: std::collections::HashMap<u32, Vec<u32>> = std::collections::HashMap::new();
+    let mut singles = Vec::with_capacity(n);
+    let mut single_cuts: Vec<Vec<u32>> = Vec::with_capacity(n);
+    for (v, p) in losses.into_iter().enumerate() {
+        let v = v as u32;
+        if let Some(inputs) = &inputs {
+            let mut points: Vec<u32> = p
+                .zeros
+                .iter()
+                .flat_map(|&z| inputs[z as usize].iter().copied())
+                .collect();
+            // A lost node with a fallback zeroes its own primary value, even while its
+            // fallback keeps it available.
+            if model.fallbacks[v as usize].is_some() {
+                points.push((model.group_k.len() + v as usize) as u32);
+            }
+            points.sort_unstable();
+            points.dedup();
+            for point in points {
+                meets.entry(point).or_default().push(v);
+            }
+        }
+        let node = &model.nodes[v as usize];
+        singles.push(Single {
+            id: node.id.clone(),
+            kind: match node.kind {
+                crate::model::NodeKind::Site => "site",
+                crate::model::NodeKind::Service => "service",
+            },
+            people_hours: p.people_hours,
+            peak_affected: p.peak,
+            clients_hit: p.hit,
+            cut_off: p
+                .cut
+                .iter()
+                .map(|&c| model.clients[c as usize].id.clone())
+                .collect(),
+            people_cut_off: p
+                .cut
+                .iter()
+                .map(|&c| model.clients[c as usize].population)
+                .sum(),
+            recovered_at_h: p.recovered.map(SimTime::hours),
+        });
+        single_cuts.push(p.cut);
+    }
+
+    // Candidate pairs: two nodes whose losses zero inputs of one combination point.
+    let mut candidates: Vec<(u32, u32)> = Vec::new();
+    let mut points: Vec<(&u32, &Vec<u32>)> = meets.iter().collect();
+    points.sort_unstable();
+    for (_, nodes) in points {
+        for (i, &x) in nodes.iter().enumerate() {
+            for &y in &nodes[i + 1..] {
+                candidates.push((x, y));
+            }
+        }
+    }
+    candidates.sort_unstable();
+    candidates.dedup();
+    let untried = candidates.len().saturating_sub(options.max_pairs);
+    candidates.truncate(options.max_pairs);
+
+    // Each candidate: the clients only the pair cuts off.
+    let found: Vec<(u32, u32, Vec<u32>)> = candidates
+        .par_iter()
+        .map_init(
+            || Lab::new(model, options.duration),
+            |lab, &(x, y)| {
+                lab.joint(vec![x, y]);
+                let only: Vec<u32> = lab
+                    .probe
+                    .cut
+                    .iter()
+                    .copied()
+                    .filter(|c| single_cuts[x as usize].binary_search(c).is_err())
+                    .filter(|c| single_cuts[y as usize].binary_search(c).is_err())
+                    .collect();
+                (x, y, only)
+            },
+        )
+        .filter(|(_, _, only)| !only.is_empty())
+        .collect();
+    let mut pairs = Vec::new();
+    let mut client_pairs: Vec<Vec<[u32; 2]>> = vec![Vec::new(); model.clients.len()];
+    for (x, y, only) in found {
+        for &c in &only {
+            client_pairs[c as usize].push([x, y]);
+        }
+        pairs.push(PairCut {
+            ids: [
+                model.nodes[x as usize].id.clone(),
+                model.nodes[y as usize].id.clone(),
+            ],
+            people_cut_off: only
+                .iter()
+                .map(|&c| model.clients[c as usize].population)
+                .sum(),
+            cut_off: only
+                .iter()
+                .map(|&c| model.clients[c as usize].id.clone())
+                .collect(),
+        });
+    }
+    pairs.sort_by_key(|p| std::cmp::Reverse(p.people_cut_off));
+
+    let mut client_singles: Vec<Vec<u32>> = vec![Vec::new(); model.clients.len()];
+    for (v, cuts) in single_cuts.iter().enumerate() {
+        for &c in cuts {
+            client_singles[c as usize].push(v as u32);
+        }
+    }
+    let id = |v: u32| model.nodes[v as usize].id.clone();
+    let cut_sets = model
+        .clients
+        .iter()
+        .enumerate()
+        .filter(|(c, _)| !client_singles[*c].is_empty() || !client_pairs[*c].is_empty())
+        .map(|(c, client)| ClientCuts {
+            id: client.id.clone(),
+            population: client.population,
+            singles: client_singles[c].iter().map(|&v| id(v)).collect(),
+            pairs: client_pairs[c]
+                .iter()
+                .map(|&[x, y]| [id(x), id(y)])
+                .collect(),
+        })
+        .collect();
+
+    singles.sort_by(|a, b| {
+        b.people_hours
+            .total_cmp(&a.people_hours)
+            .then(b.peak_affected.total_cmp(&a.peak_affected))
+    });
+    Ranking {
+        model: model.name.clone(),
+        population_label: model.population_label.clone(),
+        duration_h: options.duration.hours(),
+        order: options.order,
+        singles,
+        pairs,
+        pairs_tried: candidates.len(),
+        pairs_untried: untried,
+        cut_sets,
+    }
+}
+
+impl Ranking {
+    /// The terminal table.
+    pub fn table(&self, top: usize) -> String {
+        let mut o = String::new();
+        let label = &self.population_label;
+        let _ = writeln!(
+            o,
+            "{} — every site and service lost alone for {}, then restarted",
+            self.model,
+            hours(self.duration_h)
+        );
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "  {:<26} {:>15} {:>12} {:>7}  cut off",
+            "loss of", "people-hours", "peak", "clients"
+        );
+        for s in self.singles.iter().take(top) {
+            let cut = if s.cut_off.is_empty() {
+                "–".to_string()
+            } else {
+                format!(
+                    "{} ({} {label})",
+                    s.cut_off.len(),
+                    thousands(s.people_cut_off as f64)
+                )
+            };
+            let _ = writeln!(
+                o,
+                "  {:<26} {:>15} {:>12} {:>7}  {cut}",
+                crate::report::table::cut(&s.id, 26),
+                thousands(s.people_hours),
+                thousands(s.peak_affected),
+                s.clients_hit
+            );
+        }
+        if self.singles.len() > top {
+            let _ = writeln!(o, "  … and {} more", self.singles.len() - top);
+        }
+        let spofs: Vec<&Single> = self
+            .singles
+            .iter()
+            .filter(|s| !s.cut_off.is_empty())
+            .collect();
+        let _ = writeln!(o);
+        if spofs.is_empty() {
+            let _ = writeln!(o, "  No single loss cuts off a whole client.");
+        } else {
+            let _ = writeln!(
+                o,
+                "  Single points of failure: {} of {} sites and services cut off whole clients.",
+                spofs.len(),
+                self.singles.len()
+            );
+        }
+        if self.order >= 2 {
+            let _ = writeln!(o);
+            if self.pairs.is_empty() {
+                let _ = writeln!(
+                    o,
+                    "  No pair cuts off a client that neither loss alone does ({} pairs tried).",
+                    self.pairs_tried
+                );
+            } else {
+                let _ = writeln!(
+                    o,
+                    "  Pairs that cut off clients neither alone does (redundancy that is not there):"
+                );
+                for p in self.pairs.iter().take(top) {
+                    let _ = writeln!(
+                        o,
+                        "  {:<26} + {:<26} {} {label} in {} clients",
+                        crate::report::table::cut(&p.ids[0], 26),
+                        crate::report::table::cut(&p.ids[1], 26),
+                        thousands(p.people_cut_off as f64),
+                        p.cut_off.len()
+                    );
+                }
+                if self.pairs.len() > top {
+                    let _ = writeln!(o, "  … and {} more", self.pairs.len() - top);
+                }
+            }
+            if self.pairs_untried > 0 {
+                let _ = writeln!(
+                    o,
+                    "  {} candidate pairs were not tried (--max-pairs {}).",
+                    self.pairs_untried, self.pairs_tried
+                );
+            }
+        }
+        o
+    }
+
+    /// The ranking as pretty JSON.
+    pub fn json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("a ranking always serializes");
+        s.push('\n');
+        s
+    }
+
+    /// CSV of the single losses: rank, id, kind, people_hours, peak_affected, clients_hit,
+    /// clients_cut_off, people_cut_off, recovered_at_h.
+    pub fn csv(&self) -> Result<Vec<u8>, Error> {
+        let mut w = writer();
+        w.write_record([
+            "rank",
+            "id",
+            "kind",
+            "people_hours",
+            "peak_affected",
+            "clients_hit",
+            "clients_cut_off",
+            "people_cut_off",
+            "recovered_at_h",
+        ])
+        .map_err(csv_err)?;
+        for (i, s) in self.singles.iter().enumerate() {
+            w.write_record([
+                (i + 1).to_string(),
+                text_cell(&s.id),
+                s.kind.to_string(),
+                s.people_hours.to_string(),
+                s.peak_affected.to_string(),
+                s.clients_hit.to_string(),
+                s.cut_off.len().to_string(),
+                s.people_cut_off.to_string(),
+                s.recovered_at_h.map_or(String::new(), |h| h.to_string()),
+            ])
+            .map_err(csv_err)?;
+        }
+        finish(w)
+    }
+}
