@@ -46,6 +46,13 @@ pub enum Command {
         /// failures from this seed (runs.csv of `montecarlo` gives each run's seed).
         #[arg(long)]
         seed: Option<u64>,
+        /// Write a self-contained HTML report (charts, sortable tables, assumptions) to FILE.
+        #[arg(long, value_name = "FILE.html")]
+        report: Option<PathBuf>,
+        /// Draw timeline.svg/.png (people affected, by client group) and gantt.svg/.png
+        /// (state of every site and service that changes) into this directory.
+        #[arg(long, value_name = "DIR")]
+        plot: Option<PathBuf>,
     },
     /// Run a scenario many times with random durations and failures: percentiles of every
     /// figure, per client and per service, and bands of the people affected over time.
@@ -95,8 +102,11 @@ pub struct McArgs {
     #[arg(long)]
     pub threads: Option<usize>,
     /// Make only runs I, I+N, I+2N, ... and write them to DIR/shard-I-of-N.json for `merge`.
-    #[arg(long, value_name = "I/N", value_parser = parse_shard, requires = "out", conflicts_with = "json")]
+    #[arg(long, value_name = "I/N", value_parser = parse_shard, requires = "out", conflicts_with_all = ["json", "plot"])]
     pub shard: Option<impactsim::montecarlo::Shard>,
+    /// Write a self-contained HTML report (bands, percentile tables, assumptions) to FILE.
+    #[arg(long, value_name = "FILE.html", conflicts_with = "shard")]
+    pub report: Option<PathBuf>,
     #[command(flatten)]
     pub output: McOutput,
 }
@@ -116,6 +126,10 @@ pub struct McOutput {
     /// How many clients and services the table lists.
     #[arg(long, default_value_t = 10)]
     pub top: usize,
+    /// Draw bands.svg and bands.png (percentile bands of the people affected) into this
+    /// directory.
+    #[arg(long, value_name = "DIR")]
+    pub plot: Option<PathBuf>,
 }
 
 /// Options of `rank`.
@@ -141,6 +155,10 @@ pub struct RankArgs {
     /// Print the single losses as CSV.
     #[arg(long, conflicts_with = "json")]
     pub csv: bool,
+    /// Draw rank.svg and rank.png (people-hours of the --top costliest losses) into this
+    /// directory.
+    #[arg(long, value_name = "DIR")]
+    pub plot: Option<PathBuf>,
 }
 
 /// Options of `batch`.
@@ -184,6 +202,13 @@ pub struct CompareArgs {
     /// How many clients, nodes and RTO breaches the table lists per comparison.
     #[arg(long, default_value_t = 10)]
     pub top: usize,
+    /// Write a self-contained HTML report (chart, sortable tables, assumptions) to FILE.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
+    /// Draw compare.svg and compare.png (people affected over time, every scenario
+    /// overlaid) into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub plot: Option<PathBuf>,
 }
 
 /// Options of `generate`.

@@ -29,6 +29,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod batch;
+pub mod chart;
 pub mod compare;
 pub mod dist;
 pub mod engine;

@@ -85,6 +85,8 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             fail_on,
             timings,
             seed,
+            plot,
+            report: report_file,
         } => {
             let s = impactsim::load_scenario(&scenario)?;
             let t1 = Instant::now();
@@ -111,17 +113,30 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             if let Some(dir) = &out {
                 report::write_out_dir(&result, &s, dir)?;
             }
+            if let Some(file) = &report_file {
+                report::html::write_report(file, &report::html::run_report(&result, &s)?)?;
+            }
+            let plotted = plot
+                .as_deref()
+                .map(|d| plot_charts(d, &impactsim::chart::run_charts(&result, &s)))
+                .transpose()?;
             if json {
                 print(&report::json(&result));
             } else {
-                print(&report::summary_table(&result, top));
+                // The sparkline only where someone looks at it: a terminal.
+                let spark = std::io::stdout().is_terminal();
+                print(&report::summary_table_with(&result, top, spark));
                 if let Some(dir) = &out {
                     print(&format!(
                         "\nwrote timeline.csv, clients.csv, services.csv, summary.json to {}\n",
                         dir.display()
                     ));
                 }
+                if let Some(file) = &report_file {
+                    print(&format!("\nwrote {}\n", file.display()));
+                }
             }
+            plot_note(plotted, json);
             let failed = fail_on.iter().any(|p| match p {
                 Problem::Deadlock => !result.deadlocks.is_empty(),
                 Problem::RtoBreach => result.services.iter().any(|s| !s.rto_breaches.is_empty()),
@@ -221,7 +236,14 @@ fn montecarlo(a: &McArgs) -> Result<u8, Error> {
         return Ok(0);
     }
     let result = mc::aggregate(&frame, study, &records, &a.output.percentiles);
-    show_mc(&result, &a.output)
+    if let Some(file) = &a.report {
+        report::html::write_report(file, &report::html::mc_report(&result, &s)?)?;
+    }
+    let code = show_mc(&result, &a.output)?;
+    if let (Some(file), false) = (&a.report, a.output.json) {
+        print(&format!("\nwrote {}\n", file.display()));
+    }
+    Ok(code)
 }
 
 fn show_mc(result: &impactsim::montecarlo::McResult, o: &McOutput) -> Result<u8, Error> {
@@ -238,6 +260,11 @@ fn show_mc(result: &impactsim::montecarlo::McResult, o: &McOutput) -> Result<u8,
             ],
         )?;
     }
+    let plotted = o
+        .plot
+        .as_deref()
+        .map(|d| plot_charts(d, &[impactsim::chart::Chart::bands(result)]))
+        .transpose()?;
     if o.json {
         print(&summary);
     } else {
@@ -249,7 +276,26 @@ fn show_mc(result: &impactsim::montecarlo::McResult, o: &McOutput) -> Result<u8,
             ));
         }
     }
+    plot_note(plotted, o.json);
     Ok(0)
+}
+
+/// Draws `charts` into `dir` (`--plot`), each as SVG and PNG; returns the line naming them.
+fn plot_charts(dir: &std::path::Path, charts: &[impactsim::chart::Chart]) -> Result<String, Error> {
+    let names = impactsim::chart::write(dir, charts)?;
+    Ok(format!("wrote {} to {}\n", names.join(", "), dir.display()))
+}
+
+/// Prints the line of `--plot`: on stdout after the table, on stderr when stdout carries
+/// JSON or CSV.
+fn plot_note(note: Option<String>, machine_readable: bool) {
+    if let Some(note) = note {
+        if machine_readable {
+            eprint!("{note}");
+        } else {
+            print(&format!("\n{note}"));
+        }
+    }
 }
 
 fn merge(dirs: &[PathBuf], o: &McOutput) -> Result<u8, Error> {
@@ -295,6 +341,9 @@ fn compare(a: &cli::CompareArgs) -> Result<u8, Error> {
     use impactsim::compare as c;
     let inputs = c::load(&a.files)?;
     let comparison = c::compare(&inputs);
+    if let Some(file) = &a.report {
+        report::html::write_report(file, &report::html::compare_report(&inputs, &comparison)?)?;
+    }
     let text = if a.csv {
         String::from_utf8(c::csv(&comparison)?).map_err(|e| usage(&e.to_string()))?
     } else if a.json {
@@ -302,7 +351,20 @@ fn compare(a: &cli::CompareArgs) -> Result<u8, Error> {
     } else {
         c::table(&comparison, a.top)
     };
+    let plotted = a
+        .plot
+        .as_deref()
+        .map(|d| {
+            let curves = impactsim::chart::compare_curves(&comparison, &inputs);
+            let label = &comparison.baseline.population_label;
+            plot_charts(d, &[impactsim::chart::Chart::compare(&curves, label)])
+        })
+        .transpose()?;
     print(&text);
+    plot_note(plotted, a.json || a.csv);
+    if let (Some(file), false, false) = (&a.report, a.csv, a.json) {
+        print(&format!("\nwrote {}\n", file.display()));
+    }
     Ok(0)
 }
 
@@ -417,6 +479,11 @@ fn rank(a: &RankArgs) -> Result<u8, Error> {
         max_pairs: a.max_pairs,
     };
     let ranking = impactsim::rank::rank(&model, options);
+    let plotted = a
+        .plot
+        .as_deref()
+        .map(|d| plot_charts(d, &[impactsim::chart::Chart::rank(&ranking, a.top)]))
+        .transpose()?;
     if a.json {
         print(&ranking.json());
     } else if a.csv {
@@ -424,6 +491,7 @@ fn rank(a: &RankArgs) -> Result<u8, Error> {
     } else {
         print(&ranking.table(a.top));
     }
+    plot_note(plotted, a.json || a.csv);
     Ok(0)
 }
 

@@ -4,6 +4,7 @@
 //! (a temporary file in the same directory, then a rename).
 
 pub(crate) mod csv_out;
+pub mod html;
 mod mc;
 pub(crate) mod table;
 
@@ -16,7 +17,7 @@ use crate::scenario::Scenario;
 
 pub use csv_out::{clients_csv, services_csv, timeline_csv};
 pub use mc::mc_table;
-pub use table::summary_table;
+pub use table::{sparkline, summary_table, summary_table_with};
 
 /// The whole result as pretty JSON (SPEC 4).
 pub fn json(result: &RunResult) -> String {

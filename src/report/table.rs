@@ -22,6 +22,53 @@ pub(crate) fn cut(s: &str, width: usize) -> String {
 /// The terminal summary: headline figures, the most affected clients and services, RTO
 /// breaches, deadlocks and warnings.
 pub fn summary_table(r: &RunResult, top: usize) -> String {
+    summary_table_with(r, top, false)
+}
+
+/// Block characters from low to high, for the sparkline.
+const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// People affected over the horizon as one line of `width` block characters, each the
+/// time-weighted mean over its slice of the horizon, scaled to the peak. Empty when nobody
+/// is ever affected.
+pub fn sparkline(r: &RunResult, width: usize) -> String {
+    let horizon = (r.horizon_h * 3600.0).round() as u64;
+    if r.peak_affected <= 0.0 || horizon == 0 || width == 0 {
+        return String::new();
+    }
+    let slice = horizon as f64 / width as f64;
+    let mut line = String::with_capacity(width * 3);
+    let mut k = 0;
+    for i in 0..width {
+        let (lo, hi) = (i as f64 * slice, (i + 1) as f64 * slice);
+        // Integral of affected(t) over [lo, hi): the step function from the change points.
+        let mut sum = 0.0;
+        while k + 1 < r.points.len() && (r.points[k + 1].0.0 as f64) <= lo {
+            k += 1;
+        }
+        let mut j = k;
+        let mut t = lo;
+        while t < hi {
+            let value = r.points.get(j).map_or(0.0, |p| p.1);
+            let next = r.points.get(j + 1).map_or(hi, |p| (p.0.0 as f64).min(hi));
+            sum += value * (next - t);
+            t = next;
+            j += 1;
+        }
+        let mean = sum / slice;
+        let level = if mean <= 0.0 {
+            None
+        } else {
+            Some(((mean / r.peak_affected) * 7.0).round().clamp(0.0, 7.0) as usize)
+        };
+        line.push(level.map_or(' ', |l| BLOCKS[l]));
+    }
+    line
+}
+
+/// [`summary_table`], with a sparkline of the people affected when `spark` is set (a
+/// terminal that shows Unicode blocks).
+pub fn summary_table_with(r: &RunResult, top: usize, spark: bool) -> String {
     let mut o = String::new();
     let label = &r.population_label;
     let share = if r.total_population > 0 {
@@ -48,6 +95,13 @@ pub fn summary_table(r: &RunResult, top: usize) -> String {
         thousands(r.peak_affected),
         hours(r.peak_time_h)
     );
+    if spark {
+        let line = sparkline(r, 56);
+        if !line.is_empty() {
+            let _ = writeln!(o, "  Over time         {}", line.trim_end());
+            let _ = writeln!(o, "  {:18}0h{:>width$}", "", hours(r.horizon_h), width = 54);
+        }
+    }
     let _ = writeln!(o, "  People-hours      {}", thousands(r.people_hours));
     if r.horizon_h >= crate::metrics::HOURS_PER_YEAR {
         let _ = writeln!(
@@ -80,12 +134,12 @@ pub fn summary_table(r: &RunResult, top: usize) -> String {
         let _ = writeln!(o);
         let _ = writeln!(
             o,
-            "  Most affected clients        people-hours  first  recovered      longest"
+            "  Most affected clients        people-hours      first  recovered      longest"
         );
         for c in clients.iter().take(top) {
             let _ = writeln!(
                 o,
-                "  {:<26} {:>14}  {:>5}  {:<13}  {}",
+                "  {:<26} {:>14}  {:>9}  {:<13}  {}",
                 cut(&c.name, 26),
                 thousands(c.people_hours),
                 c.first_affected_h.map_or_else(|| "–".to_string(), hours),

@@ -1,5 +1,6 @@
 //! The integration test binary: spec cases, semantic rules, the CLI, the shipped models.
 
+mod chart;
 mod cli;
 mod common;
 mod compare;
@@ -9,6 +10,8 @@ mod montecarlo;
 mod plan;
 mod random;
 mod rank;
+mod report_html;
 mod rules;
 mod scale;
+mod snapshots;
 mod spec_cases;
