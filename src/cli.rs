@@ -147,7 +147,7 @@ pub struct RankArgs {
     #[arg(long, default_value_t = 20)]
     pub top: usize,
     /// The most candidate pairs to simulate with --order 2.
-    #[arg(long, default_value_t = 100_000)]
+    #[arg(long, default_value_t = 10_000)]
     pub max_pairs: usize,
     /// Print the whole ranking (losses, pairs, cut sets per client) as JSON.
     #[arg(long)]

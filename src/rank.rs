@@ -59,7 +59,7 @@ impl Default for Options {
         Options {
             duration: SimTime(24 * 3600),
             order: 1,
-            max_pairs: 100_000,
+            max_pairs: 10_000,
         }
     }
 }
@@ -126,8 +126,8 @@ pub struct Ranking {
     pub pairs: Vec<PairCut>,
     /// Candidate pairs simulated.
     pub pairs_tried: usize,
-    /// Candidate pairs left untried for `max_pairs`.
-    pub pairs_untried: usize,
+    /// Candidate pairs left untried for `max_pairs` (at most this many; some may repeat).
+    pub pairs_untried: u64,
     /// Per client with at least one cut set.
     pub cut_sets: Vec<ClientCuts>,
 }
@@ -260,13 +260,16 @@ struct Loss {
     peak: f64,
     hit: usize,
     cut: Vec<u32>,
-    zeros: Vec<u32>,
+    /// The combination points whose inputs the loss zeroes (with `--order 2`).
+    points: Vec<u32>,
     recovered: Option<SimTime>,
 }
 
 /// Runs losses on one engine.
 struct Lab<'m> {
     model: &'m Model,
+    /// Per node, the combination points it is an input of (with `--order 2`).
+    inputs: Option<&'m [Vec<u32>]>,
     engine: Engine<'m>,
     probe: Probe<'m>,
     horizon: SimTime,
@@ -274,7 +277,7 @@ struct Lab<'m> {
 }
 
 impl<'m> Lab<'m> {
-    fn new(model: &'m Model, duration: SimTime) -> Self {
+    fn new(model: &'m Model, duration: SimTime, inputs: Option<&'m [Vec<u32>]>) -> Self {
         let longest = |f: &dyn Fn(usize) -> SimTime| {
             (0..model.nodes.len()).map(f).max().unwrap_or(SimTime::ZERO)
         };
@@ -283,6 +286,7 @@ impl<'m> Lab<'m> {
         let switchback = longest(&|i| model.fallbacks[i].map_or(SimTime::ZERO, |f| f.switchback));
         Lab {
             model,
+            inputs,
             engine: Engine::new(model),
             probe: Probe::new(model),
             horizon: duration.plus(restart).plus(activation).plus(switchback),
@@ -328,7 +332,7 @@ impl<'m> Lab<'m> {
                 peak: p.total as f64 / PERSON as f64,
                 hit: p.hit,
                 cut: p.cut.clone(),
-                zeros: p.zeros.clone(),
+                points: self.points(v),
                 recovered: Some(if p.total > 0 { back } else { SimTime::ZERO }),
             };
         }
@@ -340,9 +344,31 @@ impl<'m> Lab<'m> {
             peak: p.peak as f64 / PERSON as f64,
             hit: p.hit,
             cut: p.cut.clone(),
-            zeros: p.zeros.clone(),
+            points: self.points(v),
             recovered: p.recovered,
         }
+    }
+
+    /// The combination points whose inputs the first instant of the loss of `v` zeroed.
+    fn points(&self, v: u32) -> Vec<u32> {
+        let Some(inputs) = self.inputs else {
+            return Vec::new();
+        };
+        let model = self.model;
+        let mut points: Vec<u32> = self
+            .probe
+            .zeros
+            .iter()
+            .flat_map(|&z| inputs[z as usize].iter().copied())
+            .collect();
+        // A lost node with a fallback zeroes its own primary value, even while its fallback
+        // keeps it available.
+        if model.fallbacks[v as usize].is_some() {
+            points.push((model.group_k.len() + v as usize) as u32);
+        }
+        points.sort_unstable();
+        points.dedup();
+        points
     }
 
     /// The first instant of the joint loss of `nodes`.
@@ -389,7 +415,10 @@ pub fn rank(model: &Model, options: Options) -> Ranking {
     let inputs = (options.order >= 2).then(|| combination_inputs(model));
     let losses: Vec<Loss> = (0..n as u32)
         .into_par_iter()
-        .map_init(|| Lab::new(model, options.duration), |lab, v| lab.single(v))
+        .map_init(
+            || Lab::new(model, options.duration, inputs.as_deref()),
+            |lab, v| lab.single(v),
+        )
         .collect();
     // Per combination point: the nodes whose loss zeroes one of its inputs.
     let mut meets: std::collections::HashMap<u32, Vec<u32>> = std::collections::HashMap::new();
@@ -397,22 +426,8 @@ pub fn rank(model: &Model, options: Options) -> Ranking {
     let mut single_cuts: Vec<Vec<u32>> = Vec::with_capacity(n);
     for (v, p) in losses.into_iter().enumerate() {
         let v = v as u32;
-        if let Some(inputs) = &inputs {
-            let mut points: Vec<u32> = p
-                .zeros
-                .iter()
-                .flat_map(|&z| inputs[z as usize].iter().copied())
-                .collect();
-            // A lost node with a fallback zeroes its own primary value, even while its
-            // fallback keeps it available.
-            if model.fallbacks[v as usize].is_some() {
-                points.push((model.group_k.len() + v as usize) as u32);
-            }
-            points.sort_unstable();
-            points.dedup();
-            for point in points {
-                meets.entry(point).or_default().push(v);
-            }
+        for &point in &p.points {
+            meets.entry(point).or_default().push(v);
         }
         let node = &model.nodes[v as usize];
         singles.push(Single {
@@ -440,26 +455,40 @@ pub fn rank(model: &Model, options: Options) -> Ranking {
     }
 
     // Candidate pairs: two nodes whose losses zero inputs of one combination point.
+    // The tightest points first (fewest nodes meeting there: the redundancy of a pair of
+    // sites, say), up to `max_pairs` distinct pairs; the rest are only counted.
+    let mut points: Vec<(u32, Vec<u32>)> = meets.into_iter().collect();
+    points.sort_unstable_by_key(|(point, nodes)| (nodes.len(), *point));
+    let mut seen = std::collections::HashSet::new();
     let mut candidates: Vec<(u32, u32)> = Vec::new();
-    let mut points: Vec<(&u32, &Vec<u32>)> = meets.iter().collect();
-    points.sort_unstable();
-    for (_, nodes) in points {
+    let mut untried: u64 = 0;
+    'points: for (k, (_, nodes)) in points.iter().enumerate() {
         for (i, &x) in nodes.iter().enumerate() {
             for &y in &nodes[i + 1..] {
-                candidates.push((x, y));
+                if candidates.len() == options.max_pairs {
+                    // Count what is left, at most: the rest of this point, then the others.
+                    let left = (nodes.len() - i) as u64;
+                    untried = left * (left - 1) / 2;
+                    untried += points[k + 1..]
+                        .iter()
+                        .map(|(_, m)| (m.len() as u64) * (m.len() as u64).saturating_sub(1) / 2)
+                        .sum::<u64>();
+                    break 'points;
+                }
+                if seen.insert((x, y)) {
+                    candidates.push((x, y));
+                }
             }
         }
     }
+    drop(seen);
     candidates.sort_unstable();
-    candidates.dedup();
-    let untried = candidates.len().saturating_sub(options.max_pairs);
-    candidates.truncate(options.max_pairs);
 
     // Each candidate: the clients only the pair cuts off.
     let found: Vec<(u32, u32, Vec<u32>)> = candidates
         .par_iter()
         .map_init(
-            || Lab::new(model, options.duration),
+            || Lab::new(model, options.duration, None),
             |lab, &(x, y)| {
                 lab.joint(vec![x, y]);
                 let only: Vec<u32> = lab
@@ -624,7 +653,7 @@ impl Ranking {
             if self.pairs_untried > 0 {
                 let _ = writeln!(
                     o,
-                    "  {} candidate pairs were not tried (--max-pairs {}).",
+                    "  Up to {} more candidate pairs were not tried (--max-pairs {}).",
                     self.pairs_untried, self.pairs_tried
                 );
             }
