@@ -94,8 +94,20 @@ impl Source {
     }
 
     fn serde_error(&self, message: &str, span: Range<usize>) -> InputError {
-        let (kind, hint) = classify(message);
-        let mut err = InputError::new(kind, message.trim().to_string());
+        let (kind, mut hint) = classify(message);
+        let mut text = message.trim().to_string();
+        // TOML names no key in its duplicate-key message; the span points at it.
+        if text == "duplicate key"
+            && let Some(key) = self.text.get(span.clone()).map(str::trim)
+            && !key.is_empty()
+            && key.len() <= 100
+        {
+            text = format!("duplicate key `{key}`");
+            hint = Some(format!(
+                "`{key}` may appear only once here; keep one of them"
+            ));
+        }
+        let mut err = InputError::new(kind, text);
         if let Some(h) = hint {
             err = err.hint(h);
         }

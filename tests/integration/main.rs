@@ -4,6 +4,7 @@ mod chart;
 mod cli;
 mod common;
 mod compare;
+mod corpus;
 mod graph;
 mod models;
 mod montecarlo;
