@@ -519,7 +519,14 @@ impl<'m> Engine<'m> {
     fn decide(&mut self) -> bool {
         let mut mode_changed = false;
         let limit = self.crews.limit;
-        let candidates = std::mem::take(&mut self.candidates);
+        let mut candidates = std::mem::take(&mut self.candidates);
+        // A seeded run draws durations as decisions start timers: taking the nodes in index
+        // order makes the draws independent of the order propagation reached them, so the
+        // incremental engine and the full recompute draw alike. (Without draws the order
+        // changes nothing: each node decides from its own state.)
+        if self.rng.is_some() {
+            candidates.sort_unstable();
+        }
         for &n in &candidates {
             self.cand_mark.set(n as usize, false);
             let i = n as usize;

@@ -6,6 +6,7 @@ mod common;
 mod compare;
 mod corpus;
 mod graph;
+mod invariants;
 mod models;
 mod montecarlo;
 mod plan;
