@@ -131,6 +131,10 @@ impl Scenario {
 /// The default sampling step when a scenario gives none.
 pub const DEFAULT_STEP: SimTime = SimTime(3600);
 
+/// The most time steps (horizon ÷ step + 1) a scenario may have: timeline.csv writes one
+/// row per step, and a Monte Carlo study keeps one value per step and run.
+pub const MAX_STEPS: u64 = 10_000_000;
+
 /// Loads a scenario file and the model it names.
 pub fn load_scenario(path: &Path) -> Result<Scenario, Error> {
     load(path, true)
@@ -218,6 +222,29 @@ pub fn from_sources(
             "step",
             InputError::new(InputErrorKind::Value, "the step must be longer than 0")
                 .hint("write e.g. step = \"1h\""),
+        )
+        .into());
+    }
+    let rows = horizon.0 / step.0 + 1;
+    if rows > MAX_STEPS {
+        // Where the default step is too fine, point at the horizon.
+        let key = if header.step.is_some() {
+            "step"
+        } else {
+            "horizon"
+        };
+        return Err(at_header(
+            key,
+            InputError::new(
+                InputErrorKind::Value,
+                format!(
+                    "a horizon of {horizon} sampled every {step} makes {rows} time steps; at most {MAX_STEPS} are allowed"
+                ),
+            )
+            .hint(format!(
+                "raise step to at least {} (the timeline.csv rows and the Monte Carlo bands follow it; events keep their exact times)",
+                SimTime(horizon.0.div_ceil(MAX_STEPS - 1))
+            )),
         )
         .into());
     }
