@@ -347,8 +347,8 @@ pub struct Comparison {
     pub comparisons: Vec<Versus>,
 }
 
-/// A, B, …, Z, AA, AB, … as spreadsheet columns are named.
-fn label(i: usize) -> String {
+/// A, B, …, Z, AA, AB, … as spreadsheet columns are named: how scenarios are labelled.
+pub(crate) fn label(i: usize) -> String {
     let mut out = Vec::new();
     let mut n = i + 1;
     while n > 0 {

@@ -518,15 +518,7 @@ fn graph(a: &cli::GraphArgs) -> Result<u8, Error> {
     }
     match &a.out {
         Some(file) => {
-            let name = file
-                .file_name()
-                .and_then(|n| n.to_str())
-                .ok_or_else(|| usage(&format!("--out {} names no file", file.display())))?;
-            let dir = match file.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p,
-                _ => std::path::Path::new("."),
-            };
-            report::write_all_or_nothing(dir, &[(name, text.into_bytes())])?;
+            report::write_file(file, text.into_bytes(), "--out")?;
             print(&format!("wrote {}\n", file.display()));
         }
         None => print(&text),
@@ -544,15 +536,7 @@ fn plan(a: &cli::PlanArgs) -> Result<u8, Error> {
     let found = p::plan(&s, &config)?;
     if let Some(out) = &a.out {
         let text = p::scenario_file(&s, &found, out)?;
-        let name = out
-            .file_name()
-            .and_then(|n| n.to_str())
-            .ok_or_else(|| usage(&format!("--out {} names no file", out.display())))?;
-        let dir = match out.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => std::path::Path::new("."),
-        };
-        report::write_all_or_nothing(dir, &[(name, text)])?;
+        report::write_file(out, text, "--out")?;
     }
     if a.json {
         let mut text = serde_json::to_string_pretty(&found).map_err(|e| usage(&e.to_string()))?;

@@ -39,6 +39,22 @@ pub fn write_out_dir(result: &RunResult, scenario: &Scenario, dir: &Path) -> Res
     write_all_or_nothing(dir, &files)
 }
 
+/// Writes one file whole or not at all (a temporary file next to it, then a rename).
+/// `option` names the command-line option that gave the path, for the error message.
+pub fn write_file(file: &Path, bytes: Vec<u8>, option: &str) -> Result<(), Error> {
+    let name = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| Error::Usage {
+            message: format!("{option} {} names no file", file.display()),
+        })?;
+    let dir = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    write_all_or_nothing(dir, &[(name, bytes)])
+}
+
 /// Writes several files into `dir` so that either all appear complete or none does.
 pub fn write_all_or_nothing(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), Error> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io("creating", dir, e))?;

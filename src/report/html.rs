@@ -78,17 +78,7 @@ pub fn escape(s: &str) -> Cow<'_, str> {
 
 /// Writes `html` to `file`, whole or not at all (a temporary file beside it, then a rename).
 pub fn write_report(file: &Path, html: &str) -> Result<(), Error> {
-    let name = file
-        .file_name()
-        .and_then(|n| n.to_str())
-        .ok_or_else(|| Error::Usage {
-            message: format!("--report {} names no file", file.display()),
-        })?;
-    let dir = match file.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    super::write_all_or_nothing(dir, &[(name, html.as_bytes().to_vec())])
+    super::write_file(file, html.as_bytes().to_vec(), "--report")
 }
 
 /// A page being written: the head on creation, the footer and the script on [`Page::finish`].

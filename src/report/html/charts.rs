@@ -188,18 +188,7 @@ pub(super) fn compare(inputs: &[Input], results: &[RunResult]) -> Result<Svg, Er
     Svg::check(chart::compare_svg(&curves, population)?)
 }
 
-/// A, B, …, Z, AA, … as `compare` labels its scenarios.
-pub(super) fn label(i: usize) -> String {
-    let mut out = Vec::new();
-    let mut n = i + 1;
-    while n > 0 {
-        n -= 1;
-        out.push(b'A' + (n % 26) as u8);
-        n /= 26;
-    }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
-}
+pub(super) use crate::compare::label;
 
 #[cfg(test)]
 mod tests {

@@ -44,13 +44,7 @@ fn figure_cell(figure: &str, v: Option<f64>, recovery_none: bool) -> Cell {
     if figure == "recovered_at_h" && v.is_none() && recovery_none {
         return Cell::recovered(None);
     }
-    if figure == "saifi" {
-        Cell::fixed(v, 3)
-    } else if figure.ends_with("_h") {
-        Cell::hours(v, "–")
-    } else {
-        Cell::count_or(v, "–")
-    }
+    super::mc::value(figure, v)
 }
 
 fn diff_cell(figure: &str, d: Option<f64>) -> Cell {

@@ -36,7 +36,7 @@ fn figure_label(figure: &str) -> &str {
 
 /// One value of `figure`, as a cell: hours as durations, SAIFI with three decimals, counts
 /// with separators; infinite (never recovered) reads "not recovered".
-fn value(figure: &str, v: Option<f64>) -> Cell {
+pub(super) fn value(figure: &str, v: Option<f64>) -> Cell {
     if figure == "saifi" {
         Cell::fixed(v, 3)
     } else if figure.ends_with("_h") {
