@@ -307,16 +307,17 @@ pub fn curve(result: &RunResult) -> Vec<(f64, f64)> {
     points
 }
 
-/// Draws every chart as SVG and PNG and writes them into `dir`, all whole or none (see
-/// [`crate::report::write_all_or_nothing`]). Returns the names of the files written.
-pub fn write(dir: &Path, charts: &[Chart]) -> Result<Vec<String>, Error> {
+/// Draws every chart as SVG and PNG and writes them into the output directory `dir`, all
+/// whole or none, refused (unless `force`) when `dir` holds files impactsim did not write
+/// (see [`crate::report::write_out_files`]). Returns the names of the files written.
+pub fn write(dir: &Path, charts: &[Chart], force: bool) -> Result<Vec<String>, Error> {
     let mut files = Vec::with_capacity(charts.len() * 2);
     for c in charts {
         files.extend(c.files()?);
     }
     let (names, contents): (Vec<String>, Vec<Vec<u8>>) = files.into_iter().unzip();
     let refs: Vec<(&str, Vec<u8>)> = names.iter().map(String::as_str).zip(contents).collect();
-    crate::report::write_all_or_nothing(dir, &refs)?;
+    crate::report::write_out_files(dir, &refs, force)?;
     Ok(names)
 }
 

@@ -53,6 +53,10 @@ pub enum Command {
         /// (state of every site and service that changes) into this directory.
         #[arg(long, value_name = "DIR")]
         plot: Option<PathBuf>,
+        /// Write into --out and --plot directories that hold files impactsim did not write
+        /// (it replaces only the files of the names it writes).
+        #[arg(long)]
+        force: bool,
     },
     /// Run a scenario many times with random durations and failures: percentiles of every
     /// figure, per client and per service, and bands of the people affected over time.
@@ -130,6 +134,10 @@ pub struct McOutput {
     /// directory.
     #[arg(long, value_name = "DIR")]
     pub plot: Option<PathBuf>,
+    /// Write into --out and --plot directories that hold files impactsim did not write (it
+    /// replaces only the files of the names it writes).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Options of `rank`.
@@ -159,6 +167,10 @@ pub struct RankArgs {
     /// directory.
     #[arg(long, value_name = "DIR")]
     pub plot: Option<PathBuf>,
+    /// Write into a --plot directory that holds files impactsim did not write (it replaces
+    /// only the files of the names it writes).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Options of `batch`.
@@ -209,6 +221,10 @@ pub struct CompareArgs {
     /// overlaid) into this directory.
     #[arg(long, value_name = "DIR")]
     pub plot: Option<PathBuf>,
+    /// Write into a --plot directory that holds files impactsim did not write (it replaces
+    /// only the files of the names it writes).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Options of `generate`.

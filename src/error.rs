@@ -48,6 +48,29 @@ impl Error {
         }
     }
 
+    /// The message as the binary prints it on stderr: a headline and, for input errors, the
+    /// source snippet with the location and the hint (in colour when `color`).
+    pub fn render(&self, color: bool) -> String {
+        let ie = match self {
+            Error::Input(ie) => ie,
+            other => return format!("error: {other}\n"),
+        };
+        let mut text = format!("error: {}\n", ie.headline());
+        let theme = if color {
+            miette::GraphicalTheme::unicode()
+        } else {
+            miette::GraphicalTheme::unicode_nocolor()
+        };
+        let handler = miette::GraphicalReportHandler::new_themed(theme);
+        let mut snippet = String::new();
+        if handler.render_report(&mut snippet, ie.as_ref()).is_ok() {
+            text.push_str(&snippet);
+        } else if let Some(h) = &ie.hint {
+            text.push_str(&format!("hint: {h}\n"));
+        }
+        text
+    }
+
     /// Wraps an I/O error with the path it concerns.
     pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
@@ -84,6 +107,8 @@ pub enum InputErrorKind {
     Structure,
     /// A required key is missing.
     Missing,
+    /// The input asks for more than the limits allow (see [`crate::limits`]).
+    Limit,
 }
 
 /// A located problem in an input file.

@@ -1,7 +1,7 @@
 //! The `impactsim` binary: arguments in, library call, exit code out.
 //!
 //! Exit codes: 0 success, 1 the run showed a problem named with `--fail-on`, 2 bad input,
-//! 3 I/O failure. A closed stdout (`| head`) is a quiet exit 0.
+//! 3 I/O failure, 130 interrupted (Ctrl-C). A closed stdout (`| head`) is a quiet exit 0.
 
 mod cli;
 
@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use cli::{BatchArgs, Cli, Command, FormatArg, GenerateArgs, McArgs, McOutput, Problem, RankArgs};
 
 fn main() -> ExitCode {
+    report::clean_up_on_interrupt();
     let cli = Cli::parse();
     match dispatch(cli) {
         Ok(code) => ExitCode::from(code),
@@ -32,26 +33,7 @@ fn use_color() -> bool {
 }
 
 fn report_error(e: &Error) {
-    let mut text = String::new();
-    match e {
-        Error::Input(ie) => {
-            text.push_str(&format!("error: {}\n", ie.headline()));
-            let theme = if use_color() {
-                miette::GraphicalTheme::unicode()
-            } else {
-                miette::GraphicalTheme::unicode_nocolor()
-            };
-            let handler = miette::GraphicalReportHandler::new_themed(theme);
-            let mut snippet = String::new();
-            if handler.render_report(&mut snippet, ie.as_ref()).is_ok() {
-                text.push_str(&snippet);
-            } else if let Some(h) = &ie.hint {
-                text.push_str(&format!("hint: {h}\n"));
-            }
-        }
-        other => text.push_str(&format!("error: {other}\n")),
-    }
-    let _ = std::io::stderr().write_all(text.as_bytes());
+    let _ = std::io::stderr().write_all(e.render(use_color()).as_bytes());
 }
 
 /// Prints to stdout; a closed pipe ends the program quietly.
@@ -87,7 +69,9 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             seed,
             plot,
             report: report_file,
+            force,
         } => {
+            check_out_dirs(&[&out, &plot], force)?;
             let s = impactsim::load_scenario(&scenario)?;
             let t1 = Instant::now();
             let result = metrics::run_seeded(&s, seed);
@@ -111,14 +95,14 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 );
             }
             if let Some(dir) = &out {
-                report::write_out_dir(&result, &s, dir)?;
+                report::write_out_dir(&result, &s, dir, force)?;
             }
             if let Some(file) = &report_file {
                 report::html::write_report(file, &report::html::run_report(&result, &s)?)?;
             }
             let plotted = plot
                 .as_deref()
-                .map(|d| plot_charts(d, &impactsim::chart::run_charts(&result, &s)))
+                .map(|d| plot_charts(d, &impactsim::chart::run_charts(&result, &s), force))
                 .transpose()?;
             if json {
                 print(&report::json(&result));
@@ -166,6 +150,14 @@ fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
         .map_err(|e| usage(&format!("cannot start worker threads: {e}")))
 }
 
+/// Refuses, before any work, output directories holding files impactsim did not write.
+fn check_out_dirs(dirs: &[&Option<PathBuf>], force: bool) -> Result<(), Error> {
+    for dir in dirs.iter().filter_map(|d| d.as_deref()) {
+        report::check_out_dir(dir, force)?;
+    }
+    Ok(())
+}
+
 fn usage(message: &str) -> Error {
     Error::Usage {
         message: message.to_string(),
@@ -188,6 +180,7 @@ fn montecarlo(a: &McArgs) -> Result<u8, Error> {
     if a.runs == 0 {
         return Err(usage("--runs must be at least 1"));
     }
+    check_out_dirs(&[&a.output.out, &a.output.plot], a.output.force)?;
     let pool = pool(a.threads)?;
     let s = impactsim::load_scenario(&a.scenario)?;
     if !s.is_random() {
@@ -227,7 +220,7 @@ fn montecarlo(a: &McArgs) -> Result<u8, Error> {
         };
         let name = ShardFile::file_name(sh.index, sh.count);
         let text = serde_json::to_vec(&file).map_err(|e| usage(&e.to_string()))?;
-        report::write_all_or_nothing(dir, &[(name.as_str(), text)])?;
+        report::write_out_files(dir, &[(name.as_str(), text)], a.output.force)?;
         print(&format!(
             "wrote {} ({} runs); combine the shards with `impactsim merge`\n",
             dir.join(&name).display(),
@@ -251,19 +244,20 @@ fn show_mc(result: &impactsim::montecarlo::McResult, o: &McOutput) -> Result<u8,
         serde_json::to_string_pretty(&result.to_json()).map_err(|e| usage(&e.to_string()))?;
     summary.push('\n');
     if let Some(dir) = &o.out {
-        report::write_all_or_nothing(
+        report::write_out_files(
             dir,
             &[
                 ("bands.csv", result.bands_csv()?),
                 ("runs.csv", result.runs_csv()?),
                 ("summary.json", summary.clone().into_bytes()),
             ],
+            o.force,
         )?;
     }
     let plotted = o
         .plot
         .as_deref()
-        .map(|d| plot_charts(d, &[impactsim::chart::Chart::bands(result)]))
+        .map(|d| plot_charts(d, &[impactsim::chart::Chart::bands(result)], o.force))
         .transpose()?;
     if o.json {
         print(&summary);
@@ -281,8 +275,12 @@ fn show_mc(result: &impactsim::montecarlo::McResult, o: &McOutput) -> Result<u8,
 }
 
 /// Draws `charts` into `dir` (`--plot`), each as SVG and PNG; returns the line naming them.
-fn plot_charts(dir: &std::path::Path, charts: &[impactsim::chart::Chart]) -> Result<String, Error> {
-    let names = impactsim::chart::write(dir, charts)?;
+fn plot_charts(
+    dir: &std::path::Path,
+    charts: &[impactsim::chart::Chart],
+    force: bool,
+) -> Result<String, Error> {
+    let names = impactsim::chart::write(dir, charts, force)?;
     Ok(format!("wrote {} to {}\n", names.join(", "), dir.display()))
 }
 
@@ -300,6 +298,7 @@ fn plot_note(note: Option<String>, machine_readable: bool) {
 
 fn merge(dirs: &[PathBuf], o: &McOutput) -> Result<u8, Error> {
     use impactsim::montecarlo::{self as mc, ShardFile};
+    check_out_dirs(&[&o.out, &o.plot], o.force)?;
     let mut files = Vec::new();
     for d in dirs {
         if d.is_dir() {
@@ -339,6 +338,7 @@ fn merge(dirs: &[PathBuf], o: &McOutput) -> Result<u8, Error> {
 
 fn compare(a: &cli::CompareArgs) -> Result<u8, Error> {
     use impactsim::compare as c;
+    check_out_dirs(&[&a.plot], a.force)?;
     let inputs = c::load(&a.files)?;
     let comparison = c::compare(&inputs);
     if let Some(file) = &a.report {
@@ -357,7 +357,11 @@ fn compare(a: &cli::CompareArgs) -> Result<u8, Error> {
         .map(|d| {
             let curves = impactsim::chart::compare_curves(&comparison, &inputs);
             let label = &comparison.baseline.population_label;
-            plot_charts(d, &[impactsim::chart::Chart::compare(&curves, label)])
+            plot_charts(
+                d,
+                &[impactsim::chart::Chart::compare(&curves, label)],
+                a.force,
+            )
         })
         .transpose()?;
     print(&text);
@@ -451,12 +455,15 @@ fn generate(args: &GenerateArgs) -> Result<u8, Error> {
     let generated = g::generate(&cfg)?;
     let model = generated.model_text(format).into_bytes();
     let scenario = generated.scenario_text(format, &model_name).into_bytes();
-    report::write_all_or_nothing(
+    // Forced: generate refuses only to replace its own two files (above), and records them
+    // in the manifest so that the directory counts as impactsim's.
+    report::write_out_files(
         &args.out,
         &[
             (model_name.as_str(), model),
             (scenario_name.as_str(), scenario),
         ],
+        true,
     )?;
     print(&format!(
         "wrote {} ({} nodes, {} edges, {} clients) and {} ({} events) in {:.2} s\n",
@@ -472,6 +479,7 @@ fn generate(args: &GenerateArgs) -> Result<u8, Error> {
 }
 
 fn rank(a: &RankArgs) -> Result<u8, Error> {
+    check_out_dirs(&[&a.plot], a.force)?;
     let model = impactsim::validate::model_of(&a.model)?;
     let options = impactsim::rank::Options {
         duration: a.duration,
@@ -482,7 +490,13 @@ fn rank(a: &RankArgs) -> Result<u8, Error> {
     let plotted = a
         .plot
         .as_deref()
-        .map(|d| plot_charts(d, &[impactsim::chart::Chart::rank(&ranking, a.top)]))
+        .map(|d| {
+            plot_charts(
+                d,
+                &[impactsim::chart::Chart::rank(&ranking, a.top)],
+                a.force,
+            )
+        })
         .transpose()?;
     if a.json {
         print(&ranking.json());

@@ -1,14 +1,15 @@
 //! Outputs of a run: the terminal summary, JSON, and the CSV files of `--out`.
 //!
 //! Each consumer reads a finished [`RunResult`]; files are written whole or not at all
-//! (a temporary file in the same directory, then a rename).
+//! (a temporary file in the same directory, then a rename), and output directories keep a
+//! manifest of the files impactsim wrote (see [`check_out_dir`]).
 
 pub(crate) mod csv_out;
 pub mod html;
 mod mc;
+mod outputs;
 pub(crate) mod table;
 
-use std::io::Write;
 use std::path::Path;
 
 use crate::error::Error;
@@ -17,6 +18,10 @@ use crate::scenario::Scenario;
 
 pub use csv_out::{clients_csv, services_csv, timeline_csv};
 pub use mc::mc_table;
+pub use outputs::{
+    INTERRUPTED_EXIT_CODE, MANIFEST, check_out_dir, clean_up_on_interrupt, write_all_or_nothing,
+    write_out_files,
+};
 pub use table::{sparkline, summary_table, summary_table_with};
 
 /// The whole result as pretty JSON (SPEC 4).
@@ -27,16 +32,21 @@ pub fn json(result: &RunResult) -> String {
 }
 
 /// Writes timeline.csv, clients.csv, services.csv and summary.json into `dir` (created if
-/// needed). Every file is first written to a temporary name; only when all four are complete
-/// are they renamed into place.
-pub fn write_out_dir(result: &RunResult, scenario: &Scenario, dir: &Path) -> Result<(), Error> {
+/// needed), as [`write_out_files`] does: all four whole or none, refused (unless `force`)
+/// when `dir` holds files impactsim did not write.
+pub fn write_out_dir(
+    result: &RunResult,
+    scenario: &Scenario,
+    dir: &Path,
+    force: bool,
+) -> Result<(), Error> {
     let files: [(&str, Vec<u8>); 4] = [
         ("timeline.csv", timeline_csv(result, scenario)?),
         ("clients.csv", clients_csv(result)?),
         ("services.csv", services_csv(result)?),
         ("summary.json", json(result).into_bytes()),
     ];
-    write_all_or_nothing(dir, &files)
+    write_out_files(dir, &files, force)
 }
 
 /// Writes one file whole or not at all (a temporary file next to it, then a rename).
@@ -53,51 +63,6 @@ pub fn write_file(file: &Path, bytes: Vec<u8>, option: &str) -> Result<(), Error
         _ => Path::new("."),
     };
     write_all_or_nothing(dir, &[(name, bytes)])
-}
-
-/// Writes several files into `dir` so that either all appear complete or none does.
-pub fn write_all_or_nothing(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), Error> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io("creating", dir, e))?;
-    let mut temps = Vec::with_capacity(files.len());
-    for (name, bytes) in files {
-        let target = dir.join(name);
-        let mut tmp = tempfile_in(dir).map_err(|e| Error::io("writing", &target, e))?;
-        tmp.1
-            .write_all(bytes)
-            .and_then(|_| tmp.1.sync_all())
-            .map_err(|e| {
-                let _ = std::fs::remove_file(&tmp.0);
-                Error::io("writing", &target, e)
-            })?;
-        temps.push((tmp.0, target));
-    }
-    for (i, (tmp, target)) in temps.iter().enumerate() {
-        if let Err(e) = std::fs::rename(tmp, target) {
-            for (t, _) in &temps[i..] {
-                let _ = std::fs::remove_file(t);
-            }
-            return Err(Error::io("writing", target, e));
-        }
-    }
-    Ok(())
-}
-
-/// A new hidden file in `dir` with a unique name.
-fn tempfile_in(dir: &Path) -> std::io::Result<(std::path::PathBuf, std::fs::File)> {
-    let pid = std::process::id();
-    for i in 0..1000u32 {
-        let path = dir.join(format!(".impactsim-{pid}-{i}.tmp"));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(f) => return Ok((path, f)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(std::io::Error::other("no free temporary file name"))
 }
 
 /// `25012345.0` → `25,012,345`; values below 100 keep one decimal when they have one.

@@ -375,7 +375,13 @@ fn run_plot_writes_timeline_and_gantt_and_names_them_after_the_table() {
     );
     assert_eq!(
         files(&plots),
-        ["gantt.png", "gantt.svg", "timeline.png", "timeline.svg"]
+        [
+            ".impactsim-outputs",
+            "gantt.png",
+            "gantt.svg",
+            "timeline.png",
+            "timeline.svg"
+        ]
     );
     let stdout = String::from_utf8(out.stdout).unwrap();
     let last = stdout.lines().last().unwrap();
@@ -453,6 +459,7 @@ fn montecarlo_compare_and_rank_plot() {
     assert_eq!(
         files(dir.path()),
         [
+            ".impactsim-outputs",
             "bands.png",
             "bands.svg",
             "compare.png",

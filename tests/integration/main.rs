@@ -9,6 +9,7 @@ mod graph;
 mod invariants;
 mod models;
 mod montecarlo;
+mod outputs;
 mod plan;
 mod random;
 mod rank;
