@@ -12,6 +12,13 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// The most node events a scenario may have: every target of every event, and the random
+    /// failures its mtbf values would draw over the horizon.
+    #[arg(long, global = true, value_name = "N", default_value_t = impactsim::limits::DEFAULT_MAX_EVENTS)]
+    pub max_events: u64,
+    /// Load input files even when they seem too large for the memory available.
+    #[arg(long, global = true)]
+    pub no_memory_check: bool,
 }
 
 /// The subcommands.

@@ -36,6 +36,7 @@ pub mod engine;
 pub mod error;
 pub mod generate;
 pub mod graph;
+pub mod limits;
 pub mod metrics;
 pub mod model;
 pub mod montecarlo;

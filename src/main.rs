@@ -19,6 +19,8 @@ use cli::{BatchArgs, Cli, Command, FormatArg, GenerateArgs, McArgs, McOutput, Pr
 fn main() -> ExitCode {
     report::clean_up_on_interrupt();
     let cli = Cli::parse();
+    impactsim::limits::set_max_events(cli.max_events);
+    impactsim::limits::set_memory_check(!cli.no_memory_check);
     match dispatch(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

@@ -265,6 +265,8 @@ pub fn from_sources(
     let mut events = Vec::new();
     let mut random_for = Vec::new();
     let mut warnings = Vec::new();
+    let max_events = crate::limits::max_events();
+    let mut node_events: u64 = 0;
     for (i, ev) in raw.event.iter().enumerate() {
         let at_event = |path: &[Seg], e: InputError| {
             let mut full = vec![Seg::Key("event"), Seg::Index(i)];
@@ -294,6 +296,21 @@ pub fn from_sources(
         }
         targets.sort_unstable();
         targets.dedup();
+        let times = if ev.for_.is_some() { 2 } else { 1 };
+        node_events = node_events.saturating_add(times * targets.len() as u64);
+        if node_events > max_events {
+            return Err(at_event(
+                &[Seg::Key("target")],
+                InputError::new(
+                    InputErrorKind::Limit,
+                    format!(
+                        "the events up to this one act on {node_events} nodes in all; at most {max_events} are allowed"
+                    ),
+                )
+                .hint("select fewer nodes per event, or pass --max-events N to allow more"),
+            )
+            .into());
+        }
         if ev.for_.is_some() && ev.action == Action::Restart {
             return Err(at_event(
                 &[Seg::Key("for")],
@@ -344,6 +361,22 @@ pub fn from_sources(
         }
     }
     events.sort_by_key(|e| (e.at, e.order, e.implied));
+    if let Some((drawn, node)) = random_failures(&model, horizon)
+        && node_events as f64 + drawn > max_events as f64
+    {
+        return Err(at_header(
+            "horizon",
+            InputError::new(
+                InputErrorKind::Limit,
+                format!(
+                    "over a horizon of {horizon} the mtbf values would draw about {drawn:.0} random failures in a run (`{}` alone {:.0}); at most {max_events} events are allowed",
+                    model.nodes[node.0].id, node.1
+                ),
+            )
+            .hint("raise the smallest mtbf, shorten the horizon, or pass --max-events N to allow more"),
+        )
+        .into());
+    }
     let restoration =
         restoration::resolve(source, header, &model, &events, &random_for, &mut warnings)?;
 
@@ -367,6 +400,29 @@ pub fn from_sources(
             build: t1.elapsed(),
         },
     })
+}
+
+/// The random failures a seeded run draws on average over `horizon` (Σ horizon ÷ (mean
+/// mtbf + mean mttr)), and the node that draws the most with its count; `None` without mtbf.
+fn random_failures(model: &Model, horizon: SimTime) -> Option<(f64, (usize, f64))> {
+    let mut total = 0.0;
+    let mut most: Option<(usize, f64)> = None;
+    for (n, r) in model.random.iter().enumerate() {
+        let Some((mtbf, mttr)) = r.as_ref().and_then(|r| Some((r.mtbf?, r.mttr?))) else {
+            continue;
+        };
+        let cycle = mtbf.mean() + mttr.mean();
+        let count = if cycle > 0.0 {
+            horizon.0 as f64 / cycle
+        } else {
+            f64::INFINITY
+        };
+        total += count;
+        if most.is_none_or(|m| count > m.1) {
+            most = Some((n, count));
+        }
+    }
+    most.map(|m| (total, m))
 }
 
 /// The nodes a target string selects, in model order.

@@ -22,6 +22,16 @@ pub enum Format {
     Json,
 }
 
+impl Format {
+    /// The format of a file: JSON for the `.json` extension, TOML otherwise.
+    pub fn of(path: &FsPath) -> Format {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(ext) if ext.eq_ignore_ascii_case("json") => Format::Json,
+            _ => Format::Toml,
+        }
+    }
+}
+
 /// One step of a key path inside a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Seg {
@@ -48,7 +58,33 @@ pub struct Source {
 impl Source {
     /// Reads a file; the format follows the extension.
     pub fn read(path: &FsPath) -> Result<Source, Error> {
+        if crate::limits::memory_check()
+            && let Ok(meta) = std::fs::metadata(path)
+            && let Some(available) = crate::limits::available_memory()
+            && let Some(needed) = crate::limits::too_large(meta.len(), Format::of(path), available)
+        {
+            use crate::limits::bytes;
+            return Err(InputError::new(
+                InputErrorKind::Limit,
+                format!(
+                    "the file is {}: loading it takes about {} of memory, and {} are available",
+                    bytes(meta.len()),
+                    bytes(needed),
+                    bytes(available)
+                ),
+            )
+            .hint(
+                "run it on a machine with more memory, write a TOML model as JSON (a quarter of the memory), or pass --no-memory-check to try anyway",
+            )
+            .in_file(path)
+            .into());
+        }
         let bytes = std::fs::read(path).map_err(|e| Error::io("reading", path, e))?;
+        Ok(Source::from_bytes(path, bytes)?)
+    }
+
+    /// A source from the bytes of a file named `path`: an error unless they are UTF-8.
+    pub fn from_bytes(path: &FsPath, bytes: Vec<u8>) -> Result<Source, InputError> {
         let text = String::from_utf8(bytes).map_err(|e| {
             let offset = e.utf8_error().valid_up_to();
             let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
@@ -63,14 +99,10 @@ impl Source {
     /// A source from text already in memory (tests, generated models).
     pub fn from_text(path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> Source {
         let path = path.into();
-        let format = match path.extension().and_then(|e| e.to_str()) {
-            Some(ext) if ext.eq_ignore_ascii_case("json") => Format::Json,
-            _ => Format::Toml,
-        };
         Source {
+            format: Format::of(&path),
             path,
             text: text.into(),
-            format,
         }
     }
 

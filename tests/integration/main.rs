@@ -7,6 +7,7 @@ mod compare;
 mod corpus;
 mod graph;
 mod invariants;
+mod limits;
 mod models;
 mod montecarlo;
 mod outputs;
