@@ -15,6 +15,7 @@ mod plan;
 mod random;
 mod rank;
 mod report_html;
+mod robustness;
 mod rules;
 mod scale;
 mod snapshots;
