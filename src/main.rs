@@ -30,6 +30,13 @@ fn main() -> ExitCode {
     }
 }
 
+/// Writes a line to stderr, ignoring a closed stderr (where `eprintln!` would panic).
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 fn use_color() -> bool {
     std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
 }
@@ -45,7 +52,7 @@ fn print(text: &str) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(0);
         }
-        eprintln!("error: writing to stdout: {e}");
+        note!("error: writing to stdout: {e}");
         std::process::exit(3);
     }
 }
@@ -82,7 +89,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 let lt = s.timings;
                 let per_event =
                     simulated.as_secs_f64() * 1e6 / result.events_processed.max(1) as f64;
-                eprintln!(
+                note!(
                     "timings: read {:.3} s, parse {:.3} s, build {:.3} s, simulate {:.3} s\n\
                      timings: {} nodes, {} edges, {} clients; {} scenario events, {} events processed ({per_event:.1} µs each)",
                     lt.read.as_secs_f64(),
@@ -186,7 +193,7 @@ fn montecarlo(a: &McArgs) -> Result<u8, Error> {
     let pool = pool(a.threads)?;
     let s = impactsim::load_scenario(&a.scenario)?;
     if !s.is_random() {
-        eprintln!(
+        note!(
             "warning: nothing in this scenario is random (no distributions, restart failures or mtbf): every run is the same"
         );
     }
@@ -291,7 +298,7 @@ fn plot_charts(
 fn plot_note(note: Option<String>, machine_readable: bool) {
     if let Some(note) = note {
         if machine_readable {
-            eprint!("{note}");
+            let _ = write!(std::io::stderr(), "{note}");
         } else {
             print(&format!("\n{note}"));
         }
@@ -527,7 +534,7 @@ fn graph(a: &cli::GraphArgs) -> Result<u8, Error> {
     let text = g::render(&model, state.as_ref(), format);
     let edges = g::edge_count(&model);
     if format == Format::Mermaid && edges > g::MERMAID_MAX_EDGES {
-        eprintln!(
+        note!(
             "warning: {edges} edges: Mermaid renders at most {} unless its maxEdges setting is raised",
             g::MERMAID_MAX_EDGES
         );

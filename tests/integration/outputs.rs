@@ -440,4 +440,29 @@ mod unix {
         closed_stdout_is_a_quiet_exit_0(tmp.path(), &["graph", "model.toml", "--format", "json"]);
         closed_stdout_is_a_quiet_exit_0(tmp.path(), &["run", "scenario.toml", "--json"]);
     }
+
+    /// A closed stderr is no reason to fail either: `--timings` writes two lines there after
+    /// the run, and the summary still reaches stdout with exit 0.
+    #[test]
+    fn a_closed_stderr_does_not_stop_the_run() {
+        let scenario = root().join("models/bitmarck-2023/attack-2023.toml");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_impactsim"))
+            .args(["run", scenario.to_str().unwrap(), "--timings"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Closed at once, before the scenario is even loaded.
+        drop(child.stderr.take());
+        let mut out = String::new();
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut out)
+            .unwrap();
+        let status = wait(&mut child);
+        assert_eq!(status.code(), Some(0), "{out}");
+        assert!(out.contains("people-hours"), "{out}");
+    }
 }
