@@ -105,34 +105,20 @@ for = "1h"
 fn random_failures_beyond_the_limit_are_refused_unless_lifted() {
     let scenario = "[scenario]\nname = \"r\"\nmodel = \"model.toml\"\nhorizon = \"100d\"\n";
     let dir = dir_with(&[("model.toml", SMALL_MODEL), ("s.toml", scenario)]);
-    let out = run_in(
-        dir.path(),
-        &[
-            "montecarlo",
-            "s.toml",
-            "--runs",
-            "2",
-            "--max-events",
-            "1199",
-        ],
-    );
+    let montecarlo = |max: &str| {
+        run_in(
+            dir.path(),
+            &["montecarlo", "s.toml", "--runs", "2", "--max-events", max],
+        )
+    };
+    let out = montecarlo("1199");
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         first_line(&out),
         "error: s.toml:4:11: over a horizon of 100d the mtbf values would draw about 1200 random failures in a run (`c` alone 1200); at most 1199 events are allowed"
     );
     assert!(text(&out.stderr).contains("raise the smallest mtbf"));
-    let out = run_in(
-        dir.path(),
-        &[
-            "montecarlo",
-            "s.toml",
-            "--runs",
-            "2",
-            "--max-events",
-            "1200",
-        ],
-    );
+    let out = montecarlo("1200");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
 

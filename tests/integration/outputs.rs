@@ -370,13 +370,7 @@ mod unix {
                 .unwrap();
             assert!(kill.success());
             let status = wait(&mut child);
-            let mut err = String::new();
-            child
-                .stderr
-                .take()
-                .unwrap()
-                .read_to_string(&mut err)
-                .unwrap();
+            let err = read_stderr(&mut child);
             assert_eq!(
                 (status.code(), status.signal()),
                 (Some(130), None),
@@ -397,6 +391,18 @@ mod unix {
         }
     }
 
+    /// All `child` wrote to its (piped) stderr.
+    fn read_stderr(child: &mut Child) -> String {
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        err
+    }
+
     /// Reads a little of what `args` prints, closes the pipe, and checks the exit is quiet.
     fn closed_stdout_is_a_quiet_exit_0(dir: &Path, args: &[&str]) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_impactsim"))
@@ -410,13 +416,7 @@ mod unix {
         child.stdout.take().unwrap().read_exact(&mut head).unwrap();
         // The pipe is closed here, long before the output (megabytes) is done.
         let status = wait(&mut child);
-        let mut err = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
+        let err = read_stderr(&mut child);
         assert_eq!(status.code(), Some(0), "{args:?}: {err}");
         assert_eq!(err, "", "{args:?}");
     }
