@@ -152,9 +152,14 @@ fn load(path: &Path, patched: bool) -> Result<Scenario, Error> {
     let mut read = t0.elapsed();
     let t1 = Instant::now();
     let mut raw: raw::RawScenarioFile = source.deserialize()?;
-    if !patched {
-        raw.patch = None;
-    }
+    // Without its patch, the scenario's `order` may name nodes only the patch adds: those
+    // are left out (with a warning) instead of being unknown ids. (An event on such a node
+    // stays an error: the baseline cannot have that loss.)
+    let dropped = if patched {
+        Vec::new()
+    } else {
+        patch_ids(raw.patch.take().as_ref())
+    };
     let parse = t1.elapsed();
     let model_rel = Path::new(&raw.scenario.model);
     let model_path = path.parent().unwrap_or(Path::new("")).join(model_rel);
@@ -173,10 +178,24 @@ fn load(path: &Path, patched: bool) -> Result<Scenario, Error> {
         other => other,
     })?;
     read += t2.elapsed();
-    let mut scenario = from_sources(&source, raw, &model_source, model_path)?;
+    let mut scenario = build(&source, raw, &model_source, model_path, &dropped)?;
     scenario.timings.read = read;
     scenario.timings.parse += parse;
     Ok(scenario)
+}
+
+/// The ids a patch names, sites, services and clients.
+fn patch_ids(patch: Option<&model::raw::RawPatch>) -> Vec<String> {
+    patch
+        .iter()
+        .flat_map(|p| {
+            p.site
+                .iter()
+                .map(|s| s.id.clone())
+                .chain(p.service.iter().map(|s| s.id.clone()))
+                .chain(p.client.iter().map(|c| c.id.clone()))
+        })
+        .collect()
 }
 
 /// Builds a scenario from its parsed file and the model's source.
@@ -186,17 +205,20 @@ pub fn from_sources(
     model_source: &Source,
     model_path: PathBuf,
 ) -> Result<Scenario, Error> {
+    build(source, raw, model_source, model_path, &[])
+}
+
+/// [`from_sources`]; `order` entries naming an id of `dropped` (a patch left out) that the
+/// model lacks are left out with a warning.
+fn build(
+    source: &Source,
+    raw: raw::RawScenarioFile,
+    model_source: &Source,
+    model_path: PathBuf,
+    dropped: &[String],
+) -> Result<Scenario, Error> {
     let patch = raw.patch;
-    let patched_ids: Vec<String> = patch
-        .iter()
-        .flat_map(|p| {
-            p.site
-                .iter()
-                .map(|s| s.id.clone())
-                .chain(p.service.iter().map(|s| s.id.clone()))
-                .chain(p.client.iter().map(|c| c.id.clone()))
-        })
-        .collect();
+    let patched_ids = patch_ids(patch.as_ref());
     let t0 = Instant::now();
     let raw_model: model::raw::RawModelFile = model_source.deserialize()?;
     let parse = t0.elapsed();
@@ -377,8 +399,15 @@ pub fn from_sources(
         )
         .into());
     }
-    let restoration =
-        restoration::resolve(source, header, &model, &events, &random_for, &mut warnings)?;
+    let restoration = restoration::resolve(
+        source,
+        header,
+        &model,
+        &events,
+        &random_for,
+        dropped,
+        &mut warnings,
+    )?;
 
     Ok(Scenario {
         name: header.name.clone(),

@@ -112,6 +112,7 @@ pub(super) fn resolve(
     model: &Model,
     events: &[Event],
     random_for: &[RandomFor],
+    dropped: &[String],
     warnings: &mut Vec<String>,
 ) -> Result<Restoration, InputError> {
     let at = |path: &[Seg], e: InputError| {
@@ -198,6 +199,9 @@ pub(super) fn resolve(
                             .hint("list the sites and services that restart"),
                         ));
                     }
+                    None if dropped.contains(id) => warnings.push(format!(
+                        "`order` names `{id}`, which only the patch adds; without the patch it is left out"
+                    )),
                     None => {
                         let e = InputError::new(
                             InputErrorKind::UnknownId,

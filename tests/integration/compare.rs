@@ -618,3 +618,74 @@ fn compare_patch_only_names_an_unpatched_failure() {
         "error: what-if.toml:9:10: without its [patch]: unknown target `dc-2`",
     );
 }
+
+/// A restoration order that names a node only the patch adds: the baseline (the scenario
+/// without its patch) leaves it out with a warning instead of failing on an unknown id.
+/// With the patch, `b` is shut down too, and one crew restarts `b` first (2 h to 5 h), then
+/// `a` (5 h to 6 h): 100 people × 6 h = 600 people-hours. Without it, `a` alone, 2 h to
+/// 3 h: 300.
+#[test]
+fn compare_baseline_leaves_out_of_order_what_only_the_patch_adds() {
+    let model = r#"
+[model]
+name = "one"
+
+[[service]]
+id = "a"
+restart = "1h"
+
+[[client]]
+id = "x"
+population = 100
+uses = ["a"]
+"#;
+    let scenario = r#"
+[scenario]
+name = "b first"
+model = "model.toml"
+horizon = "1d"
+crews = 1
+policy = "order"
+order = ["b", "a"]
+
+[[event]]
+at = "0h"
+action = "shutdown"
+target = "service:*"
+for = "2h"
+
+[patch]
+[[patch.service]]
+id = "b"
+restart = "3h"
+"#;
+    let dir = dir_with(&[("model.toml", model), ("s.toml", scenario)]);
+    let path = dir.path().join("s.toml");
+    let base = impactsim::scenario::load_scenario_unpatched(&path).unwrap();
+    assert_eq!(
+        base.warnings,
+        ["`order` names `b`, which only the patch adds; without the patch it is left out"]
+    );
+    let patched = impactsim::load_scenario(&path).unwrap();
+    assert!(patched.warnings.is_empty(), "{:?}", patched.warnings);
+    close_to(impactsim::metrics::run(&base).people_hours, 300.0);
+    close_to(impactsim::metrics::run(&patched).people_hours, 600.0);
+
+    let j = json_in(dir.path(), &["compare", "s.toml"]);
+    close(
+        &j["comparisons"][0]["summary"]["people_hours"]["baseline"],
+        300.0,
+    );
+    close(
+        &j["comparisons"][0]["summary"]["people_hours"]["value"],
+        600.0,
+    );
+    // A plain unknown id in `order` stays an error.
+    let typo = scenario.replace("order = [\"b\", \"a\"]", "order = [\"c\", \"a\"]");
+    std::fs::write(&path, typo).unwrap();
+    assert!(impactsim::scenario::load_scenario_unpatched(&path).is_err());
+}
+
+fn close_to(actual: f64, expected: f64) {
+    assert!((actual - expected).abs() < 1e-9, "{actual} ≠ {expected}");
+}
