@@ -1,7 +1,7 @@
 //! The `impactsim` binary: arguments in, library call, exit code out.
 //!
 //! Exit codes: 0 success, 1 the run showed a problem named with `--fail-on`, 2 bad input,
-//! 3 I/O failure, 130 interrupted (Ctrl-C). A closed stdout (`| head`) is a quiet exit 0.
+//! 3 I/O failure, 130 interrupted (Ctrl-C, SIGTERM, SIGHUP). A closed stdout (`| head`) is a quiet exit 0.
 
 mod cli;
 

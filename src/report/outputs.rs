@@ -74,9 +74,10 @@ fn registry() -> MutexGuard<'static, Registry> {
     REGISTRY.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Installs the Ctrl-C handler (SIGINT; Ctrl-C and Ctrl-Break on Windows): it removes the
-/// temporary files of the writes in flight and the directories they created (when empty),
-/// says so on stderr and exits with [`INTERRUPTED_EXIT_CODE`]. Installing fails only when
+/// Installs the handler of Ctrl-C (SIGINT), SIGTERM and SIGHUP (on Windows, Ctrl-C,
+/// Ctrl-Break and closing the console): it removes the temporary files of the writes in
+/// flight and the directories they created (when empty), says so on stderr and exits with
+/// [`INTERRUPTED_EXIT_CODE`]. Installing fails only when
 /// another handler is set; then Ctrl-C ends the process the default way.
 pub fn clean_up_on_interrupt() {
     let _ = ctrlc::set_handler(|| {

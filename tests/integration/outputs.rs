@@ -352,7 +352,14 @@ mod unix {
 
     #[test]
     fn ctrl_c_leaves_nothing_or_everything_and_exits_130() {
-        for delay in [0, 100, 400, 1000] {
+        // Ctrl-C at four moments, and a SIGTERM (a cluster's scheduler stopping a shard).
+        for (signal, delay) in [
+            ("-INT", 0),
+            ("-INT", 100),
+            ("-INT", 400),
+            ("-INT", 1000),
+            ("-TERM", 100),
+        ] {
             let tmp = tempfile::tempdir().unwrap();
             let dir = tmp.path().join("new/out");
             let mut child = Command::new(env!("CARGO_BIN_EXE_impactsim"))
@@ -365,7 +372,7 @@ mod unix {
             wait_for_handler(child.id());
             std::thread::sleep(Duration::from_millis(delay));
             let kill = Command::new("kill")
-                .args(["-INT", &child.id().to_string()])
+                .args([signal, &child.id().to_string()])
                 .status()
                 .unwrap();
             assert!(kill.success());
@@ -374,7 +381,7 @@ mod unix {
             assert_eq!(
                 (status.code(), status.signal()),
                 (Some(130), None),
-                "after {delay} ms: {err}"
+                "{signal} after {delay} ms: {err}"
             );
             assert!(err.contains("interrupted;"), "{err}");
             let found = entries(&dir);
