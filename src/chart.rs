@@ -124,12 +124,17 @@ impl Chart {
     }
 
     /// Overlaid curves of people affected (`(name, [(t in hours, affected)])`, each a step
-    /// function through its change points). Named `compare`.
-    pub fn compare(curves: &[(String, Vec<(f64, f64)>)], population_label: &str) -> Chart {
+    /// function through its change points), on a date axis when `start` is given (the
+    /// scenarios' common start, see [`crate::compare::common_start`]). Named `compare`.
+    pub fn compare(
+        curves: &[(String, Vec<(f64, f64)>)],
+        population_label: &str,
+        start: Option<&str>,
+    ) -> Chart {
         Chart {
             name: "compare".into(),
             size: DEFAULT_SIZE,
-            plot: Plot::Overlay(stats::Overlay::new(curves, population_label)),
+            plot: Plot::Overlay(stats::Overlay::new(curves, population_label, start)),
         }
     }
 
@@ -258,8 +263,9 @@ pub fn bands_svg(result: &McResult) -> Result<String, Error> {
 pub fn compare_svg(
     curves: &[(String, Vec<(f64, f64)>)],
     population_label: &str,
+    start: Option<&str>,
 ) -> Result<String, Error> {
-    Chart::compare(curves, population_label).svg()
+    Chart::compare(curves, population_label, start).svg()
 }
 
 /// The people-hours of the `top` costliest single losses, as SVG (see [`Chart::rank`]).

@@ -374,6 +374,17 @@ fn side(i: usize, input: &Input, r: &RunResult) -> Side {
     }
 }
 
+/// The `start` the scenarios share, for a date axis: `None` unless every one has a start
+/// and all name the same instant (the first one's text, with its offset, is returned).
+pub fn common_start(inputs: &[Input]) -> Option<&str> {
+    let first = inputs.first()?.scenario.start.as_deref()?;
+    let instant = inputs[0].scenario.start_time?;
+    inputs
+        .iter()
+        .all(|i| i.scenario.start_time == Some(instant))
+        .then_some(first)
+}
+
 /// Runs every scenario (in parallel, on the current rayon pool) and compares each after the
 /// first with the first.
 ///

@@ -368,7 +368,11 @@ fn compare(a: &cli::CompareArgs) -> Result<u8, Error> {
             let label = &comparison.baseline.population_label;
             plot_charts(
                 d,
-                &[impactsim::chart::Chart::compare(&curves, label)],
+                &[impactsim::chart::Chart::compare(
+                    &curves,
+                    label,
+                    impactsim::compare::common_start(&inputs),
+                )],
                 a.force,
             )
         })

@@ -288,6 +288,8 @@ pub struct BandPoint {
 pub struct McResult {
     /// The scenario's name.
     pub scenario: String,
+    /// The scenario's `start` (wall-clock time of t = 0), for dates on charts.
+    pub start: Option<String>,
     /// How reports name the people.
     pub population_label: String,
     /// Everyone served.
@@ -322,6 +324,10 @@ pub struct McResult {
 pub struct Frame {
     /// The scenario's name.
     pub scenario: String,
+    /// The scenario's `start`, when it has one (shards of scenarios without keep their
+    /// bytes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
     /// How reports name the people.
     pub population_label: String,
     /// Everyone served.
@@ -342,6 +348,7 @@ impl Frame {
         let model = &scenario.model;
         Frame {
             scenario: scenario.name.clone(),
+            start: scenario.start.clone(),
             population_label: model.population_label.clone(),
             total_population: model.total_population(),
             horizon: scenario.horizon.0,
@@ -401,6 +408,7 @@ pub fn aggregate(frame: &Frame, study: Study, records: &[Record], ps: &[f64]) ->
         .collect();
     McResult {
         scenario: frame.scenario.clone(),
+        start: frame.start.clone(),
         population_label: frame.population_label.clone(),
         total_population: frame.total_population,
         study,

@@ -145,7 +145,7 @@ impl Gantt {
         }
         Gantt {
             title,
-            axis: TimeAxis::new(Some(scenario), scenario.horizon.hours()),
+            axis: TimeAxis::new(scenario.start.as_deref(), scenario.horizon.hours()),
             rows: changed.iter().map(|&v| model.nodes[v].id.clone()).collect(),
             bars,
             lanes,

@@ -4,7 +4,6 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{FAMILY, fail};
-use crate::scenario::Scenario;
 
 /// Text styles.
 pub(super) fn text(size: u32) -> TextStyle<'static> {
@@ -181,8 +180,8 @@ impl Ranged for Ticked {
     }
 }
 
-/// A time axis in hours from the start: real dates when the scenario has a start, else
-/// hours and days.
+/// A time axis in hours from the start: real dates when there is a start (a scenario's
+/// `start`), else hours and days.
 #[derive(Debug, Clone)]
 pub(super) struct TimeAxis {
     /// The start, and the UTC offset its text was written in (dates are shown in it).
@@ -198,13 +197,12 @@ const TICK_STEPS: [f64; 18] = [
 ];
 
 impl TimeAxis {
-    pub(super) fn new(scenario: Option<&Scenario>, end_h: f64) -> TimeAxis {
-        let start = scenario.and_then(|s| {
-            let ts = s.start_time?;
-            let offset = s
-                .start
-                .as_deref()
-                .and_then(|text| jiff::fmt::temporal::Pieces::parse(text).ok())
+    /// `start` is the text of a scenario's `start` (dates are shown in its offset).
+    pub(super) fn new(start: Option<&str>, end_h: f64) -> TimeAxis {
+        let start = start.and_then(|text| {
+            let ts = text.parse::<jiff::Timestamp>().ok()?;
+            let offset = jiff::fmt::temporal::Pieces::parse(text)
+                .ok()
                 .and_then(|p| match p.offset()? {
                     jiff::fmt::temporal::PiecesOffset::Numeric(n) => Some(n.offset()),
                     _ => None,
@@ -384,14 +382,14 @@ mod tests {
             .join("models/bitmarck-2023/attack-2023.toml");
         let s = crate::load_scenario(&path).unwrap();
         // t = 0 is 2023-04-24 18:00 at +02:00: the first midnight is 6 h later.
-        let axis = TimeAxis::new(Some(&s), s.horizon.hours());
+        let axis = TimeAxis::new(s.start.as_deref(), s.horizon.hours());
         let ticks = axis.ticks();
         assert_eq!(ticks[0], 6.0);
         assert_eq!(ticks[1] - ticks[0], 72.0);
         assert_eq!(axis.label(6.0), "2023-04-25");
         assert_eq!(axis.label(78.0), "2023-04-28");
         assert_eq!(axis.caption(), "date (UTC+02:00)");
-        let short = TimeAxis::new(Some(&s), 12.0);
+        let short = TimeAxis::new(s.start.as_deref(), 12.0);
         assert_eq!(short.ticks(), vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0]);
         assert_eq!(short.label(0.0), "2023-04-24 18:00");
         assert_eq!(short.label(2.0), "20:00");

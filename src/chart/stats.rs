@@ -86,7 +86,7 @@ impl Bands {
                 result.scenario, result.study.runs, result.study.seed
             ),
             y_label: format!("{label} affected"),
-            axis: TimeAxis::new(None, result.horizon_h),
+            axis: TimeAxis::new(result.start.as_deref(), result.horizon_h),
             series,
             mean: result.bands.iter().map(|b| (b.t_h, b.mean)).collect(),
         }
@@ -179,14 +179,18 @@ pub(crate) struct Overlay {
 }
 
 impl Overlay {
-    pub(crate) fn new(curves: &[(String, Vec<(f64, f64)>)], population_label: &str) -> Overlay {
+    pub(crate) fn new(
+        curves: &[(String, Vec<(f64, f64)>)],
+        population_label: &str,
+        start: Option<&str>,
+    ) -> Overlay {
         let end = curves
             .iter()
             .flat_map(|c| c.1.iter().map(|p| p.0))
             .fold(0.0, f64::max);
         Overlay {
             y_label: format!("{population_label} affected"),
-            axis: TimeAxis::new(None, end),
+            axis: TimeAxis::new(start, end),
             curves: curves.to_vec(),
         }
     }

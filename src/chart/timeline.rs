@@ -66,7 +66,7 @@ impl Timeline {
         Timeline {
             title: format!("{}: {label} affected, by client group", result.scenario),
             y_label: format!("{label} affected"),
-            axis: TimeAxis::new(Some(scenario), horizon_h),
+            axis: TimeAxis::new(scenario.start.as_deref(), horizon_h),
             groups,
             points,
         }

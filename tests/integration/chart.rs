@@ -280,6 +280,11 @@ fn bands_shade_between_the_outer_percentiles_with_median_and_mean() {
         .count();
     assert!(dashes > 20, "{dashes} dashes of the mean");
 
+    // The attack starts 2023-04-24 18:00 at +02:00: the axis shows dates, the first
+    // tick at the next midnight.
+    assert!(has(&t, "date (UTC+02:00)"), "{t:?}");
+    assert!(has(&t, "2023-04-25"), "{t:?}");
+
     let five = bitmarck_study(&[95.0, 25.0, 5.0, 75.0, 50.0]);
     let t = texts(&chart::bands_svg(&five).unwrap());
     assert!(has(&t, "P5–P95") && has(&t, "P25–P75"), "{t:?}");
@@ -295,7 +300,7 @@ fn compare_draws_one_series_per_scenario() {
         ("B: better".to_string(), vec![(0.0, 100.0), (3.0, 0.0)]),
         ("C: worse".to_string(), vec![(0.0, 100.0), (24.0, 100.0)]),
     ];
-    let svg = chart::compare_svg(&curves, "patients").unwrap();
+    let svg = chart::compare_svg(&curves, "patients", None).unwrap();
     let t = texts(&svg);
     for entry in ["A: base", "B: better", "C: worse", "patients affected"] {
         assert!(has(&t, entry), "{entry}: {t:?}");
@@ -304,6 +309,40 @@ fn compare_draws_one_series_per_scenario() {
     assert_eq!(lines.len(), 3, "{lines:?}");
     let distinct: std::collections::HashSet<_> = lines.iter().collect();
     assert_eq!(distinct.len(), 3, "one colour each");
+}
+
+/// Scenarios that share a start are compared on a date axis; one without a start (or with
+/// another) puts the chart back on hours.
+#[test]
+fn compare_shows_dates_when_the_scenarios_share_a_start() {
+    use impactsim::compare::{Input, PatchUse, common_start};
+    let input = |file: &str| Input {
+        scenario: impactsim::load_scenario(&root().join("models/bitmarck-2023").join(file))
+            .unwrap(),
+        patch: PatchUse::None,
+        patched_ids: vec![],
+    };
+    let mut inputs = vec![
+        input("attack-2023.toml"),
+        input("what-if-faster-repair.toml"),
+    ];
+    let start = common_start(&inputs);
+    assert_eq!(start, Some("2023-04-24T18:00:00+02:00"));
+    let curves = vec![
+        ("A: attack".to_string(), vec![(0.0, 100.0), (30.0, 0.0)]),
+        ("B: faster".to_string(), vec![(0.0, 100.0), (20.0, 0.0)]),
+    ];
+    let t = texts(&chart::compare_svg(&curves, "insured", start).unwrap());
+    assert!(has(&t, "date (UTC+02:00)"), "{t:?}");
+    // 30 hours: ticks every 6 h, a date at t = 0 and at midnight.
+    assert!(has(&t, "2023-04-24 18:00"), "{t:?}");
+    assert!(has(&t, "2023-04-25 00:00"), "{t:?}");
+
+    inputs[1].scenario.start = None;
+    inputs[1].scenario.start_time = None;
+    assert_eq!(common_start(&inputs), None);
+    let t = texts(&chart::compare_svg(&curves, "insured", None).unwrap());
+    assert!(!has(&t, "date (UTC+02:00)"), "{t:?}");
 }
 
 #[test]

@@ -185,7 +185,8 @@ pub(super) fn compare(inputs: &[Input], results: &[RunResult]) -> Result<Svg, Er
     let population = results
         .first()
         .map_or("people", |r| r.population_label.as_str());
-    Svg::check(chart::compare_svg(&curves, population)?)
+    let start = crate::compare::common_start(inputs);
+    Svg::check(chart::compare_svg(&curves, population, start)?)
 }
 
 pub(super) use crate::compare::label;
