@@ -76,6 +76,14 @@ pub enum Command {
         dirs: Vec<PathBuf>,
         #[command(flatten)]
         output: McOutput,
+        /// Write a self-contained HTML report of the merged study to this file (needs
+        /// --scenario, for the names of clients and services).
+        #[arg(long, value_name = "FILE.html", requires = "scenario")]
+        report: Option<PathBuf>,
+        /// The scenario file the shards were made from (checked against them): names and
+        /// tags for --report.
+        #[arg(long, value_name = "FILE")]
+        scenario: Option<PathBuf>,
     },
     /// Run many scenarios in parallel: one summary table (or CSV), one row per scenario.
     Batch(Box<BatchArgs>),

@@ -140,7 +140,12 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
         Command::Generate(args) => generate(&args),
         Command::Graph(args) => graph(&args),
         Command::Montecarlo(args) => montecarlo(&args),
-        Command::Merge { dirs, output } => merge(&dirs, &output),
+        Command::Merge {
+            dirs,
+            output,
+            report,
+            scenario,
+        } => merge(&dirs, &output, report.as_deref(), scenario.as_deref()),
         Command::Batch(args) => batch(&args),
         Command::Compare(args) => compare(&args),
         Command::Rank(args) => rank(&args),
@@ -305,9 +310,15 @@ fn plot_note(note: Option<String>, machine_readable: bool) {
     }
 }
 
-fn merge(dirs: &[PathBuf], o: &McOutput) -> Result<u8, Error> {
+fn merge(
+    dirs: &[PathBuf],
+    o: &McOutput,
+    report_file: Option<&std::path::Path>,
+    scenario: Option<&std::path::Path>,
+) -> Result<u8, Error> {
     use impactsim::montecarlo::{self as mc, ShardFile};
     check_out_dirs(&[&o.out, &o.plot], o.force)?;
+    let scenario = scenario.map(impactsim::load_scenario).transpose()?;
     let mut files = Vec::new();
     for d in dirs {
         if d.is_dir() {
@@ -341,8 +352,23 @@ fn merge(dirs: &[PathBuf], o: &McOutput) -> Result<u8, Error> {
         shards.push((f, shard));
     }
     let whole = mc::merge(shards)?;
+    if let Some(s) = &scenario
+        && mc::fingerprint(s)? != whole.fingerprint
+    {
+        return Err(usage(&format!(
+            "the shards were not made from {} as it is now (it, or its model, differs from the files the shards were made from, or another version of impactsim made them)",
+            s.path.display()
+        )));
+    }
     let result = mc::aggregate(&whole.frame, whole.study, &whole.records, &o.percentiles);
-    show_mc(&result, o)
+    if let (Some(file), Some(s)) = (report_file, &scenario) {
+        report::html::write_report(file, &report::html::mc_report(&result, s)?)?;
+    }
+    let code = show_mc(&result, o)?;
+    if let (Some(file), false) = (report_file, o.json) {
+        print(&format!("\nwrote {}\n", file.display()));
+    }
+    Ok(code)
 }
 
 fn compare(a: &cli::CompareArgs) -> Result<u8, Error> {

@@ -502,6 +502,84 @@ fn shards_merged_equal_the_unsharded_study_byte_for_byte() {
     }
 }
 
+/// `merge --report` writes the HTML report the unsharded study writes, byte for byte; it
+/// needs `--scenario`, which must be the file the shards were made from.
+#[test]
+fn merge_report_equals_the_unsharded_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dirs = shard_dirs(tmp.path(), "d", "attack-2023.toml", 40, 5, 2);
+    let single = tmp.path().join("single.html");
+    ok(&run_bitmarck(&[
+        "montecarlo",
+        "attack-2023.toml",
+        "--runs",
+        "40",
+        "--seed",
+        "5",
+        "--report",
+        arg(&single),
+    ]));
+    let merged = tmp.path().join("merged.html");
+    // The report names the scenario file as given: give it the same way.
+    let out = ok(&run_bitmarck(&[
+        "merge",
+        arg(&dirs[0]),
+        arg(&dirs[1]),
+        "--report",
+        arg(&merged),
+        "--scenario",
+        "attack-2023.toml",
+    ]));
+    assert!(text(&out).contains("wrote "), "{}", text(&out));
+    let (a, b) = (
+        std::fs::read(&single).unwrap(),
+        std::fs::read(&merged).unwrap(),
+    );
+    assert!(text(&a).contains("Siemens-Betriebskrankenkasse"));
+    assert!(a == b, "merge --report differs from montecarlo --report");
+
+    // Without --scenario: a usage error, nothing written.
+    let lone = tmp.path().join("lone.html");
+    let out = run_in(
+        tmp.path(),
+        &[
+            "merge",
+            arg(&dirs[0]),
+            arg(&dirs[1]),
+            "--report",
+            arg(&lone),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--scenario"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!lone.exists());
+    // Another scenario than the shards': refused, nothing written.
+    let other = root().join("models/bitmarck-2023/what-if-faster-repair.toml");
+    let out = run_in(
+        tmp.path(),
+        &[
+            "merge",
+            arg(&dirs[0]),
+            arg(&dirs[1]),
+            "--report",
+            arg(&lone),
+            "--scenario",
+            arg(&other),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("the shards were not made from"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!lone.exists());
+}
+
 /// `merge --percentiles` reports the percentiles asked of it, the same as the unsharded study
 /// with those percentiles: shards keep every run, not pre-computed percentiles.
 #[test]
