@@ -19,6 +19,10 @@ pub struct Cli {
     /// Load input files even when they seem too large for the memory available.
     #[arg(long, global = true)]
     pub no_memory_check: bool,
+    /// The memory input files may take to load (e.g. 8GiB), instead of what the system says
+    /// is available.
+    #[arg(long, global = true, value_name = "SIZE", value_parser = impactsim::limits::parse_bytes)]
+    pub max_memory: Option<u64>,
 }
 
 /// The subcommands.

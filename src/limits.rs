@@ -7,11 +7,12 @@
 //! | --- | --- | --- |
 //! | time steps of a scenario (horizon ÷ step + 1) | [`crate::scenario::MAX_STEPS`] | a coarser `step` |
 //! | node events of a scenario: every target of every event, and the random failures the mtbf would draw over the horizon | [`DEFAULT_MAX_EVENTS`] | `--max-events N` |
-//! | memory a file needs to load, against the memory available | [`memory_needed`] | `--no-memory-check` |
+//! | memory a file needs to load, against the memory available | [`memory_needed`] | `--max-memory SIZE`, `--no-memory-check` |
 //!
-//! The two switches are settings of the whole process, set once by the command line
+//! The switches are settings of the whole process, set once by the command line
 //! (`impactsim --max-events N run ...`) before anything is loaded.
 
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::source::Format;
@@ -21,6 +22,8 @@ pub const DEFAULT_MAX_EVENTS: u64 = 100_000_000;
 
 static MAX_EVENTS: AtomicU64 = AtomicU64::new(DEFAULT_MAX_EVENTS);
 static MEMORY_CHECK: AtomicBool = AtomicBool::new(true);
+/// The memory input files may take, bytes; 0: what the system says is available.
+static MAX_MEMORY: AtomicU64 = AtomicU64::new(0);
 
 /// Sets the most node events a scenario may have (`--max-events`).
 pub fn set_max_events(n: u64) {
@@ -42,6 +45,21 @@ pub fn memory_check() -> bool {
     MEMORY_CHECK.load(Ordering::Relaxed)
 }
 
+/// Sets the memory a file may take to load (`--max-memory`), instead of what the system
+/// says is available; `None` goes back to the system's figure.
+pub fn set_max_memory(bytes: Option<u64>) {
+    MAX_MEMORY.store(bytes.unwrap_or(0), Ordering::Relaxed);
+}
+
+/// The memory a file may take to load: `--max-memory`, or what the system says is
+/// available ([`available_memory`]).
+pub fn memory_allowed() -> Option<u64> {
+    match MAX_MEMORY.load(Ordering::Relaxed) {
+        0 => available_memory(),
+        set => Some(set),
+    }
+}
+
 /// Bytes of memory that loading a model file of `len` bytes takes at its peak, with a margin.
 ///
 /// Measured with `/usr/bin/time` on generated models of 200,000 services: a 30 MB TOML file
@@ -56,7 +74,8 @@ pub fn memory_needed(len: u64, format: Format) -> u64 {
 }
 
 /// Bytes of memory this process can still take: the kernel's estimate of available memory
-/// (`MemAvailable`), or less where a control group limits the process. `None` where the
+/// (`MemAvailable`), or less where a control group limits the process or one of its
+/// ancestors (cgroup v1 and v2; page cache it could drop counts as free). `None` where the
 /// system does not say (the check is then skipped).
 pub fn available_memory() -> Option<u64> {
     let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
@@ -64,16 +83,110 @@ pub fn available_memory() -> Option<u64> {
         let kb = l.strip_prefix("MemAvailable:")?.trim().strip_suffix("kB")?;
         kb.trim().parse::<u64>().ok().map(|kb| kb * 1024)
     })?;
-    let read = |f: &str| {
-        std::fs::read_to_string(format!("/sys/fs/cgroup/{f}"))
+    Some(cgroup_free().map_or(available, |c| c.min(available)))
+}
+
+/// The least memory left under the limits of this process's control groups, from its own
+/// group up to the root; `None` without limits.
+fn cgroup_free() -> Option<u64> {
+    let own = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    let mut least: Option<u64> = None;
+    for line in own.lines() {
+        // `ID:CONTROLLERS:PATH`; cgroup v2 has no controllers.
+        let mut parts = line.splitn(3, ':');
+        let (Some(_), Some(controllers), Some(path)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        let (base, v2) = if controllers.is_empty() {
+            let unified = Path::new("/sys/fs/cgroup/unified");
+            if unified.is_dir() {
+                (unified.to_path_buf(), true)
+            } else {
+                (PathBuf::from("/sys/fs/cgroup"), true)
+            }
+        } else if controllers.split(',').any(|c| c == "memory") {
+            (PathBuf::from("/sys/fs/cgroup/memory"), false)
+        } else {
+            continue;
+        };
+        let mut dir = base.join(path.trim_start_matches('/'));
+        loop {
+            if let Some(free) = group_free(&dir, v2) {
+                least = Some(least.map_or(free, |l| l.min(free)));
+            }
+            if dir == base || !dir.pop() || !dir.starts_with(&base) {
+                break;
+            }
+        }
+    }
+    least
+}
+
+/// Memory left under one control group's limit: the limit less what is used, where
+/// inactive page cache counts as free. `None` without a limit.
+fn group_free(dir: &Path, v2: bool) -> Option<u64> {
+    let number = |file: &str| -> Option<u64> {
+        std::fs::read_to_string(dir.join(file))
+            .ok()?
+            .trim()
+            .parse()
             .ok()
-            .and_then(|s| s.trim().parse::<u64>().ok())
     };
-    let cgroup = match (read("memory.max"), read("memory.current")) {
-        (Some(max), Some(current)) => Some(max.saturating_sub(current)),
-        _ => None,
+    let (limit, usage, inactive) = if v2 {
+        (
+            number("memory.max")?,
+            number("memory.current")?,
+            "inactive_file ",
+        )
+    } else {
+        let limit = number("memory.limit_in_bytes")?;
+        (
+            limit,
+            number("memory.usage_in_bytes")?,
+            "total_inactive_file ",
+        )
     };
-    Some(cgroup.map_or(available, |c| c.min(available)))
+    // v2 writes "max" (no number) without a limit; v1 a number near 2^63.
+    if limit >= 1 << 60 {
+        return None;
+    }
+    let stat = std::fs::read_to_string(dir.join("memory.stat")).unwrap_or_default();
+    let cache = stat
+        .lines()
+        .find_map(|l| l.strip_prefix(inactive)?.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    Some(limit.saturating_sub(usage.saturating_sub(cache)))
+}
+
+/// A size as people write it: `512MiB`, `2GiB`, `1.5G`, `800M`, `4096` (bytes). Units are
+/// binary (K = KiB = 1024 bytes); `B` and `KB`/`MB`/`GB`/`TB` are accepted as the same.
+pub fn parse_bytes(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size; write e.g. 2GiB or 512MiB"))?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        other => {
+            return Err(format!(
+                "unknown unit `{other}` in `{text}`; use B, KiB, MiB, GiB or TiB"
+            ));
+        }
+    };
+    let bytes = value * (1u64 << shift) as f64;
+    if !bytes.is_finite() || bytes < 1.0 || bytes >= u64::MAX as f64 {
+        return Err(format!("`{text}` is not a size of at least one byte"));
+    }
+    Ok(bytes as u64)
 }
 
 /// `Some(needed)` when a file of `len` bytes needs more memory than `available`.
@@ -125,6 +238,47 @@ mod tests {
             let a = available_memory().expect("MemAvailable in /proc/meminfo");
             assert!(a > 0);
         }
+    }
+
+    #[test]
+    fn sizes_are_read_in_binary_units() {
+        assert_eq!(parse_bytes("4096"), Ok(4096));
+        assert_eq!(parse_bytes("512MiB"), Ok(512 << 20));
+        assert_eq!(parse_bytes("2GiB"), Ok(2 << 30));
+        assert_eq!(parse_bytes("1.5G"), Ok(3 << 29));
+        assert_eq!(parse_bytes(" 800 MB "), Ok(800 << 20));
+        assert_eq!(parse_bytes("1T"), Ok(1 << 40));
+        assert!(
+            parse_bytes("2 parsecs")
+                .unwrap_err()
+                .contains("unknown unit `parsecs`")
+        );
+        assert!(parse_bytes("GiB").unwrap_err().contains("not a size"));
+        assert!(parse_bytes("0").is_err());
+    }
+
+    #[test]
+    fn a_control_group_limit_counts_inactive_cache_as_free() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let write = |f: &str, text: &str| std::fs::write(dir.join(f), text).unwrap();
+        // v2: 1 GiB limit, 900 MiB used of which 300 MiB inactive cache: 424 MiB free.
+        write("memory.max", "1073741824\n");
+        write("memory.current", "943718400\n");
+        write(
+            "memory.stat",
+            "anon 1\ninactive_file 314572800\nactive_file 2\n",
+        );
+        assert_eq!(group_free(dir, true), Some(424 << 20));
+        write("memory.max", "max\n");
+        assert_eq!(group_free(dir, true), None);
+        // v1: no limit is a number near 2^63.
+        write("memory.limit_in_bytes", "9223372036854771712\n");
+        write("memory.usage_in_bytes", "1000\n");
+        assert_eq!(group_free(dir, false), None);
+        write("memory.limit_in_bytes", "2000\n");
+        write("memory.stat", "total_inactive_file 500\n");
+        assert_eq!(group_free(dir, false), Some(1500));
     }
 
     #[test]

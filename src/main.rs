@@ -21,6 +21,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     impactsim::limits::set_max_events(cli.max_events);
     impactsim::limits::set_memory_check(!cli.no_memory_check);
+    impactsim::limits::set_max_memory(cli.max_memory);
     match dispatch(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

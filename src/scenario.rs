@@ -326,7 +326,7 @@ fn build(
                 InputError::new(
                     InputErrorKind::Limit,
                     format!(
-                        "the events up to this one act on {node_events} nodes in all; at most {max_events} are allowed"
+                        "the events up to this one make {node_events} node events (each target once, twice with `for`); at most {max_events} are allowed"
                     ),
                 )
                 .hint("select fewer nodes per event, or pass --max-events N to allow more"),
@@ -383,16 +383,20 @@ fn build(
         }
     }
     events.sort_by_key(|e| (e.at, e.order, e.implied));
+    // A random failure is a loss and a return: two node events, like an event with `for`.
     if let Some((drawn, node)) = random_failures(&model, horizon)
-        && node_events as f64 + drawn > max_events as f64
+        && node_events as f64 + 2.0 * drawn > max_events as f64
     {
         return Err(at_header(
             "horizon",
             InputError::new(
                 InputErrorKind::Limit,
                 format!(
-                    "over a horizon of {horizon} the mtbf values would draw about {drawn:.0} random failures in a run (`{}` alone {:.0}); at most {max_events} events are allowed",
-                    model.nodes[node.0].id, node.1
+                    "over a horizon of {horizon} a run makes about {:.0} node events: {node_events} scheduled, and {:.0} from about {drawn:.0} random failures (a loss and a return each; `{}` alone fails about {:.0} times); at most {max_events} are allowed",
+                    node_events as f64 + 2.0 * drawn,
+                    2.0 * drawn,
+                    model.nodes[node.0].id,
+                    node.1
                 ),
             )
             .hint("raise the smallest mtbf, shorten the horizon, or pass --max-events N to allow more"),

@@ -60,22 +60,26 @@ impl Source {
     pub fn read(path: &FsPath) -> Result<Source, Error> {
         if crate::limits::memory_check()
             && let Ok(meta) = std::fs::metadata(path)
-            && let Some(available) = crate::limits::available_memory()
-            && let Some(needed) = crate::limits::too_large(meta.len(), Format::of(path), available)
+            && let Some(allowed) = crate::limits::memory_allowed()
+            && let Some(needed) = crate::limits::too_large(meta.len(), Format::of(path), allowed)
         {
             use crate::limits::bytes;
+            let json = match Format::of(path) {
+                Format::Toml => ", write it as JSON (it takes a quarter of the memory)",
+                Format::Json => "",
+            };
             return Err(InputError::new(
                 InputErrorKind::Limit,
                 format!(
-                    "the file is {}: loading it takes about {} of memory, and {} are available",
+                    "the file is {}: loading it takes about {}, and {} of memory may be used",
                     bytes(meta.len()),
                     bytes(needed),
-                    bytes(available)
+                    bytes(allowed)
                 ),
             )
-            .hint(
-                "run it on a machine with more memory, write a TOML model as JSON (a quarter of the memory), or pass --no-memory-check to try anyway",
-            )
+            .hint(format!(
+                "run it where more memory is free{json}, or pass --no-memory-check to try anyway"
+            ))
             .in_file(path)
             .into());
         }

@@ -20,9 +20,27 @@ pub const MODEL: &str = include_str!("../../models/bitmarck-2023/model.toml");
 
 static MODEL_SOURCE: LazyLock<Source> = LazyLock::new(|| Source::from_text("model.toml", MODEL));
 
-/// Scenarios with more time steps are loaded but not simulated, to keep each input fast;
-/// the step limit itself is checked at load.
+/// Scenarios with more time steps or node events are loaded but not simulated, to keep each
+/// input fast (the limits themselves are checked at load, far higher).
 const MAX_SIMULATED_STEPS: u64 = 20_000;
+const MAX_SIMULATED_EVENTS: f64 = 20_000.0;
+
+/// Node events of a run: every event target, and about two for each random failure the
+/// mtbf values draw over the horizon.
+fn node_events(s: &impactsim::Scenario) -> f64 {
+    let scheduled: usize = s.events.iter().map(|e| e.targets.len()).sum();
+    let drawn: f64 = s
+        .model
+        .random
+        .iter()
+        .filter_map(|r| {
+            let r = r.as_ref()?;
+            let cycle = r.mtbf?.mean() + r.mttr?.mean();
+            Some(s.horizon.0 as f64 / cycle.max(1.0))
+        })
+        .sum();
+    scheduled as f64 + 2.0 * drawn
+}
 
 /// An input error must be located in one of `files` and render.
 fn check_error(e: Error, files: &[&str]) {
@@ -70,7 +88,9 @@ pub fn check_scenario_bytes(data: &[u8]) {
     for name in ["scenario.toml", "scenario.json"] {
         match load_scenario(data, name) {
             Ok(s) => {
-                if s.horizon.0 / s.step.0 > MAX_SIMULATED_STEPS {
+                if s.horizon.0 / s.step.0 > MAX_SIMULATED_STEPS
+                    || node_events(&s) > MAX_SIMULATED_EVENTS
+                {
                     continue;
                 }
                 let total = s.model.total_population() as f64 * (1.0 + 1e-9);

@@ -1,7 +1,6 @@
 //! The limits of `impactsim::limits`: each refused at load with a located error and exit
 //! code 2 that says what to change, and each lifted by its flag where it has one.
 
-use std::path::Path;
 use std::process::Output;
 
 use crate::common::{dir_with, root, run_in};
@@ -61,8 +60,9 @@ uses = ["a", "b", "c"]
 "#;
 
 /// Event 1 acts on 3 services; event 2 on 3 services twice (shut down, and back after
-/// `for`): 9 node events. `--max-events 8` refuses at event 2's target. With `c`'s random
-/// failures (24 h ÷ (1 h + 1 h) = 12 on average) the scenario has 21: 21 is allowed.
+/// `for`): 9 node events. `--max-events 8` refuses at event 2's target. `c`'s random
+/// failures, 24 h ÷ (1 h + 1 h) = 12 on average, each a loss and a return, add 24: 33 in
+/// all, so 32 is refused at the horizon and 33 allowed.
 #[test]
 fn node_events_beyond_the_limit_are_refused_unless_lifted() {
     let scenario = r#"[scenario]
@@ -86,21 +86,25 @@ for = "1h"
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         first_line(&out),
-        "error: s.toml:14:10: the events up to this one act on 9 nodes in all; at most 8 are allowed"
+        "error: s.toml:14:10: the events up to this one make 9 node events (each target once, twice with `for`); at most 8 are allowed"
     );
     assert!(text(&out.stderr).contains("pass --max-events N"));
     assert!(out.stdout.is_empty());
     // The flag is global: before the command too.
-    let out = run_in(dir.path(), &["--max-events", "20", "run", "s.toml"]);
+    let out = run_in(dir.path(), &["--max-events", "32", "run", "s.toml"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(first_line(&out).contains("about 12 random failures"));
-    let out = run_in(dir.path(), &["--max-events", "21", "run", "s.toml"]);
+    assert_eq!(
+        first_line(&out),
+        "error: s.toml:4:11: over a horizon of 1d a run makes about 33 node events: 9 scheduled, and 24 from about 12 random failures (a loss and a return each; `c` alone fails about 12 times); at most 32 are allowed"
+    );
+    let out = run_in(dir.path(), &["--max-events", "33", "run", "s.toml"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
 
 /// `c` fails at random with a mean of 1 h between failures and 1 h to restore (both the
-/// means of exponentials): over 100 days, 2400 h ÷ 2 h = 1200 failures on average. The
-/// scenario schedules no events, so 1200 is all: refused below it, allowed from it.
+/// means of exponentials): over 100 days, 2400 h ÷ 2 h = 1200 failures on average, each a
+/// loss and a return. The scenario schedules no events, so 2400 node events is all:
+/// refused below it, allowed from it.
 #[test]
 fn random_failures_beyond_the_limit_are_refused_unless_lifted() {
     let scenario = "[scenario]\nname = \"r\"\nmodel = \"model.toml\"\nhorizon = \"100d\"\n";
@@ -111,14 +115,14 @@ fn random_failures_beyond_the_limit_are_refused_unless_lifted() {
             &["montecarlo", "s.toml", "--runs", "2", "--max-events", max],
         )
     };
-    let out = montecarlo("1199");
+    let out = montecarlo("2399");
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         first_line(&out),
-        "error: s.toml:4:11: over a horizon of 100d the mtbf values would draw about 1200 random failures in a run (`c` alone 1200); at most 1199 events are allowed"
+        "error: s.toml:4:11: over a horizon of 100d a run makes about 2400 node events: 0 scheduled, and 2400 from about 1200 random failures (a loss and a return each; `c` alone fails about 1200 times); at most 2399 are allowed"
     );
     assert!(text(&out.stderr).contains("raise the smallest mtbf"));
-    let out = montecarlo("1200");
+    let out = montecarlo("2400");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
 
@@ -139,20 +143,76 @@ fn a_model_too_large_for_memory_is_refused_before_reading() {
             )),
             "{line}"
         );
-        assert!(line.contains("of memory, and "), "{line}");
-        assert!(text(&out.stderr).contains("--no-memory-check"));
+        assert!(line.contains(" of memory may be used"), "{line}");
+        let err = text(&out.stderr);
+        assert!(err.contains("--no-memory-check"), "{err}");
+        // Only for TOML does JSON help.
+        assert_eq!(
+            err.contains("write it as JSON"),
+            name.ends_with(".toml"),
+            "{err}"
+        );
     }
     // Through a scenario: the model it names is checked the same way.
     let scenario = "[scenario]\nname = \"h\"\nmodel = \"huge.json\"\nhorizon = \"1d\"\n";
     std::fs::write(dir.path().join("s.toml"), scenario).unwrap();
-    let out = run_in(dir.path(), &["run", "s.toml"]);
+    let out = run_in(dir.path(), &["run", "s.toml", "--out", "out"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(first_line(&out).starts_with("error: huge.json:1:1: the file is 1.0 TiB"));
-    assert!(!Path::new(&dir.path().join("timeline.csv")).exists());
+    assert!(!dir.path().join("out").exists());
 }
 
-/// `--no-memory-check` reads the file whatever its size (here a small one, to show the flag
-/// is accepted everywhere and changes nothing else).
+/// `--max-memory` replaces what the system says is available, and `--no-memory-check`
+/// lifts the check: a 20 MiB JSON file (of zero bytes) needs about 224 MiB to load, so
+/// `--max-memory 200MiB` refuses it, 1GiB lets it be read, and so does
+/// `--no-memory-check`. Read, it is not JSON: a syntax error at its first byte.
+#[test]
+fn max_memory_sets_the_memory_and_no_memory_check_lifts_the_check() {
+    let dir = dir_with::<&str>(&[]);
+    let f = std::fs::File::create(dir.path().join("zeros.json")).unwrap();
+    f.set_len(20 << 20).unwrap();
+    let out = run_in(
+        dir.path(),
+        &["validate", "zeros.json", "--max-memory", "200MiB"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        first_line(&out),
+        "error: zeros.json:1:1: the file is 20.0 MiB: loading it takes about 224.0 MiB, and 200.0 MiB of memory may be used"
+    );
+    for args in [
+        ["validate", "zeros.json", "--max-memory", "1GiB"],
+        [
+            "validate",
+            "zeros.json",
+            "--max-memory",
+            "200MiB --no-memory-check",
+        ],
+    ] {
+        let args: Vec<&str> = args.iter().flat_map(|a| a.split(' ')).collect();
+        let out = run_in(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let line = first_line(&out);
+        assert!(
+            line.starts_with("error: zeros.json:1:1: "),
+            "{args:?}: {line}"
+        );
+        assert!(!line.contains("memory"), "{args:?}: {line}");
+    }
+    let out = run_in(
+        dir.path(),
+        &["validate", "zeros.json", "--max-memory", "lots"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("not a size"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// The memory flags are global: accepted before or after any command, changing nothing for
+/// a file that fits.
 #[test]
 fn no_memory_check_is_accepted_by_every_command() {
     let scenario = root().join("models/bitmarck-2023/attack-2023.toml");
@@ -160,6 +220,7 @@ fn no_memory_check_is_accepted_by_every_command() {
     let dir = dir_with::<&str>(&[]);
     for args in [
         vec!["validate", s, "--no-memory-check"],
+        vec!["--max-memory", "4GiB", "validate", s],
         vec!["--no-memory-check", "run", s],
         vec![
             "rank",
