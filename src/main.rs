@@ -1,7 +1,9 @@
 //! The `impactsim` binary: arguments in, library call, exit code out.
 //!
 //! Exit codes: 0 success, 1 the run showed a problem named with `--fail-on`, 2 bad input,
-//! 3 I/O failure, 130 interrupted (Ctrl-C, SIGTERM, SIGHUP). A closed stdout (`| head`) is a quiet exit 0.
+//! 3 I/O failure. Interrupted by Ctrl-C, SIGTERM or SIGHUP, impactsim removes its temporary
+//! files and then ends by that signal (a shell reports 130, 143, 129). A closed stdout
+//! (`| head`) is a quiet exit 0.
 
 mod cli;
 

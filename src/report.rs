@@ -19,8 +19,8 @@ use crate::scenario::Scenario;
 pub use csv_out::{clients_csv, services_csv, timeline_csv};
 pub use mc::mc_table;
 pub use outputs::{
-    INTERRUPTED_EXIT_CODE, MANIFEST, check_out_dir, clean_up_on_interrupt, write_all_or_nothing,
-    write_out_files,
+    INTERRUPTED_EXIT_CODE, LOCK, MANIFEST, check_out_dir, clean_up_on_interrupt,
+    write_all_or_nothing, write_out_files,
 };
 pub use table::{sparkline, summary_table, summary_table_with};
 

@@ -1,31 +1,45 @@
-//! Output directories: the manifest, the refusal to mix with someone else's files, and Ctrl-C.
+//! Output directories: the manifest, the refusal to mix with someone else's files, and
+//! interrupts (Ctrl-C, SIGTERM, SIGHUP).
 //!
-//! A directory impactsim writes output files into (`--out DIR`, `--plot DIR`, `generate
-//! --out DIR`) holds a manifest, [`MANIFEST`]: a comment line, then the name of every file
-//! impactsim wrote there, one a line. Anything else in the directory is someone else's, and
+//! A directory impactsim writes output files into (`--out DIR` and `--plot DIR` of every
+//! command; `generate --out DIR` too, though it keeps its own rule about what it refuses)
+//! holds a manifest, [`MANIFEST`]: a comment line, then the name of every file impactsim
+//! wrote there, one a line. Anything else in the directory is someone else's, and
 //! [`check_out_dir`] refuses to write there unless forced, so that a mistyped `--out` cannot
 //! scatter impactsim's files among a user's or replace a `summary.json` of theirs. Forced,
-//! impactsim still replaces only the files it writes.
+//! impactsim still replaces only the files it writes, and never anything but a file: a
+//! directory (or other non-file) where a file is to go stops the whole batch.
 //!
-//! Files are written in batches, whole or not at all: each file goes to a temporary name
-//! (`.impactsim-PID-N.tmp`) in the target directory, and only when every file of the batch is
-//! complete are they renamed into place, the manifest first, so no file appears before the
-//! manifest names it. A process-wide registry knows the temporary files in flight, the
-//! directories the writes created and the files already written; the handler that
-//! [`clean_up_on_interrupt`] installs removes the first two on Ctrl-C. A batch is renamed
-//! while the registry's lock is held, and the handler takes the same lock, so an interrupt
-//! lands either before the renames of a batch or after all of them.
+//! Files are written in batches, whole or not at all: the manifest first, then each file,
+//! goes to a temporary name (`.impactsim-PID-N.tmp`) in the target directory, and only when
+//! every file of the batch is complete are they renamed into place, the manifest first, so
+//! no file appears before the manifest names it. Writers running side by side keep each
+//! other's names: a batch reads and replaces the manifest under an advisory lock on
+//! [`LOCK`]. A process-wide registry knows the temporary files in flight, the directories
+//! the writes created and the files already written; the handler that
+//! [`clean_up_on_interrupt`] installs removes the first two on an interrupt. A batch is
+//! renamed while the registry's lock is held, and the handler takes the same lock, so an
+//! interrupt lands either before the renames of a batch or after all of them. Temporary
+//! files a killed process left behind are removed by a later write into the directory once
+//! they are a day old.
 
 use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime};
 
 use crate::error::Error;
 
 /// The manifest's file name, in every output directory.
 pub const MANIFEST: &str = ".impactsim-outputs";
+
+/// The file a batch locks while it reads and replaces the manifest, beside it. It stays in
+/// the directory (removing a lock file others may be waiting on would break the lock) and,
+/// like the manifest, is never taken for someone else's file.
+pub const LOCK: &str = ".impactsim-outputs.lock";
 
 /// The manifest's first line.
 const MANIFEST_HEADER: &str =
@@ -34,7 +48,14 @@ const MANIFEST_HEADER: &str =
 /// How many of the foreign entries a refusal names.
 const NAMED: usize = 5;
 
-/// The exit code after Ctrl-C: 128 + SIGINT, what shells report for a process it ended.
+/// How old a temporary file must be before a write into its directory removes it as left
+/// behind. No write takes a day; a younger one may belong to a process still writing,
+/// possibly on another host sharing the directory.
+const STALE_TEMP: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The exit code after an interrupt on Windows, where there is no signal to end by: 130,
+/// what Unix shells report for a process Ctrl-C ended. On Unix impactsim ends by the signal
+/// itself, and uses 128 + the signal's number only should that fail.
 pub const INTERRUPTED_EXIT_CODE: i32 = 130;
 
 /// What the process has in flight and has written.
@@ -49,13 +70,14 @@ struct Registry {
 }
 
 impl Registry {
-    /// Removes the temporary files and the created directories that are empty; returns how
-    /// many files were written whole before.
+    /// Removes the temporary files and the created directories that are empty (but for the
+    /// lock file); returns how many files were written whole before.
     fn clean_up(&mut self) -> usize {
         for t in self.temps.drain(..) {
             let _ = fs::remove_file(t);
         }
         for d in self.created.drain(..).rev() {
+            remove_lone_lock(&d);
             // Fails, as it should, for a directory that holds anything.
             let _ = fs::remove_dir(d);
         }
@@ -74,29 +96,110 @@ fn registry() -> MutexGuard<'static, Registry> {
     REGISTRY.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Installs the handler of Ctrl-C (SIGINT), SIGTERM and SIGHUP (on Windows, Ctrl-C,
-/// Ctrl-Break and closing the console): it removes the temporary files of the writes in
-/// flight and the directories they created (when empty), says so on stderr and exits with
-/// [`INTERRUPTED_EXIT_CODE`]. Installing fails only when
-/// another handler is set; then Ctrl-C ends the process the default way.
+/// Removes the lock file from `dir`, a directory this process created, when it is all the
+/// directory holds. Another writer holding the lock would have its own files there.
+fn remove_lone_lock(dir: &Path) {
+    let Ok(listing) = fs::read_dir(dir) else {
+        return;
+    };
+    let names: Vec<_> = listing.flatten().take(2).map(|e| e.file_name()).collect();
+    if names.len() == 1 && names[0] == LOCK {
+        let _ = fs::remove_file(dir.join(LOCK));
+    }
+}
+
+/// Installs the handler of Ctrl-C (SIGINT), SIGTERM and SIGHUP: it removes the temporary
+/// files of the writes in flight and the directories they created (when empty), says so on
+/// stderr, and ends the process by that same signal, as the default action would have, so
+/// that a shell sees 130, 143 or 129 and stops a loop running impactsim. A signal ignored
+/// when impactsim starts (`nohup` ignores SIGHUP, a non-interactive shell's background job
+/// SIGINT) stays ignored. On Windows it handles Ctrl-C, Ctrl-Break and closing the console,
+/// and exits with [`INTERRUPTED_EXIT_CODE`].
+#[cfg(unix)]
 pub fn clean_up_on_interrupt() {
+    use signal_hook::consts::signal::{SIGHUP, SIGINT, SIGTERM};
+    let ignored = ignored_at_start();
+    let wanted: Vec<i32> = [SIGINT, SIGTERM, SIGHUP]
+        .into_iter()
+        .filter(|&s| ignored & (1 << (s - 1)) == 0)
+        .collect();
+    if wanted.is_empty() {
+        return;
+    }
+    // Fails only when the signals cannot be registered; they keep their default action then.
+    let Ok(mut signals) = signal_hook::iterator::Signals::new(&wanted) else {
+        return;
+    };
+    let _ = std::thread::Builder::new()
+        .name("impactsim-signals".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                // Held until the process ends: no batch starts its renames after this point.
+                let _held = clean_up_and_say();
+                let _ = signal_hook::low_level::emulate_default_handler(signal);
+                std::process::exit(128 + signal);
+            }
+        });
+}
+
+/// The signals ignored when the process started, bit n - 1 for signal n. Linux tells them
+/// in /proc; elsewhere none is taken as ignored.
+#[cfg(unix)]
+fn ignored_at_start() -> u64 {
+    fs::read_to_string("/proc/self/status")
+        .map(|status| sig_ign(&status))
+        .unwrap_or(0)
+}
+
+/// The `SigIgn:` mask of a /proc status text (0 when it has none).
+#[cfg(unix)]
+fn sig_ign(status: &str) -> u64 {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigIgn:"))
+        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        .unwrap_or(0)
+}
+
+#[cfg(windows)]
+pub fn clean_up_on_interrupt() {
+    // Fails only when another handler is set; then Ctrl-C ends the process the default way.
     let _ = ctrlc::set_handler(|| {
-        // Held until the process ends: no batch starts its renames after this point.
-        let mut registry = registry();
-        let kept = registry.clean_up();
-        let what = match kept {
-            0 => "no output was written".to_string(),
-            n => format!("no partial file was left; the {n} files written before were kept"),
-        };
-        // Below the progress bar's line, not at its end.
-        let lead = if std::io::stderr().is_terminal() {
-            "\n"
-        } else {
-            ""
-        };
-        let _ = writeln!(std::io::stderr(), "{lead}interrupted; {what}");
+        let _held = clean_up_and_say();
         std::process::exit(INTERRUPTED_EXIT_CODE);
     });
+}
+
+#[cfg(not(any(unix, windows)))]
+pub fn clean_up_on_interrupt() {}
+
+/// Cleans up after an interrupt and says so on stderr; returns the registry's lock, for the
+/// caller to hold until the process ends.
+#[cfg_attr(not(any(unix, windows)), allow(dead_code))]
+fn clean_up_and_say() -> MutexGuard<'static, Registry> {
+    let mut registry = registry();
+    let kept = registry.clean_up();
+    // Below the progress bar's line, not at its end.
+    let lead = if std::io::stderr().is_terminal() {
+        "\n"
+    } else {
+        ""
+    };
+    let _ = writeln!(std::io::stderr(), "{lead}{}", interrupted_message(kept));
+    registry
+}
+
+/// What an interrupt says, `kept` files having been written whole before it.
+fn interrupted_message(kept: usize) -> String {
+    match kept {
+        0 => "interrupted; no output file was written".to_string(),
+        1 => {
+            "interrupted; no partial file was left; the 1 file written before was kept".to_string()
+        }
+        n => {
+            format!("interrupted; no partial file was left; the {n} files written before were kept")
+        }
+    }
 }
 
 /// Checks that impactsim may write its files into `dir`: it is missing, empty, or holds only
@@ -139,7 +242,8 @@ pub fn write_out_files(dir: &Path, files: &[(&str, Vec<u8>)], force: bool) -> Re
 
 /// Writes several files into `dir` (created if needed) so that either all appear complete or
 /// none does. This is for files the user named one by one (`--report FILE`): it refuses
-/// nothing, and it adds the names to `dir`'s manifest only when `dir` has one.
+/// nothing but replacing something that is not a file, and it adds the names to `dir`'s
+/// manifest only when `dir` has one.
 pub fn write_all_or_nothing(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), Error> {
     write_batch(dir, files, Manifest::IfPresent)
 }
@@ -154,22 +258,31 @@ enum Manifest {
 }
 
 fn write_batch(dir: &Path, files: &[(&str, Vec<u8>)], manifest: Manifest) -> Result<(), Error> {
-    if files.iter().any(|(n, _)| *n == MANIFEST) {
+    if let Some((name, _)) = files.iter().find(|(n, _)| *n == MANIFEST || *n == LOCK) {
         return Err(Error::Usage {
             message: format!(
-                "{} is the name of impactsim's list of the files it wrote; choose another name",
-                dir.join(MANIFEST).display()
+                "{} is the name of a file impactsim keeps to list the files it wrote; choose another name",
+                dir.join(name).display()
             ),
         });
     }
     create_dir(dir)?;
-    let mut batch = Batch { staged: Vec::new() };
-    for (name, bytes) in files {
-        batch.stage(dir, dir.join(name), bytes)?;
+    remove_stale_temps(dir);
+    let manifest_path = dir.join(MANIFEST);
+    // Refused before anything is written; checked again before the renames.
+    for target in files.iter().map(|(n, _)| dir.join(n)) {
+        check_target(&target)?;
+    }
+    let with_manifest = match manifest {
+        Manifest::Write { .. } => true,
+        Manifest::IfPresent => manifest_path.exists(),
+    };
+    if with_manifest {
+        check_target(&manifest_path)?;
     }
     // Checking, reading and replacing the manifest happen under the directory's lock, so
     // that writers running side by side (shards into one directory) keep each other's names.
-    let _lock = lock_dir(dir);
+    let _lock = with_manifest.then(|| lock_dir(dir));
     let key = canonical(dir);
     if let Manifest::Write { force: false } = manifest {
         let foreign = foreign_entries(dir)?;
@@ -177,31 +290,32 @@ fn write_batch(dir: &Path, files: &[(&str, Vec<u8>)], manifest: Manifest) -> Res
             return Err(refusal(dir, &foreign));
         }
     }
-    let manifest_path = dir.join(MANIFEST);
-    if matches!(manifest, Manifest::Write { .. }) || manifest_path.exists() {
-        let mut names = read_manifest(dir)?;
-        names.extend(written_in(&key));
-        names.retain(|n| dir.join(n).symlink_metadata().is_ok());
+    let mut batch = Batch { staged: Vec::new() };
+    // The names impactsim wrote before that are still its files.
+    let mut before = BTreeSet::new();
+    if with_manifest {
+        before = read_manifest(dir)?;
+        before.extend(written_in(&key));
+        before.retain(|n| is_file(&dir.join(n)));
+        let mut names = before.clone();
         names.extend(
             files
                 .iter()
                 .map(|(n, _)| n.to_string())
                 .filter(|n| listable(n)),
         );
-        let mut text = format!("{MANIFEST_HEADER}\n");
-        for n in &names {
-            text.push_str(n);
-            text.push('\n');
-        }
-        batch.stage(dir, manifest_path, text.as_bytes())?;
-        // Renamed first: no file of the batch is seen before the manifest names it.
-        batch.staged.rotate_right(1);
+        // Staged first, so renamed first: no file of the batch is seen before the manifest
+        // names it.
+        batch.stage(dir, manifest_path, manifest_text(&names).as_bytes())?;
     }
-    batch.commit(&key)
+    for (name, bytes) in files {
+        batch.stage(dir, dir.join(name), bytes)?;
+    }
+    batch.commit(&key, &before)
 }
 
-/// The temporary files of one batch, each with its target; any not renamed into place are
-/// removed on drop (an error on the way).
+/// The temporary files of one batch, each with its target, the manifest first when the
+/// batch writes one; any not renamed into place are removed on drop (an error on the way).
 struct Batch {
     staged: Vec<(PathBuf, PathBuf)>,
 }
@@ -210,41 +324,58 @@ impl Batch {
     fn stage(&mut self, dir: &Path, target: PathBuf, bytes: &[u8]) -> Result<(), Error> {
         let (tmp, mut file) = temp_file_in(dir).map_err(|e| Error::io("writing", &target, e))?;
         self.staged.push((tmp, target));
-        let target = &self.staged[self.staged.len() - 1].1;
+        let (_, target) = self.staged.last().expect("just staged");
         file.write_all(bytes)
             .and_then(|()| file.sync_all())
             .map_err(|e| Error::io("writing", target, e))
     }
 
     /// Renames every file into place while holding the registry's lock (see the module
-    /// documentation), and records them as written.
-    fn commit(mut self, key: &Path) -> Result<(), Error> {
+    /// documentation), and records them as written. Before any rename, every target is
+    /// checked again; one that is not a file stops the batch whole. Should a rename fail
+    /// midway all the same, the manifest, already in place, is written again without the
+    /// names the batch did not put in place (`before`: the names it listed before, which
+    /// stay).
+    fn commit(mut self, key: &Path, before: &BTreeSet<String>) -> Result<(), Error> {
         let mut registry = registry();
         let staged = std::mem::take(&mut self.staged);
-        for (i, (tmp, target)) in staged.iter().enumerate() {
-            if let Err(e) = fs::rename(tmp, target) {
-                for (t, _) in &staged[i..] {
-                    let _ = fs::remove_file(t);
+        let mut renamed = 0;
+        let mut result = staged.iter().try_for_each(|(_, t)| check_target(t));
+        if result.is_ok() {
+            for (tmp, target) in &staged {
+                if let Err(e) = fs::rename(tmp, target) {
+                    result = Err(Error::io("writing", target, e));
+                    break;
                 }
-                registry
-                    .temps
-                    .retain(|t| !staged.iter().any(|(s, _)| s == t));
-                return Err(Error::io("writing", target, e));
+                renamed += 1;
             }
+        }
+        for (tmp, _) in &staged[renamed..] {
+            let _ = fs::remove_file(tmp);
         }
         registry
             .temps
             .retain(|t| !staged.iter().any(|(s, _)| s == t));
-        for (_, target) in &staged {
+        let mut in_place = before.clone();
+        for (_, target) in &staged[..renamed] {
             if let Some(name) = target.file_name().and_then(|n| n.to_str())
                 && name != MANIFEST
             {
                 registry
                     .written
                     .insert((key.to_path_buf(), name.to_string()));
+                in_place.insert(name.to_string());
             }
         }
-        Ok(())
+        if result.is_err()
+            && renamed > 0
+            && let Some((_, manifest)) = staged.first()
+            && manifest.file_name().is_some_and(|n| n == MANIFEST)
+        {
+            // Best effort: the error to report is the rename's.
+            let _ = replace_manifest(manifest, &in_place);
+        }
+        result
     }
 }
 
@@ -261,23 +392,114 @@ impl Drop for Batch {
     }
 }
 
+/// The manifest's text for `names`.
+fn manifest_text(names: &BTreeSet<String>) -> String {
+    let mut text = format!("{MANIFEST_HEADER}\n");
+    for n in names {
+        text.push_str(n);
+        text.push('\n');
+    }
+    text
+}
+
+/// Writes the manifest `path` anew, listing `names`, through a temporary file. Called with
+/// the registry's lock held, so the temporary file needs no registering: an interrupt waits.
+fn replace_manifest(path: &Path, names: &BTreeSet<String>) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let (tmp, mut file) = create_temp(dir)?;
+    let result = file
+        .write_all(manifest_text(names).as_bytes())
+        .and_then(|()| file.sync_all())
+        .and_then(|()| fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Whether `target` may be replaced by a file: it does not exist, or is a file (or a link
+/// to one). Anything else, a directory above all, is someone else's and a usage error.
+fn check_target(target: &Path) -> Result<(), Error> {
+    match fs::symlink_metadata(target) {
+        // Missing, or not to be known here: the rename tells.
+        Err(_) => Ok(()),
+        Ok(_) if is_file(target) => Ok(()),
+        Ok(m) => {
+            let what = if fs::metadata(target).is_ok_and(|m| m.is_dir()) {
+                if m.is_symlink() {
+                    "a link to a directory"
+                } else {
+                    "a directory"
+                }
+            } else {
+                "not a regular file"
+            };
+            Err(Error::Usage {
+                message: format!(
+                    "{} is {what}; impactsim replaces only files, so nothing was written: move it away or write elsewhere",
+                    target.display()
+                ),
+            })
+        }
+    }
+}
+
+/// Whether `path` is a regular file, or a link to one.
+fn is_file(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|m| m.is_file())
+}
+
 /// A new hidden file in `dir` with a unique name, registered as in flight before anyone can
 /// see it, so an interrupt never leaves it behind.
 fn temp_file_in(dir: &Path) -> std::io::Result<(PathBuf, File)> {
-    let pid = std::process::id();
     let mut registry = registry();
+    let (path, file) = create_temp(dir)?;
+    registry.temps.push(path.clone());
+    Ok((path, file))
+}
+
+/// A new hidden file in `dir` with a unique name.
+fn create_temp(dir: &Path) -> std::io::Result<(PathBuf, File)> {
+    let pid = std::process::id();
     for i in 0..1000u32 {
         let path = dir.join(format!(".impactsim-{pid}-{i}.tmp"));
         match OpenOptions::new().write(true).create_new(true).open(&path) {
-            Ok(f) => {
-                registry.temps.push(path.clone());
-                return Ok((path, f));
-            }
+            Ok(f) => return Ok((path, f)),
             Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e),
         }
     }
     Err(std::io::Error::other("no free temporary file name"))
+}
+
+/// Whether `name` is the name of a temporary file of impactsim's.
+fn is_temp_name(name: &str) -> bool {
+    name.starts_with(".impactsim-") && name.ends_with(".tmp")
+}
+
+/// Removes the temporary files in `dir` older than [`STALE_TEMP`]: left by a process that
+/// was killed (SIGKILL) or crashed. Best effort.
+fn remove_stale_temps(dir: &Path) {
+    let Ok(listing) = fs::read_dir(dir) else {
+        return;
+    };
+    let now = SystemTime::now();
+    for entry in listing.flatten() {
+        if !entry.file_name().to_str().is_some_and(is_temp_name) {
+            continue;
+        }
+        // Not followed: a link is not impactsim's temporary file.
+        let Ok(meta) = entry.metadata() else {
+            continue;
+        };
+        let age = meta
+            .modified()
+            .ok()
+            .and_then(|m| now.duration_since(m).ok());
+        if meta.is_file() && age.is_some_and(|a| a > STALE_TEMP) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Creates `dir` and its missing parents, recording each one created so that an interrupt
@@ -304,7 +526,8 @@ fn create_dir(dir: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// The entries of `dir` impactsim did not write, sorted; a directory's name ends in `/`.
+/// The entries of `dir` impactsim did not write, sorted; a directory's name ends in `/`. A
+/// directory is never impactsim's, whatever the manifest says.
 fn foreign_entries(dir: &Path) -> Result<Vec<String>, Error> {
     // The listing first, then the manifest: a writer renames its manifest before its files,
     // so every file of a writer running alongside that the listing shows, the manifest read
@@ -319,10 +542,10 @@ fn foreign_entries(dir: &Path) -> Result<Vec<String>, Error> {
     ours.extend(written_in(&canonical(dir)));
     let mut foreign: Vec<String> = entries
         .into_iter()
-        .filter(|(name, _)| {
+        .filter(|(name, is_dir)| {
             !name
                 .to_str()
-                .is_some_and(|n| ours.contains(n) || is_impactsim_own(n))
+                .is_some_and(|n| is_impactsim_own(n) || (!is_dir && ours.contains(n)))
         })
         .map(|(name, is_dir)| {
             let mut shown = name.to_string_lossy().into_owned();
@@ -336,15 +559,17 @@ fn foreign_entries(dir: &Path) -> Result<Vec<String>, Error> {
     Ok(foreign)
 }
 
-/// The manifest and the temporary files (an interrupted or crashed write may leave one).
+/// The manifest, the lock file and the temporary files (an interrupted or crashed write may
+/// leave one).
 fn is_impactsim_own(name: &str) -> bool {
-    name == MANIFEST || (name.starts_with(".impactsim-") && name.ends_with(".tmp"))
+    name == MANIFEST || name == LOCK || is_temp_name(name)
 }
 
 /// A name the manifest can hold: one line, a file in the directory itself.
 fn listable(name: &str) -> bool {
     !name.is_empty()
         && name != MANIFEST
+        && name != LOCK
         && name != "."
         && name != ".."
         && !name.contains(['\n', '\r', '/', '\\'])
@@ -394,19 +619,35 @@ fn refusal(dir: &Path, foreign: &[String]) -> Error {
     }
 }
 
-/// An advisory lock on `dir` for the time a batch reads and replaces its manifest. Best
-/// effort: where a directory cannot be locked (not Unix, some network file systems) the
-/// batch goes on without.
-#[cfg(unix)]
-fn lock_dir(dir: &Path) -> Option<File> {
-    let f = File::open(dir).ok()?;
-    f.lock().ok()?;
-    Some(f)
-}
+/// Whether the warning about a lock that could not be taken was given.
+static LOCK_WARNED: AtomicBool = AtomicBool::new(false);
 
-#[cfg(not(unix))]
-fn lock_dir(_: &Path) -> Option<File> {
-    None
+/// An advisory lock on [`LOCK`] in `dir` for the time a batch reads and replaces the
+/// manifest. The file is opened for writing: on NFS a lock is emulated by a byte-range lock,
+/// and an exclusive one needs that. Best effort: where the lock cannot be had, the batch goes
+/// on without, after a warning (once a process).
+fn lock_dir(dir: &Path) -> Option<File> {
+    let path = dir.join(LOCK);
+    let locked = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .and_then(|f| f.lock().map(|()| f));
+    match locked {
+        Ok(f) => Some(f),
+        Err(e) => {
+            if !LOCK_WARNED.swap(true, Ordering::Relaxed) {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "warning: cannot lock {} ({e}); impactsim processes writing into this directory at the same time may lose each other's entries in its manifest",
+                    path.display()
+                );
+            }
+            None
+        }
+    }
 }
 
 #[cfg(test)]
@@ -424,6 +665,15 @@ mod tests {
         }
     }
 
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
     #[test]
     fn manifest_is_the_union_of_what_is_still_there() {
         let tmp = tempfile::tempdir().unwrap();
@@ -437,6 +687,7 @@ mod tests {
         write_out_files(&dir, &[("c.csv", b"c".to_vec())], false).unwrap();
         assert_eq!(manifest_names(&dir), ["b.csv", "c.csv"]);
         assert_eq!(fs::read(dir.join("c.csv")).unwrap(), b"c");
+        assert_eq!(names_in(&dir), [MANIFEST, LOCK, "b.csv", "c.csv"]);
     }
 
     #[test]
@@ -473,6 +724,7 @@ mod tests {
         let dir = tmp.path();
         fs::write(dir.join("summary.json"), "{}").unwrap();
         fs::write(dir.join(".impactsim-7-0.tmp"), "left by a crash").unwrap();
+        fs::write(dir.join(LOCK), "").unwrap();
         fs::write(
             dir.join(MANIFEST),
             format!("{MANIFEST_HEADER}\nsummary.json\n"),
@@ -485,6 +737,16 @@ mod tests {
             message.contains("did not write: summary.json;"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn a_directory_is_foreign_even_when_the_manifest_names_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        fs::create_dir(dir.join("photos")).unwrap();
+        fs::write(dir.join(MANIFEST), format!("{MANIFEST_HEADER}\nphotos\n")).unwrap();
+        let message = usage_message(check_out_dir(dir, false).unwrap_err());
+        assert!(message.contains("did not write: photos/;"), "{message}");
     }
 
     #[test]
@@ -502,10 +764,68 @@ mod tests {
         let dir = tmp.path();
         write_all_or_nothing(dir, &[("report.html", b"<html>".to_vec())]).unwrap();
         assert!(!dir.join(MANIFEST).exists());
+        assert!(!dir.join(LOCK).exists(), "no lock without a manifest");
         let out = dir.join("out");
         write_out_files(&out, &[("a.csv", b"a".to_vec())], false).unwrap();
         write_all_or_nothing(&out, &[("report.html", b"<html>".to_vec())]).unwrap();
         assert_eq!(manifest_names(&out), ["a.csv", "report.html"]);
+    }
+
+    #[test]
+    fn a_directory_in_the_way_stops_the_batch_before_anything_is_written() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        fs::create_dir(dir.join("b.csv")).unwrap();
+        let files = [("a.csv", b"a".to_vec()), ("b.csv", b"b".to_vec())];
+        let message = usage_message(write_out_files(dir, &files, true).unwrap_err());
+        assert!(message.contains("b.csv is a directory"), "{message}");
+        assert_eq!(names_in(dir), ["b.csv"]);
+        let message = usage_message(write_all_or_nothing(dir, &files).unwrap_err());
+        assert!(message.contains("b.csv is a directory"), "{message}");
+        assert_eq!(names_in(dir), ["b.csv"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_to_a_file_may_be_replaced_a_link_to_a_directory_not() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        fs::write(dir.join("real.csv"), "old").unwrap();
+        fs::create_dir(dir.join("sub")).unwrap();
+        std::os::unix::fs::symlink("real.csv", dir.join("a.csv")).unwrap();
+        std::os::unix::fs::symlink("sub", dir.join("b.csv")).unwrap();
+        check_target(&dir.join("a.csv")).unwrap();
+        let message = usage_message(check_target(&dir.join("b.csv")).unwrap_err());
+        assert!(
+            message.contains("b.csv is a link to a directory"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_rename_failing_midway_takes_its_names_out_of_the_manifest() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        write_out_files(dir, &[("old.csv", b"old".to_vec())], false).unwrap();
+        let key = canonical(dir);
+        let before: BTreeSet<String> = ["old.csv".to_string()].into();
+        let mut names = before.clone();
+        names.extend(["a.csv", "old.csv", "b.csv"].map(String::from));
+        let mut batch = Batch { staged: Vec::new() };
+        batch
+            .stage(dir, dir.join(MANIFEST), manifest_text(&names).as_bytes())
+            .unwrap();
+        batch.stage(dir, dir.join("a.csv"), b"a").unwrap();
+        // The target's directory is missing: the check passes, the rename fails.
+        batch.stage(dir, dir.join("gone/old.csv"), b"x").unwrap();
+        batch.stage(dir, dir.join("b.csv"), b"b").unwrap();
+        assert!(matches!(batch.commit(&key, &before), Err(Error::Io { .. })));
+        assert_eq!(manifest_names(dir), ["a.csv", "old.csv"]);
+        assert_eq!(
+            names_in(dir),
+            [MANIFEST, LOCK, "a.csv", "old.csv"],
+            "no temporary file is left"
+        );
     }
 
     #[test]
@@ -519,6 +839,8 @@ mod tests {
         fs::create_dir_all(&inner).unwrap();
         fs::create_dir(&kept).unwrap();
         fs::write(kept.join("a.csv"), "a").unwrap();
+        fs::write(kept.join(LOCK), "").unwrap();
+        fs::write(inner.join(LOCK), "").unwrap();
         let t = inner.join(".impactsim-1-0.tmp");
         fs::write(&t, "partial").unwrap();
         let mut registry = Registry {
@@ -528,9 +850,28 @@ mod tests {
         };
         assert_eq!(registry.clean_up(), 0);
         assert!(!t.exists() && !inner.exists() && !made.exists());
-        assert!(
-            kept.join("a.csv").exists(),
-            "a directory holding files stays"
+        assert_eq!(
+            names_in(&kept),
+            [LOCK, "a.csv"],
+            "a directory holding files stays, and its lock file"
         );
+    }
+
+    #[test]
+    fn the_interrupt_message_counts_files() {
+        assert_eq!(
+            interrupted_message(0),
+            "interrupted; no output file was written"
+        );
+        assert!(interrupted_message(1).ends_with("the 1 file written before was kept"));
+        assert!(interrupted_message(4).ends_with("the 4 files written before were kept"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_ignored_signals_come_from_sig_ign() {
+        let status = "Name:\timpactsim\nSigPnd:\t0000000000000000\nSigIgn:\t0000000000000001\nSigCgt:\t0000000000004002\n";
+        assert_eq!(sig_ign(status), 1, "SIGHUP (1) is bit 0");
+        assert_eq!(sig_ign("Name:\tx\n"), 0);
     }
 }

@@ -416,6 +416,7 @@ fn run_plot_writes_timeline_and_gantt_and_names_them_after_the_table() {
         files(&plots),
         [
             ".impactsim-outputs",
+            ".impactsim-outputs.lock",
             "gantt.png",
             "gantt.svg",
             "timeline.png",
@@ -499,6 +500,7 @@ fn montecarlo_compare_and_rank_plot() {
         files(dir.path()),
         [
             ".impactsim-outputs",
+            ".impactsim-outputs.lock",
             "bands.png",
             "bands.svg",
             "compare.png",

@@ -827,7 +827,7 @@ fn run_out_writes_the_four_files() {
     let from_stdout: Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(summary, from_stdout);
 
-    // Nothing but the four files and the manifest (no temporary files left behind).
+    // Nothing but the four files, the manifest and its lock file (no temporary files left).
     let mut names: Vec<String> = std::fs::read_dir(&out_dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -837,6 +837,7 @@ fn run_out_writes_the_four_files() {
         names,
         [
             ".impactsim-outputs",
+            ".impactsim-outputs.lock",
             "clients.csv",
             "services.csv",
             "summary.json",
