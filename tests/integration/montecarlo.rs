@@ -538,46 +538,31 @@ fn merge_report_equals_the_unsharded_report() {
     assert!(text(&a).contains("Siemens-Betriebskrankenkasse"));
     assert!(a == b, "merge --report differs from montecarlo --report");
 
-    // Without --scenario: a usage error, nothing written.
+    // Without --scenario, or with another scenario than the shards': refused, nothing
+    // written.
     let lone = tmp.path().join("lone.html");
-    let out = run_in(
-        tmp.path(),
-        &[
-            "merge",
-            arg(&dirs[0]),
-            arg(&dirs[1]),
-            "--report",
-            arg(&lone),
-        ],
-    );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("--scenario"),
-        "{}",
-        text(&out.stderr)
-    );
-    assert!(!lone.exists());
-    // Another scenario than the shards': refused, nothing written.
     let other = root().join("models/bitmarck-2023/what-if-faster-repair.toml");
-    let out = run_in(
-        tmp.path(),
-        &[
+    for (extra, message) in [
+        (vec![], "--scenario"),
+        (
+            vec!["--scenario", arg(&other)],
+            "the shards were not made from",
+        ),
+    ] {
+        let mut args = vec![
             "merge",
             arg(&dirs[0]),
             arg(&dirs[1]),
             "--report",
             arg(&lone),
-            "--scenario",
-            arg(&other),
-        ],
-    );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        text(&out.stderr).contains("the shards were not made from"),
-        "{}",
-        text(&out.stderr)
-    );
-    assert!(!lone.exists());
+        ];
+        args.extend(extra);
+        let out = run_in(tmp.path(), &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(err.contains(message), "{args:?}: {err}");
+        assert!(!lone.exists());
+    }
 }
 
 /// `merge --percentiles` reports the percentiles asked of it, the same as the unsharded study
