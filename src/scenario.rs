@@ -151,15 +151,7 @@ fn load(path: &Path, patched: bool) -> Result<Scenario, Error> {
     let source = Source::read(path)?;
     let mut read = t0.elapsed();
     let t1 = Instant::now();
-    let mut raw: raw::RawScenarioFile = source.deserialize()?;
-    // Without its patch, the scenario's `order` may name nodes only the patch adds: those
-    // are left out (with a warning) instead of being unknown ids. (An event on such a node
-    // stays an error: the baseline cannot have that loss.)
-    let dropped = if patched {
-        Vec::new()
-    } else {
-        patch_ids(raw.patch.take().as_ref())
-    };
+    let raw: raw::RawScenarioFile = source.deserialize()?;
     let parse = t1.elapsed();
     let model_rel = Path::new(&raw.scenario.model);
     let model_path = path.parent().unwrap_or(Path::new("")).join(model_rel);
@@ -178,7 +170,14 @@ fn load(path: &Path, patched: bool) -> Result<Scenario, Error> {
         other => other,
     })?;
     read += t2.elapsed();
-    let mut scenario = build(&source, raw, &model_source, model_path, &dropped)?;
+    // Without its patch, the scenario's `order` may name nodes only the patch adds: those
+    // are left out (with a warning) instead of being unknown ids. (An event on such a node
+    // stays an error: the baseline cannot have that loss.)
+    let mut scenario = if patched {
+        from_sources(&source, raw, &model_source, model_path)?
+    } else {
+        from_sources_unpatched(&source, raw, &model_source, model_path)?
+    };
     scenario.timings.read = read;
     scenario.timings.parse += parse;
     Ok(scenario)
@@ -206,6 +205,18 @@ pub fn from_sources(
     model_path: PathBuf,
 ) -> Result<Scenario, Error> {
     build(source, raw, model_source, model_path, &[])
+}
+
+/// [`from_sources`] as if the scenario had no `[patch]` (the baseline of `compare`): its
+/// `order` may name nodes only the patch adds, and those are left out with a warning.
+pub fn from_sources_unpatched(
+    source: &Source,
+    mut raw: raw::RawScenarioFile,
+    model_source: &Source,
+    model_path: PathBuf,
+) -> Result<Scenario, Error> {
+    let dropped = patch_ids(raw.patch.take().as_ref());
+    build(source, raw, model_source, model_path, &dropped)
 }
 
 /// [`from_sources`]; `order` entries naming an id of `dropped` (a patch left out) that the

@@ -76,17 +76,27 @@ pub fn check_model_bytes(data: &[u8]) {
     }
 }
 
-fn load_scenario(data: &[u8], name: &str) -> Result<impactsim::Scenario, Error> {
+fn load_scenario(data: &[u8], name: &str, patched: bool) -> Result<impactsim::Scenario, Error> {
     let source = Source::from_bytes(Path::new(name), data.to_vec())?;
     let raw: RawScenarioFile = source.deserialize()?;
-    scenario::from_sources(&source, raw, &MODEL_SOURCE, PathBuf::from("model.toml"))
+    let model = PathBuf::from("model.toml");
+    if patched {
+        scenario::from_sources(&source, raw, &MODEL_SOURCE, model)
+    } else {
+        scenario::from_sources_unpatched(&source, raw, &MODEL_SOURCE, model)
+    }
 }
 
-/// `data` as a scenario file (patches included) on [`MODEL`], read as TOML and as JSON; a
-/// scenario that loads runs as the median run and as one seeded sample.
+/// `data` as a scenario file (patches included) on [`MODEL`], read as TOML and as JSON, with
+/// its patch and without (the baseline of `compare`); a scenario that loads runs as the
+/// median run and as one seeded sample.
 pub fn check_scenario_bytes(data: &[u8]) {
-    for name in ["scenario.toml", "scenario.json"] {
-        match load_scenario(data, name) {
+    for (name, patched) in [
+        ("scenario.toml", true),
+        ("scenario.json", true),
+        ("scenario.toml", false),
+    ] {
+        match load_scenario(data, name, patched) {
             Ok(s) => {
                 if s.horizon.0 / s.step.0 > MAX_SIMULATED_STEPS
                     || node_events(&s) > MAX_SIMULATED_EVENTS
