@@ -358,3 +358,15 @@ fn encode_png(width: u32, height: u32, rgb: &[u8]) -> Result<Vec<u8>, String> {
 fn fail<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use crate::Scenario;
+
+    /// The Bitmarck attack scenario, for the charts' unit tests.
+    pub(crate) fn bitmarck() -> Scenario {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("models/bitmarck-2023/attack-2023.toml");
+        crate::load_scenario(&path).unwrap()
+    }
+}

@@ -362,11 +362,7 @@ impl Recorder for StateRecorder {
 mod tests {
     use super::*;
 
-    fn bitmarck() -> Scenario {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("models/bitmarck-2023/attack-2023.toml");
-        crate::load_scenario(&path).unwrap()
-    }
+    use crate::chart::tests::bitmarck;
 
     #[test]
     fn rows_are_the_most_unavailable_first() {

@@ -378,9 +378,7 @@ mod tests {
 
     #[test]
     fn date_ticks_at_local_midnights() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("models/bitmarck-2023/attack-2023.toml");
-        let s = crate::load_scenario(&path).unwrap();
+        let s = crate::chart::tests::bitmarck();
         // t = 0 is 2023-04-24 18:00 at +02:00: the first midnight is 6 h later.
         let axis = TimeAxis::new(s.start.as_deref(), s.horizon.hours());
         let ticks = axis.ticks();

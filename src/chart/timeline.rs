@@ -306,11 +306,7 @@ impl Recorder for GroupRecorder<'_> {
 mod tests {
     use super::*;
 
-    fn bitmarck() -> Scenario {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("models/bitmarck-2023/attack-2023.toml");
-        crate::load_scenario(&path).unwrap()
-    }
+    use crate::chart::tests::bitmarck;
 
     #[test]
     fn the_stack_adds_up_to_the_run_total() {
