@@ -1,16 +1,10 @@
 //! Many scenarios at once: one row of summary figures per scenario, deterministic or the
 //! medians of a Monte Carlo study each.
 
-use std::fmt::Write;
-
 use rayon::prelude::*;
-use serde_json::json;
 
-use crate::error::Error;
 use crate::metrics;
 use crate::montecarlo::{self as mc, Frame, SUMMARY, Shard, Study};
-use crate::report::csv_out::{csv_err, finish, opt, text_cell, writer};
-use crate::report::{hours, thousands};
 use crate::scenario::Scenario;
 
 /// One scenario's figures, in [`SUMMARY`] order.
@@ -68,84 +62,4 @@ pub fn sort(rows: &mut [Row], figure: &str) {
     };
     let key = |r: &Row| r.figures[f].unwrap_or(f64::NEG_INFINITY);
     rows.sort_by(|a, b| key(b).total_cmp(&key(a)));
-}
-
-fn cell(figure: &str, x: Option<f64>) -> String {
-    match x {
-        None => "–".into(),
-        Some(v) if v.is_infinite() => "not recovered".into(),
-        Some(v) => match figure {
-            "peak_affected" | "people_hours" => thousands(v),
-            "peak_time_h" | "recovered_at_h" => hours(v),
-            "saifi" => format!("{v:.3}"),
-            _ => format!("{v:.2}"),
-        },
-    }
-}
-
-/// The terminal table, within 80 columns: people-hours, peak, recovery, SAIDI and SAIFI
-/// (CSV and JSON have every figure).
-pub fn table(rows: &[Row], runs: Option<u64>) -> String {
-    let mut o = String::new();
-    if let Some(n) = runs {
-        let _ = writeln!(o, "medians of {} runs per scenario", thousands(n as f64));
-    }
-    let _ = writeln!(
-        o,
-        "{:<26} {:>14} {:>11} {:>9} {:>8} {:>6}",
-        "scenario", "people-hours", "peak", "recovered", "SAIDI h", "SAIFI"
-    );
-    for r in rows {
-        let name = crate::report::table::cut(&r.scenario, 26);
-        let c = |i: usize| cell(SUMMARY[i], r.figures[i]);
-        let recovered = match r.figures[3] {
-            Some(v) if v.is_infinite() => "never".to_string(),
-            _ => c(3),
-        };
-        let _ = writeln!(
-            o,
-            "{name:<26} {:>14} {:>11} {:>9} {:>8} {:>6}",
-            c(2),
-            c(0),
-            recovered,
-            c(4),
-            c(5)
-        );
-    }
-    o
-}
-
-/// CSV: `file`, `scenario`, then every figure (empty where undefined or where a recovery
-/// never came, as in every other CSV).
-pub fn csv(rows: &[Row]) -> Result<Vec<u8>, Error> {
-    let mut w = writer();
-    let mut header = vec!["file", "scenario"];
-    header.extend(SUMMARY);
-    w.write_record(&header).map_err(csv_err)?;
-    for r in rows {
-        let mut rec = vec![text_cell(&r.file), text_cell(&r.scenario)];
-        rec.extend(r.figures.iter().map(|&f| opt(f.filter(|x| x.is_finite()))));
-        w.write_record(&rec).map_err(csv_err)?;
-    }
-    finish(w)
-}
-
-/// JSON: a list of rows, figures by name (null where undefined or never recovered).
-pub fn json(rows: &[Row]) -> String {
-    let list: Vec<_> = rows
-        .iter()
-        .map(|r| {
-            let mut o = serde_json::Map::new();
-            o.insert("file".into(), json!(r.file));
-            o.insert("scenario".into(), json!(r.scenario));
-            for (name, v) in SUMMARY.iter().zip(&r.figures) {
-                let v = v.filter(|x| x.is_finite());
-                o.insert((*name).into(), json!(v));
-            }
-            serde_json::Value::Object(o)
-        })
-        .collect();
-    let mut s = serde_json::to_string_pretty(&list).expect("rows always serialize");
-    s.push('\n');
-    s
 }

@@ -34,7 +34,7 @@ use parts::{
 };
 
 use crate::compare::{Comparison, Input};
-use crate::error::Error;
+use crate::error::{Error, OutputError};
 use crate::metrics::RunResult;
 use crate::montecarlo::McResult;
 use crate::rank::Ranking;
@@ -222,11 +222,11 @@ impl Chart {
     }
 
     fn error(&self, format: Format, message: String) -> Error {
-        Error::Io {
-            action: "drawing",
-            path: self.file_name(format).into(),
-            source: std::io::Error::other(message),
+        OutputError::Draw {
+            what: self.file_name(format),
+            message,
         }
+        .into()
     }
 }
 
@@ -315,7 +315,7 @@ pub fn curve(result: &RunResult) -> Vec<(f64, f64)> {
 
 /// Draws every chart as SVG and PNG and writes them into the output directory `dir`, all
 /// whole or none, refused (unless `force`) when `dir` holds files impactsim did not write
-/// (see [`crate::report::write_out_files`]). Returns the names of the files written.
+/// (see [`crate::output::write_out_files`]). Returns the names of the files written.
 pub fn write(dir: &Path, charts: &[Chart], force: bool) -> Result<Vec<String>, Error> {
     let mut files = Vec::with_capacity(charts.len() * 2);
     for c in charts {
@@ -323,7 +323,7 @@ pub fn write(dir: &Path, charts: &[Chart], force: bool) -> Result<Vec<String>, E
     }
     let (names, contents): (Vec<String>, Vec<Vec<u8>>) = files.into_iter().unzip();
     let refs: Vec<(&str, Vec<u8>)> = names.iter().map(String::as_str).zip(contents).collect();
-    crate::report::write_out_files(dir, &refs, force)?;
+    crate::output::write_out_files(dir, &refs, force)?;
     Ok(names)
 }
 

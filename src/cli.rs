@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use impactsim::SimTime;
+use impactsim::{SimTime, cmd};
 
 /// impactsim: who is affected, when and for how long, when a shared IT provider goes down.
 #[derive(Debug, Parser)]
@@ -35,60 +35,13 @@ pub enum Command {
         file: PathBuf,
     },
     /// Run one deterministic simulation of a scenario and summarise it.
-    Run {
-        /// The scenario file.
-        scenario: PathBuf,
-        /// Print the whole result as JSON on stdout instead of the summary.
-        #[arg(long)]
-        json: bool,
-        /// Write timeline.csv, clients.csv, services.csv and summary.json into this directory.
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// How many clients and services the summary lists.
-        #[arg(long, default_value_t = 10)]
-        top: usize,
-        /// Exit with code 1 when the run shows this problem (repeatable).
-        #[arg(long, value_enum, value_name = "PROBLEM")]
-        fail_on: Vec<Problem>,
-        /// Print time spent loading and simulating, and the events processed, on stderr.
-        #[arg(long)]
-        timings: bool,
-        /// Make one Monte Carlo sample instead: draw durations, restart failures and random
-        /// failures from this seed (runs.csv of `montecarlo` gives each run's seed).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Write a self-contained HTML report (charts, sortable tables, assumptions) to FILE.
-        #[arg(long, value_name = "FILE.html")]
-        report: Option<PathBuf>,
-        /// Draw timeline.svg/.png (people affected, by client group) and gantt.svg/.png
-        /// (state of every site and service that changes) into this directory.
-        #[arg(long, value_name = "DIR")]
-        plot: Option<PathBuf>,
-        /// Write into --out and --plot directories that hold files impactsim did not write
-        /// (it replaces only the files of the names it writes).
-        #[arg(long)]
-        force: bool,
-    },
+    Run(Box<RunArgs>),
     /// Run a scenario many times with random durations and failures: percentiles of every
     /// figure, per client and per service, and bands of the people affected over time.
     Montecarlo(Box<McArgs>),
     /// Combine the shard files that `montecarlo --shard I/N --out DIR` wrote into the result
     /// of the whole study, identical to a run without shards.
-    Merge {
-        /// Directories holding shard files, or shard files.
-        #[arg(required = true)]
-        dirs: Vec<PathBuf>,
-        #[command(flatten)]
-        output: McOutput,
-        /// Write a self-contained HTML report of the merged study to this file (needs
-        /// --scenario, for the names of clients and services).
-        #[arg(long, value_name = "FILE.html", requires = "scenario")]
-        report: Option<PathBuf>,
-        /// The scenario file the shards were made from (checked against them): names and
-        /// tags for --report.
-        #[arg(long, value_name = "FILE")]
-        scenario: Option<PathBuf>,
-    },
+    Merge(Box<MergeArgs>),
     /// Run many scenarios in parallel: one summary table (or CSV), one row per scenario.
     Batch(Box<BatchArgs>),
     /// Compare scenarios with the first (the baseline): every summary figure, people-hours
@@ -108,6 +61,61 @@ pub enum Command {
     /// Export the dependency graph as DOT (Graphviz), Mermaid or JSON, optionally coloured by
     /// the state of a scenario at one instant.
     Graph(Box<GraphArgs>),
+}
+
+/// Options of `run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// Print the whole result as JSON on stdout instead of the summary.
+    #[arg(long)]
+    pub json: bool,
+    /// Write timeline.csv, clients.csv, services.csv and summary.json into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// How many clients and services the summary lists.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// Exit with code 1 when the run shows this problem (repeatable).
+    #[arg(long, value_enum, value_name = "PROBLEM")]
+    pub fail_on: Vec<Problem>,
+    /// Print time spent loading and simulating, and the events processed, on stderr.
+    #[arg(long)]
+    pub timings: bool,
+    /// Make one Monte Carlo sample instead: draw durations, restart failures and random
+    /// failures from this seed (runs.csv of `montecarlo` gives each run's seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Write a self-contained HTML report (charts, sortable tables, assumptions) to FILE.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
+    /// Draw timeline.svg/.png (people affected, by client group) and gantt.svg/.png
+    /// (state of every site and service that changes) into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub plot: Option<PathBuf>,
+    /// Write into --out and --plot directories that hold files impactsim did not write
+    /// (it replaces only the files of the names it writes).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Options of `merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Directories holding shard files, or shard files.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: McOutput,
+    /// Write a self-contained HTML report of the merged study to this file (needs
+    /// --scenario, for the names of clients and services).
+    #[arg(long, value_name = "FILE.html", requires = "scenario")]
+    pub report: Option<PathBuf>,
+    /// The scenario file the shards were made from (checked against them): names and
+    /// tags for --report.
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
 }
 
 /// Options of `montecarlo`.
@@ -458,4 +466,186 @@ pub struct PlanArgs {
     /// Print the plan as JSON on stdout instead of the table.
     #[arg(long)]
     pub json: bool,
+}
+
+// The command line becomes the library's plain arguments.
+
+impl From<Problem> for cmd::run::Problem {
+    fn from(p: Problem) -> Self {
+        match p {
+            Problem::Deadlock => cmd::run::Problem::Deadlock,
+            Problem::RtoBreach => cmd::run::Problem::RtoBreach,
+            Problem::NotRecovered => cmd::run::Problem::NotRecovered,
+        }
+    }
+}
+
+impl From<RunArgs> for cmd::run::Args {
+    fn from(a: RunArgs) -> Self {
+        cmd::run::Args {
+            scenario: a.scenario,
+            json: a.json,
+            out: a.out,
+            top: a.top,
+            fail_on: a.fail_on.into_iter().map(Into::into).collect(),
+            timings: a.timings,
+            seed: a.seed,
+            report: a.report,
+            plot: a.plot,
+            force: a.force,
+        }
+    }
+}
+
+impl From<McOutput> for cmd::montecarlo::Show {
+    fn from(o: McOutput) -> Self {
+        cmd::montecarlo::Show {
+            percentiles: o.percentiles,
+            json: o.json,
+            out: o.out,
+            top: o.top,
+            plot: o.plot,
+            force: o.force,
+        }
+    }
+}
+
+impl From<McArgs> for cmd::montecarlo::Args {
+    fn from(a: McArgs) -> Self {
+        cmd::montecarlo::Args {
+            scenario: a.scenario,
+            runs: a.runs,
+            seed: a.seed,
+            threads: a.threads,
+            shard: a.shard,
+            report: a.report,
+            show: a.output.into(),
+        }
+    }
+}
+
+impl From<MergeArgs> for cmd::montecarlo::MergeArgs {
+    fn from(a: MergeArgs) -> Self {
+        cmd::montecarlo::MergeArgs {
+            dirs: a.dirs,
+            show: a.output.into(),
+            report: a.report,
+            scenario: a.scenario,
+        }
+    }
+}
+
+impl From<BatchArgs> for cmd::batch::Args {
+    fn from(a: BatchArgs) -> Self {
+        cmd::batch::Args {
+            files: a.files,
+            runs: a.runs,
+            seed: a.seed,
+            threads: a.threads,
+            sort: a.sort,
+            csv: a.csv,
+            json: a.json,
+        }
+    }
+}
+
+impl From<CompareArgs> for cmd::compare::Args {
+    fn from(a: CompareArgs) -> Self {
+        cmd::compare::Args {
+            files: a.files,
+            json: a.json,
+            csv: a.csv,
+            top: a.top,
+            report: a.report,
+            plot: a.plot,
+            force: a.force,
+        }
+    }
+}
+
+impl From<RankArgs> for cmd::rank::Args {
+    fn from(a: RankArgs) -> Self {
+        cmd::rank::Args {
+            model: a.model,
+            options: impactsim::rank::Options {
+                duration: a.duration,
+                order: a.order,
+                max_pairs: a.max_pairs,
+            },
+            top: a.top,
+            json: a.json,
+            csv: a.csv,
+            plot: a.plot,
+            force: a.force,
+        }
+    }
+}
+
+impl From<PlanArgs> for cmd::plan::Args {
+    fn from(a: PlanArgs) -> Self {
+        cmd::plan::Args {
+            scenario: a.scenario,
+            crews: a.crews,
+            iterations: a.iterations,
+            out: a.out,
+            json: a.json,
+        }
+    }
+}
+
+impl From<GraphArgs> for cmd::graph::Args {
+    fn from(a: GraphArgs) -> Self {
+        use impactsim::graph::Format;
+        cmd::graph::Args {
+            model: a.model,
+            format: a.format.map(|f| match f {
+                GraphFormat::Dot => Format::Dot,
+                GraphFormat::Mermaid => Format::Mermaid,
+                GraphFormat::Json => Format::Json,
+            }),
+            highlight: a.highlight,
+            out: a.out,
+        }
+    }
+}
+
+impl From<GenerateArgs> for cmd::generate::Args {
+    fn from(a: GenerateArgs) -> Self {
+        use impactsim::generate::{Config, Format, REPAIR_P90_FACTOR, RESTART_P90_FACTOR};
+        let p90 = |median: SimTime, p90: Option<SimTime>, factor: u64| {
+            (median, p90.unwrap_or(SimTime(median.0 * factor)))
+        };
+        cmd::generate::Args {
+            out: a.out,
+            force: a.force,
+            format: match a.format {
+                FormatArg::Auto => None,
+                FormatArg::Toml => Some(Format::Toml),
+                FormatArg::Json => Some(Format::Json),
+            },
+            config: Config {
+                seed: a.seed,
+                name: a.name,
+                sites: a.sites,
+                services: a.services,
+                layers: a.layers,
+                clients: a.clients,
+                fan_in: a.fan_in.0,
+                any_of_hosting: a.any_of_hosting,
+                k_of_n: a.k_of_n,
+                back_edges: a.back_edges,
+                fallbacks: a.fallbacks,
+                rto: a.rto,
+                population: a.population,
+                population_sigma: a.population_sigma,
+                uses: a.uses,
+                restart: p90(a.restart_median, a.restart_p90, RESTART_P90_FACTOR),
+                repair: p90(a.repair_median, a.repair_p90, REPAIR_P90_FACTOR),
+                events: a.events,
+                horizon: a.horizon,
+                every: a.every,
+                fail_share: a.fail_share,
+            },
+        }
+    }
 }

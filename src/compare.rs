@@ -11,8 +11,6 @@
 //! `scenario − baseline`; a ratio is `scenario / baseline`, undefined (null) when either side
 //! is undefined, the baseline is 0, or the id exists on one side only.
 
-mod table;
-
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -20,12 +18,9 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
 use crate::error::Error;
+use crate::metrics::SUMMARY;
 use crate::metrics::{self, ClientResult, RunResult, ServiceResult};
-use crate::montecarlo::SUMMARY;
-use crate::report::csv_out::{csv_err, finish, opt, text_cell, writer};
 use crate::scenario::{Scenario, load_scenario, load_scenario_unpatched};
-
-pub use table::table;
 
 /// How a side of the comparison uses its scenario's `[patch]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -155,7 +150,7 @@ pub struct Diff {
 }
 
 impl Diff {
-    fn of(baseline: Option<f64>, value: Option<f64>) -> Diff {
+    pub(crate) fn of(baseline: Option<f64>, value: Option<f64>) -> Diff {
         let (difference, ratio) = match (baseline, value) {
             (Some(b), Some(v)) => (Some(v - b), (b != 0.0).then(|| v / b)),
             _ => (None, None),
@@ -203,7 +198,7 @@ pub enum Status {
 }
 
 impl Status {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::Same => "same",
             Status::Changed => "changed",
@@ -280,7 +275,7 @@ pub enum BreachChange {
 }
 
 impl BreachChange {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             BreachChange::Appeared => "appeared",
             BreachChange::Disappeared => "disappeared",
@@ -550,95 +545,6 @@ fn breaches(base: &RunResult, r: &RunResult) -> Vec<BreachDiff> {
             }
         })
         .collect()
-}
-
-/// The whole comparison as pretty JSON, one object.
-pub fn json(c: &Comparison) -> String {
-    let mut s = serde_json::to_string_pretty(c).expect("a Comparison always serializes");
-    s.push('\n');
-    s
-}
-
-/// The comparison in long format, one figure per row:
-/// `scope,id,figure,scenario,file,status,value,baseline,difference,ratio`.
-///
-/// `scope` is `summary` (no id), `client` (figure `people_hours`), `service` (figure
-/// `unavailable_h`) or `rto` (figures `breach_h` and `breaches`, nodes with breaches on
-/// either side only). `scenario` and `file` name the scenario compared with the baseline.
-/// Empty cells are undefined or absent values, as in every other CSV.
-pub fn csv(c: &Comparison) -> Result<Vec<u8>, Error> {
-    let mut w = writer();
-    w.write_record([
-        "scope",
-        "id",
-        "figure",
-        "scenario",
-        "file",
-        "status",
-        "value",
-        "baseline",
-        "difference",
-        "ratio",
-    ])
-    .map_err(csv_err)?;
-    for v in &c.comparisons {
-        let name = text_cell(&v.scenario.title());
-        let file = text_cell(&v.scenario.file);
-        let mut row =
-            |scope: &str, id: &str, figure: &str, status: &str, d: Diff| -> Result<(), Error> {
-                w.write_record([
-                    scope.to_string(),
-                    text_cell(id),
-                    figure.to_string(),
-                    name.clone(),
-                    file.clone(),
-                    status.to_string(),
-                    opt(d.value),
-                    opt(d.baseline),
-                    opt(d.difference),
-                    opt(d.ratio),
-                ])
-                .map_err(csv_err)
-            };
-        for (figure, d) in &v.summary.0 {
-            let status = if d.is_same() { "same" } else { "changed" };
-            row("summary", "", figure, status, *d)?;
-        }
-        for (scope, figure, list) in [
-            ("client", "people_hours", &v.clients),
-            ("service", "unavailable_h", &v.services),
-        ] {
-            for it in list {
-                let d = Diff {
-                    baseline: it.baseline,
-                    value: it.value,
-                    difference: Some(it.difference),
-                    ratio: it.ratio,
-                };
-                row(scope, &it.id, figure, it.status.as_str(), d)?;
-            }
-        }
-        for b in &v.rto_breaches {
-            let status = b.status.as_str();
-            let h = |x: Option<Breaches>| x.map(|x| x.breach_h);
-            row(
-                "rto",
-                &b.id,
-                "breach_h",
-                status,
-                Diff {
-                    baseline: h(b.baseline),
-                    value: h(b.value),
-                    difference: Some(b.difference_h),
-                    ratio: None,
-                },
-            )?;
-            let n = |x: Option<Breaches>| Some(x.map_or(0.0, |x| x.count as f64));
-            let (nb, nv) = (n(b.baseline), n(b.value));
-            row("rto", &b.id, "breaches", status, Diff::of(nb, nv))?;
-        }
-    }
-    finish(w)
 }
 
 #[cfg(test)]

@@ -31,6 +31,9 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// An output could not be made or put in place (see [`OutputError`] for the exit code).
+    #[error(transparent)]
+    Output(#[from] OutputError),
     /// A request that makes no sense (bad command-line value, exit code 2).
     #[error("{message}")]
     Usage {
@@ -45,6 +48,7 @@ impl Error {
         match self {
             Error::Input(_) | Error::Usage { .. } => 2,
             Error::Io { .. } => 3,
+            Error::Output(e) => e.exit_code(),
         }
     }
 
@@ -71,6 +75,12 @@ impl Error {
         text
     }
 
+    /// Whether this is a write to a closed pipe (`impactsim … | head`): the binary ends
+    /// quietly with exit code 0 then.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+
     /// Wraps an I/O error with the path it concerns.
     pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
@@ -78,6 +88,94 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+}
+
+/// Why an output was not written. Outputs are written whole or not at all, so none of
+/// these leaves a partial file behind.
+#[derive(Debug, Error, Diagnostic)]
+#[non_exhaustive]
+pub enum OutputError {
+    /// An output directory holds entries impactsim did not write (exit code 2): writing there
+    /// could mix its files with the user's.
+    #[error(
+        "{} holds files impactsim did not write: {}; pass --force to write into it anyway, or choose a new directory",
+        dir.display(), named(entries, *more)
+    )]
+    ForeignFiles {
+        /// The directory.
+        dir: PathBuf,
+        /// The first few entries, by name.
+        entries: Vec<String>,
+        /// How many more there are.
+        more: usize,
+    },
+    /// An output path names something that is not where a file can go (exit code 2): a
+    /// directory given where a file is meant, a file where a directory is meant, a path
+    /// without a file name, or the name of impactsim's own manifest.
+    #[error("{message}")]
+    Target {
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// A table, CSV or JSON text could not be encoded (exit code 3).
+    #[error("writing {format}: {message}")]
+    Encode {
+        /// "CSV", "JSON".
+        format: &'static str,
+        /// The encoder's message.
+        message: String,
+    },
+    /// A chart or report could not be drawn (exit code 3).
+    #[error("drawing {what}: {message}")]
+    Draw {
+        /// The chart or file.
+        what: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A chart is not safe to put into an HTML report (exit code 2 as before: a model's
+    /// names carried something a report must not run).
+    #[error("a chart of the report is not safe to inline ({why}); nothing written")]
+    UnsafeChart {
+        /// What was found.
+        why: String,
+    },
+}
+
+impl OutputError {
+    /// The exit code of SPEC section 3 for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            OutputError::ForeignFiles { .. }
+            | OutputError::Target { .. }
+            | OutputError::UnsafeChart { .. } => 2,
+            OutputError::Encode { .. } | OutputError::Draw { .. } => 3,
+        }
+    }
+
+    /// A CSV encoding failure.
+    pub fn csv(e: impl std::fmt::Display) -> Self {
+        OutputError::Encode {
+            format: "CSV",
+            message: e.to_string(),
+        }
+    }
+
+    /// A JSON encoding failure.
+    pub fn json(e: impl std::fmt::Display) -> Self {
+        OutputError::Encode {
+            format: "JSON",
+            message: e.to_string(),
+        }
+    }
+}
+
+/// `a, b, c` and `and N more`.
+fn named(entries: &[String], more: usize) -> String {
+    match more {
+        0 => entries.join(", "),
+        n => format!("{} and {n} more", entries.join(", ")),
     }
 }
 

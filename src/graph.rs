@@ -413,14 +413,14 @@ impl<'m> Drawing<'m> {
             client.name.clone(),
             format!(
                 "{} {}",
-                crate::report::thousands(client.population as f64),
+                crate::format::thousands(client.population as f64),
                 self.model.population_label
             ),
         ];
         if let Some(aff) = &self.affected {
             lines.push(format!(
                 "affected {}",
-                crate::report::thousands(aff[c].round())
+                crate::format::thousands(aff[c].round())
             ));
         }
         lines

@@ -30,16 +30,19 @@
 
 pub mod batch;
 pub mod chart;
+pub mod cmd;
 pub mod compare;
 pub mod dist;
 pub mod engine;
 pub mod error;
+pub mod format;
 pub mod generate;
 pub mod graph;
 pub mod limits;
 pub mod metrics;
 pub mod model;
 pub mod montecarlo;
+pub mod output;
 pub mod plan;
 pub mod rank;
 pub mod report;
@@ -50,7 +53,7 @@ pub mod validate;
 
 mod suggest;
 
-pub use error::{Error, InputError, InputErrorKind, Result};
+pub use error::{Error, InputError, InputErrorKind, OutputError, Result};
 pub use metrics::RunResult;
 pub use model::Model;
 pub use scenario::{Scenario, load_scenario};

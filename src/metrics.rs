@@ -14,6 +14,18 @@ use crate::model::{Avail, FULL, Model, NodeKind};
 use crate::scenario::Scenario;
 use crate::time::SimTime;
 
+/// The summary figures of a run, in the order of [`RunResult::figures`].
+pub const SUMMARY: [&str; 8] = [
+    "peak_affected",
+    "peak_time_h",
+    "people_hours",
+    "recovered_at_h",
+    "saidi_h",
+    "saifi",
+    "caidi_h",
+    "people_hours_per_year",
+];
+
 /// Units of affected people per person (a share times an unavailability, in millionths each).
 pub(crate) const PERSON: u128 = (FULL as u128) * (FULL as u128);
 pub(crate) const PERSON_HOUR: f64 = PERSON as f64 * 3600.0;
@@ -171,7 +183,7 @@ impl RunResult {
 }
 
 impl RunResult {
-    /// The summary figures, in the order of [`crate::montecarlo::SUMMARY`]; `None` where
+    /// The summary figures, in the order of [`SUMMARY`]; `None` where
     /// the result has null.
     pub fn figures(&self) -> [Option<f64>; 8] {
         [

@@ -12,26 +12,14 @@
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 use crate::engine::{Options, Propagation};
 use crate::error::Error;
 use crate::metrics::{self, Metrics, RunResult};
-use crate::report::csv_out::{csv_err, finish, opt, writer};
 use crate::scenario::Scenario;
 use crate::time::SimTime;
 
-/// The summary figures of a run, in record order.
-pub const SUMMARY: [&str; 8] = [
-    "peak_affected",
-    "peak_time_h",
-    "people_hours",
-    "recovered_at_h",
-    "saidi_h",
-    "saifi",
-    "caidi_h",
-    "people_hours_per_year",
-];
+pub use crate::metrics::SUMMARY;
 /// The figures of a client, in record order.
 pub const CLIENT: [&str; 4] = [
     "people_hours",
@@ -174,6 +162,24 @@ pub fn record_bytes(scenario: &Scenario, runs: u64) -> u64 {
     let grid = (scenario.horizon.0 / scenario.step.0.max(1)) as usize + 1;
     let per_run = figures * size_of::<Option<f64>>() + size_of::<Record>() + 64 * 16 + grid * 8;
     runs.saturating_mul(per_run as u64)
+}
+
+/// Refuses a study whose kept figures would pass [`MAX_RECORD_BYTES`]: `kept` runs of it are
+/// made here (a shard makes fewer than the `asked` runs of the whole study).
+pub fn check_memory(scenario: &Scenario, kept: u64, asked: u64) -> Result<(), Error> {
+    let bytes = record_bytes(scenario, kept);
+    if bytes <= MAX_RECORD_BYTES {
+        return Ok(());
+    }
+    Err(Error::Usage {
+        message: format!(
+            "{asked} runs of this model would keep about {} GiB of figures in memory (every figure of {} nodes and {} clients per run); use at most {} runs",
+            bytes >> 30,
+            scenario.model.nodes.len(),
+            scenario.model.clients.len(),
+            MAX_RECORD_BYTES / record_bytes(scenario, 1)
+        ),
+    })
 }
 
 /// Makes the runs of `shard` of `study`, in parallel on the current rayon pool, calling
@@ -471,101 +477,6 @@ fn bands(records: &[Record], step: SimTime, horizon: SimTime, ps: &[f64]) -> Vec
 /// `5` → `p5`, `2.5` → `p2.5`.
 pub fn percentile_name(p: f64) -> String {
     format!("p{p}")
-}
-
-/// A number for JSON: infinite (never recovered) becomes null.
-fn num(x: Option<f64>) -> Value {
-    match x {
-        Some(v) if v.is_finite() => json!(v),
-        _ => Value::Null,
-    }
-}
-
-fn stat_json(name: &str, s: &Stat, ps: &[f64]) -> Value {
-    let mut o = serde_json::Map::new();
-    o.insert("figure".into(), json!(name));
-    o.insert("runs".into(), json!(s.runs));
-    if let Some(nr) = s.not_recovered {
-        o.insert("not_recovered_runs".into(), json!(nr));
-    }
-    for (p, v) in ps.iter().zip(&s.percentiles) {
-        o.insert(percentile_name(*p), num(*v));
-    }
-    o.insert("mean".into(), num(s.mean));
-    o.insert(
-        "ci95".into(),
-        s.ci95.map_or(Value::Null, |(lo, hi)| json!([lo, hi])),
-    );
-    Value::Object(o)
-}
-
-impl McResult {
-    /// The whole result as JSON (summary.json). Null marks a figure no run defines, or a
-    /// percentile or mean that falls on runs that never recovered.
-    pub fn to_json(&self) -> Value {
-        let ps = &self.percentiles;
-        let figures = |names: &[&str], stats: &[Stat]| -> Vec<Value> {
-            names
-                .iter()
-                .zip(stats)
-                .map(|(n, s)| stat_json(n, s, ps))
-                .collect()
-        };
-        json!({
-            "scenario": self.scenario,
-            "population_label": self.population_label,
-            "total_population": self.total_population,
-            "runs": self.study.runs,
-            "seed": self.study.seed,
-            "percentiles": ps,
-            "horizon_h": self.horizon_h,
-            "step_h": self.step_h,
-            "runs_with_warnings": self.runs_with_warnings,
-            "runs_with_deadlocks": self.runs_with_deadlocks,
-            "summary": figures(&SUMMARY, &self.summary),
-            "clients": self.clients.iter().map(|(id, s)| json!({"id": id, "figures": figures(&CLIENT, s)})).collect::<Vec<_>>(),
-            "services": self.services.iter().map(|(id, s)| json!({"id": id, "figures": figures(&SERVICE, s)})).collect::<Vec<_>>(),
-            "bands": self.bands.iter().map(|b| {
-                let mut o = serde_json::Map::new();
-                o.insert("t_h".into(), json!(b.t_h));
-                for (p, v) in ps.iter().zip(&b.percentiles) {
-                    o.insert(percentile_name(*p), json!(v));
-                }
-                o.insert("mean".into(), json!(b.mean));
-                Value::Object(o)
-            }).collect::<Vec<_>>(),
-        })
-    }
-
-    /// bands.csv: `t_h`, one column per percentile, `mean`.
-    pub fn bands_csv(&self) -> Result<Vec<u8>, Error> {
-        let mut w = writer();
-        let mut header = vec!["t_h".to_string()];
-        header.extend(self.percentiles.iter().map(|&p| percentile_name(p)));
-        header.push("mean".into());
-        w.write_record(&header).map_err(csv_err)?;
-        for b in &self.bands {
-            let mut row = vec![b.t_h.to_string()];
-            row.extend(b.percentiles.iter().map(f64::to_string));
-            row.push(b.mean.to_string());
-            w.write_record(&row).map_err(csv_err)?;
-        }
-        finish(w)
-    }
-
-    /// runs.csv: `run`, `seed`, then every summary figure (empty where null).
-    pub fn runs_csv(&self) -> Result<Vec<u8>, Error> {
-        let mut w = writer();
-        let mut header = vec!["run", "seed"];
-        header.extend(SUMMARY);
-        w.write_record(&header).map_err(csv_err)?;
-        for (run, seed, figures) in &self.runs {
-            let mut row = vec![run.to_string(), seed.to_string()];
-            row.extend(figures.iter().map(|&f| opt(f)));
-            w.write_record(&row).map_err(csv_err)?;
-        }
-        finish(w)
-    }
 }
 
 /// The part of a study one shard made, as written to and read from `shard-I-of-N.json`.

@@ -28,18 +28,13 @@
 //! - A minimal cut set of a client is a set of nodes whose joint loss cuts it off while no
 //!   smaller subset does.
 
-use std::fmt::Write as _;
-
 use fixedbitset::FixedBitSet;
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::engine::{Engine, Recorder, View};
-use crate::error::Error;
 use crate::metrics::{PERSON, PERSON_HOUR, affected_units};
 use crate::model::Model;
-use crate::report::csv_out::{csv_err, finish, text_cell, writer};
-use crate::report::{hours, thousands};
 use crate::scenario::{Action, Event};
 use crate::time::SimTime;
 
@@ -565,139 +560,5 @@ pub fn rank(model: &Model, options: Options) -> Ranking {
         pairs_tried: candidates.len(),
         pairs_untried: untried,
         cut_sets,
-    }
-}
-
-impl Ranking {
-    /// The terminal table.
-    pub fn table(&self, top: usize) -> String {
-        let mut o = String::new();
-        let label = &self.population_label;
-        let _ = writeln!(
-            o,
-            "{} — every site and service lost alone for {}, then restarted",
-            self.model,
-            hours(self.duration_h)
-        );
-        let _ = writeln!(o);
-        let _ = writeln!(
-            o,
-            "  {:<26} {:>15} {:>12} {:>7}  cut off",
-            "loss of", "people-hours", "peak", "clients"
-        );
-        for s in self.singles.iter().take(top) {
-            let cut = if s.cut_off.is_empty() {
-                "–".to_string()
-            } else {
-                format!(
-                    "{} ({} {label})",
-                    s.cut_off.len(),
-                    thousands(s.people_cut_off as f64)
-                )
-            };
-            let _ = writeln!(
-                o,
-                "  {:<26} {:>15} {:>12} {:>7}  {cut}",
-                crate::report::table::cut(&s.id, 26),
-                thousands(s.people_hours),
-                thousands(s.peak_affected),
-                s.clients_hit
-            );
-        }
-        if self.singles.len() > top {
-            let _ = writeln!(o, "  … and {} more", self.singles.len() - top);
-        }
-        let spofs: Vec<&Single> = self
-            .singles
-            .iter()
-            .filter(|s| !s.cut_off.is_empty())
-            .collect();
-        let _ = writeln!(o);
-        if spofs.is_empty() {
-            let _ = writeln!(o, "  No single loss cuts off a whole client.");
-        } else {
-            let _ = writeln!(
-                o,
-                "  Single points of failure: {} of {} sites and services cut off whole clients.",
-                spofs.len(),
-                self.singles.len()
-            );
-        }
-        if self.order >= 2 {
-            let _ = writeln!(o);
-            if self.pairs.is_empty() {
-                let _ = writeln!(
-                    o,
-                    "  No pair cuts off a client that neither loss alone does ({} pairs tried).",
-                    self.pairs_tried
-                );
-            } else {
-                let _ = writeln!(
-                    o,
-                    "  Pairs that cut off clients neither alone does (redundancy that is not there):"
-                );
-                for p in self.pairs.iter().take(top) {
-                    let _ = writeln!(
-                        o,
-                        "  {:<26} + {:<26} {} {label} in {} clients",
-                        crate::report::table::cut(&p.ids[0], 26),
-                        crate::report::table::cut(&p.ids[1], 26),
-                        thousands(p.people_cut_off as f64),
-                        p.cut_off.len()
-                    );
-                }
-                if self.pairs.len() > top {
-                    let _ = writeln!(o, "  … and {} more", self.pairs.len() - top);
-                }
-            }
-            if self.pairs_untried > 0 {
-                let _ = writeln!(
-                    o,
-                    "  Up to {} more candidate pairs were not tried (--max-pairs {}).",
-                    self.pairs_untried, self.pairs_tried
-                );
-            }
-        }
-        o
-    }
-
-    /// The ranking as pretty JSON.
-    pub fn json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("a ranking always serializes");
-        s.push('\n');
-        s
-    }
-
-    /// CSV of the single losses: rank, id, kind, people_hours, peak_affected, clients_hit,
-    /// clients_cut_off, people_cut_off, recovered_at_h.
-    pub fn csv(&self) -> Result<Vec<u8>, Error> {
-        let mut w = writer();
-        w.write_record([
-            "rank",
-            "id",
-            "kind",
-            "people_hours",
-            "peak_affected",
-            "clients_hit",
-            "clients_cut_off",
-            "people_cut_off",
-            "recovered_at_h",
-        ])
-        .map_err(csv_err)?;
-        for (i, s) in self.singles.iter().enumerate() {
-            w.write_record([
-                (i + 1).to_string(),
-                text_cell(&s.id),
-                s.kind.to_string(),
-                s.people_hours.to_string(),
-                s.peak_affected.to_string(),
-                s.clients_hit.to_string(),
-                s.cut_off.len().to_string(),
-                s.people_cut_off.to_string(),
-                s.recovered_at_h.map_or(String::new(), |h| h.to_string()),
-            ])
-            .map_err(csv_err)?;
-        }
-        finish(w)
     }
 }

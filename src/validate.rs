@@ -85,7 +85,7 @@ fn describe(m: &Model) -> String {
         sites,
         m.nodes.len() - sites,
         m.clients.len(),
-        crate::report::thousands(m.total_population() as f64),
+        crate::format::thousands(m.total_population() as f64),
         m.population_label
     )
 }

@@ -268,11 +268,11 @@ impl TimeAxis {
     /// The text of the tick at `h` hours.
     pub(super) fn label(&self, h: f64) -> String {
         match self.start {
-            None => crate::report::hours(h),
+            None => crate::format::hours(h),
             Some((ts, off)) => {
                 let secs = (h * 3600.0).round() as i64;
                 let Some(at) = ts.checked_add(jiff::SignedDuration::from_secs(secs)).ok() else {
-                    return crate::report::hours(h);
+                    return crate::format::hours(h);
                 };
                 let dt = off.to_datetime(at);
                 let midnight = dt.hour() == 0 && dt.minute() == 0;

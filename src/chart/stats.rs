@@ -281,7 +281,7 @@ impl Bars {
             title: format!(
                 "{}: people-hours of each loss alone ({} down, then restarted)",
                 ranking.model,
-                crate::report::hours(ranking.duration_h)
+                crate::format::hours(ranking.duration_h)
             ),
             x_label: format!("people-hours ({})", ranking.population_label),
             items,

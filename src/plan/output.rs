@@ -8,7 +8,7 @@ use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 
 use super::Plan;
 use crate::error::Error;
-use crate::report::{hours, thousands};
+use crate::format::{hours, thousands};
 use crate::scenario::Scenario;
 use crate::source::{Format, Source};
 

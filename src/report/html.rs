@@ -78,7 +78,7 @@ pub fn escape(s: &str) -> Cow<'_, str> {
 
 /// Writes `html` to `file`, whole or not at all (a temporary file beside it, then a rename).
 pub fn write_report(file: &Path, html: &str) -> Result<(), Error> {
-    super::write_file(file, html.as_bytes().to_vec(), "--report")
+    crate::output::write_file(file, html.as_bytes().to_vec(), "--report")
 }
 
 /// A page being written: the head on creation, the footer and the script on [`Page::finish`].

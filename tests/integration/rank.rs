@@ -100,7 +100,7 @@ fn hand_model() {
         ]
     );
     // The table names the single points of failure.
-    let table = r.table(10);
+    let table = impactsim::report::rank::table(&r, 10);
     assert!(
         table.contains("Single points of failure: 3 of 4"),
         "{table}"

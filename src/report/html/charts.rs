@@ -8,7 +8,7 @@
 
 use crate::chart;
 use crate::compare::{Input, PatchUse};
-use crate::error::Error;
+use crate::error::{Error, OutputError};
 use crate::metrics::RunResult;
 use crate::montecarlo::McResult;
 use crate::scenario::Scenario;
@@ -42,9 +42,10 @@ impl Svg {
 }
 
 fn unsafe_svg(why: &str) -> Error {
-    Error::Usage {
-        message: format!("a chart of the report is not safe to inline ({why}); nothing written"),
+    OutputError::UnsafeChart {
+        why: why.to_string(),
     }
+    .into()
 }
 
 /// Elements that can run script, load content or rewrite attributes over time.

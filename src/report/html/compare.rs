@@ -9,8 +9,8 @@ use super::table::{Cell, Table};
 use super::{Page, assumptions};
 use crate::compare::{BreachChange, Comparison, Input, ItemDiff, PatchUse, Side, Status};
 use crate::error::Error;
+use crate::format::{hours, thousands};
 use crate::metrics::{self, HOURS_PER_YEAR, RunResult};
-use crate::report::{hours, thousands};
 
 fn status(s: Status) -> &'static str {
     match s {

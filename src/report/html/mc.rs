@@ -7,9 +7,9 @@ use super::run::Tags;
 use super::table::{Cell, Dir, Table};
 use super::{Page, assumptions, charts};
 use crate::error::Error;
+use crate::format::{hours, thousands};
 use crate::metrics::HOURS_PER_YEAR;
 use crate::montecarlo::{CLIENT, McResult, SERVICE, SUMMARY, Stat, percentile_name};
-use crate::report::{hours, thousands};
 use crate::scenario::Scenario;
 
 /// How a figure is called in the report.

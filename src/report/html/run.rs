@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use super::table::{Cell, Dir, Table};
 use super::{Page, assumptions, charts};
 use crate::error::Error;
+use crate::format::{hours, thousands};
 use crate::metrics::{HOURS_PER_YEAR, RunResult};
-use crate::report::{hours, thousands};
 use crate::scenario::Scenario;
 
 /// Tags by id, for clients and for nodes.

@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::{MAX_ROWS, escape};
-use crate::report::{hours, thousands};
+use crate::format::{hours, thousands};
 
 /// A sort direction, named as `aria-sort` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,8 +16,8 @@
 //! no file appears before the manifest names it. Writers running side by side keep each
 //! other's names: a batch reads and replaces the manifest under an advisory lock on
 //! [`LOCK`]. A process-wide registry knows the temporary files in flight, the directories
-//! the writes created and the files already written; the handler that
-//! [`clean_up_on_interrupt`] installs removes the first two on an interrupt. A batch is
+//! the writes created and the files already written; the binary's signal
+//! handler removes the first two on an interrupt ([`clean_up_after_interrupt`]). A batch is
 //! renamed while the registry's lock is held, and the handler takes the same lock, so an
 //! interrupt lands either before the renames of a batch or after all of them. Temporary
 //! files a killed process left behind are removed by a later write into the directory once
@@ -25,13 +25,13 @@
 
 use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions};
-use std::io::{ErrorKind, IsTerminal, Write};
+use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use crate::error::Error;
+use crate::error::{Error, OutputError};
 
 /// The manifest's file name, in every output directory.
 pub const MANIFEST: &str = ".impactsim-outputs";
@@ -108,85 +108,26 @@ fn remove_lone_lock(dir: &Path) {
     }
 }
 
-/// Installs the handler of Ctrl-C (SIGINT), SIGTERM and SIGHUP: it removes the temporary
-/// files of the writes in flight and the directories they created (when empty), says so on
-/// stderr, and ends the process by that same signal, as the default action would have, so
-/// that a shell sees 130, 143 or 129 and stops a loop running impactsim. A signal ignored
-/// when impactsim starts (`nohup` ignores SIGHUP, a non-interactive shell's background job
-/// SIGINT) stays ignored. On Windows it handles Ctrl-C, Ctrl-Break and closing the console,
-/// and exits with [`INTERRUPTED_EXIT_CODE`].
-#[cfg(unix)]
-pub fn clean_up_on_interrupt() {
-    use signal_hook::consts::signal::{SIGHUP, SIGINT, SIGTERM};
-    let ignored = ignored_at_start();
-    let wanted: Vec<i32> = [SIGINT, SIGTERM, SIGHUP]
-        .into_iter()
-        .filter(|&s| ignored & (1 << (s - 1)) == 0)
-        .collect();
-    if wanted.is_empty() {
-        return;
-    }
-    // Fails only when the signals cannot be registered; they keep their default action then.
-    let Ok(mut signals) = signal_hook::iterator::Signals::new(&wanted) else {
-        return;
-    };
-    let _ = std::thread::Builder::new()
-        .name("impactsim-signals".into())
-        .spawn(move || {
-            if let Some(signal) = signals.forever().next() {
-                // Held until the process ends: no batch starts its renames after this point.
-                let _held = clean_up_and_say();
-                let _ = signal_hook::low_level::emulate_default_handler(signal);
-                std::process::exit(128 + signal);
-            }
-        });
+/// What [`clean_up_after_interrupt`] leaves: the message to show, and the registry's lock,
+/// which keeps every batch from starting its renames for as long as it is held (the caller
+/// holds it until the process ends).
+pub struct Interrupted {
+    /// What to tell the user: that no partial file was left, and how many were kept.
+    pub message: String,
+    _held: MutexGuard<'static, Registry>,
 }
 
-/// The signals ignored when the process started, bit n - 1 for signal n. Linux tells them
-/// in /proc; elsewhere none is taken as ignored.
-#[cfg(unix)]
-fn ignored_at_start() -> u64 {
-    fs::read_to_string("/proc/self/status")
-        .map(|status| sig_ign(&status))
-        .unwrap_or(0)
-}
-
-/// The `SigIgn:` mask of a /proc status text (0 when it has none).
-#[cfg(unix)]
-fn sig_ign(status: &str) -> u64 {
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("SigIgn:"))
-        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
-        .unwrap_or(0)
-}
-
-#[cfg(windows)]
-pub fn clean_up_on_interrupt() {
-    // Fails only when another handler is set; then Ctrl-C ends the process the default way.
-    let _ = ctrlc::set_handler(|| {
-        let _held = clean_up_and_say();
-        std::process::exit(INTERRUPTED_EXIT_CODE);
-    });
-}
-
-#[cfg(not(any(unix, windows)))]
-pub fn clean_up_on_interrupt() {}
-
-/// Cleans up after an interrupt and says so on stderr; returns the registry's lock, for the
-/// caller to hold until the process ends.
-#[cfg_attr(not(any(unix, windows)), allow(dead_code))]
-fn clean_up_and_say() -> MutexGuard<'static, Registry> {
+/// After an interrupt: removes the temporary files of the writes in flight and the
+/// directories they created (when empty). A batch is renamed while the same lock is held,
+/// so the interrupt lands either before the renames of a batch or after all of them. The
+/// binary calls this from its signal handler, then ends the process.
+pub fn clean_up_after_interrupt() -> Interrupted {
     let mut registry = registry();
     let kept = registry.clean_up();
-    // Below the progress bar's line, not at its end.
-    let lead = if std::io::stderr().is_terminal() {
-        "\n"
-    } else {
-        ""
-    };
-    let _ = writeln!(std::io::stderr(), "{lead}{}", interrupted_message(kept));
-    registry
+    Interrupted {
+        message: interrupted_message(kept),
+        _held: registry,
+    }
 }
 
 /// What an interrupt says, `kept` files having been written whole before it.
@@ -211,12 +152,13 @@ pub fn check_out_dir(dir: &Path, force: bool) -> Result<(), Error> {
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(Error::io("reading", dir, e)),
         Ok(m) if !m.is_dir() => {
-            return Err(Error::Usage {
+            return Err(OutputError::Target {
                 message: format!(
                     "{} is a file, not a directory; choose a directory to write into",
                     dir.display()
                 ),
-            });
+            }
+            .into());
         }
         Ok(_) => {}
     }
@@ -259,12 +201,12 @@ enum Manifest {
 
 fn write_batch(dir: &Path, files: &[(&str, Vec<u8>)], manifest: Manifest) -> Result<(), Error> {
     if let Some((name, _)) = files.iter().find(|(n, _)| *n == MANIFEST || *n == LOCK) {
-        return Err(Error::Usage {
+        return Err(OutputError::Target {
             message: format!(
                 "{} is the name of a file impactsim keeps to list the files it wrote; choose another name",
                 dir.join(name).display()
             ),
-        });
+        }.into());
     }
     create_dir(dir)?;
     remove_stale_temps(dir);
@@ -434,12 +376,12 @@ fn check_target(target: &Path) -> Result<(), Error> {
             } else {
                 "not a regular file"
             };
-            Err(Error::Usage {
+            Err(OutputError::Target {
                 message: format!(
                     "{} is {what}; impactsim replaces only files, so nothing was written: move it away or write elsewhere",
                     target.display()
                 ),
-            })
+            }.into())
         }
     }
 }
@@ -606,17 +548,12 @@ fn canonical(dir: &Path) -> PathBuf {
 }
 
 fn refusal(dir: &Path, foreign: &[String]) -> Error {
-    let shown = foreign[..foreign.len().min(NAMED)].join(", ");
-    let more = match foreign.len().saturating_sub(NAMED) {
-        0 => String::new(),
-        n => format!(" and {n} more"),
-    };
-    Error::Usage {
-        message: format!(
-            "{} holds files impactsim did not write: {shown}{more}; pass --force to write into it anyway, or choose a new directory",
-            dir.display()
-        ),
+    OutputError::ForeignFiles {
+        dir: dir.to_path_buf(),
+        entries: foreign[..foreign.len().min(NAMED)].to_vec(),
+        more: foreign.len().saturating_sub(NAMED),
     }
+    .into()
 }
 
 /// Whether the warning about a lock that could not be taken was given.
@@ -650,228 +587,21 @@ fn lock_dir(dir: &Path) -> Option<File> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn manifest_names(dir: &Path) -> Vec<String> {
-        read_manifest(dir).unwrap().into_iter().collect()
-    }
-
-    fn usage_message(e: Error) -> String {
-        match e {
-            Error::Usage { message } => message,
-            other => panic!("expected a usage error, got {other:?}"),
-        }
-    }
-
-    fn names_in(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-
-    #[test]
-    fn manifest_is_the_union_of_what_is_still_there() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("out");
-        write_out_files(&dir, &[("a.csv", b"a".to_vec())], false).unwrap();
-        let text = fs::read_to_string(dir.join(MANIFEST)).unwrap();
-        assert_eq!(text, format!("{MANIFEST_HEADER}\na.csv\n"));
-        write_out_files(&dir, &[("b.csv", b"b".to_vec())], false).unwrap();
-        assert_eq!(manifest_names(&dir), ["a.csv", "b.csv"]);
-        fs::remove_file(dir.join("a.csv")).unwrap();
-        write_out_files(&dir, &[("c.csv", b"c".to_vec())], false).unwrap();
-        assert_eq!(manifest_names(&dir), ["b.csv", "c.csv"]);
-        assert_eq!(fs::read(dir.join("c.csv")).unwrap(), b"c");
-        assert_eq!(names_in(&dir), [MANIFEST, LOCK, "b.csv", "c.csv"]);
-    }
-
-    #[test]
-    fn foreign_entries_are_refused_and_named() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path();
-        for n in ["g", "f", "e", "d", "c", "b"] {
-            fs::write(dir.join(n), n).unwrap();
-        }
-        fs::create_dir(dir.join("a")).unwrap();
-        let message = usage_message(check_out_dir(dir, false).unwrap_err());
-        assert!(
-            message.contains(": a/, b, c, d, e and 2 more; pass --force"),
-            "{message}"
-        );
-        let message =
-            usage_message(write_out_files(dir, &[("x.csv", b"x".to_vec())], false).unwrap_err());
-        assert!(message.contains("choose a new directory"), "{message}");
-        assert!(!dir.join("x.csv").exists() && !dir.join(MANIFEST).exists());
-        assert_eq!(
-            fs::read_dir(dir).unwrap().count(),
-            7,
-            "no temporary file is left"
-        );
-        write_out_files(dir, &[("x.csv", b"x".to_vec())], true).unwrap();
-        assert_eq!(manifest_names(dir), ["x.csv"]);
-        assert_eq!(fs::read(dir.join("g")).unwrap(), b"g");
-    }
-
-    #[test]
-    fn a_name_taken_out_of_the_manifest_is_foreign() {
-        // Written by hand: what this process writes counts as its own whatever the manifest says.
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path();
-        fs::write(dir.join("summary.json"), "{}").unwrap();
-        fs::write(dir.join(".impactsim-7-0.tmp"), "left by a crash").unwrap();
-        fs::write(dir.join(LOCK), "").unwrap();
-        fs::write(
-            dir.join(MANIFEST),
-            format!("{MANIFEST_HEADER}\nsummary.json\n"),
-        )
-        .unwrap();
-        check_out_dir(dir, false).unwrap();
-        fs::write(dir.join(MANIFEST), format!("{MANIFEST_HEADER}\n")).unwrap();
-        let message = usage_message(check_out_dir(dir, false).unwrap_err());
-        assert!(
-            message.contains("did not write: summary.json;"),
-            "{message}"
-        );
-    }
-
-    #[test]
-    fn a_directory_is_foreign_even_when_the_manifest_names_it() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path();
-        fs::create_dir(dir.join("photos")).unwrap();
-        fs::write(dir.join(MANIFEST), format!("{MANIFEST_HEADER}\nphotos\n")).unwrap();
-        let message = usage_message(check_out_dir(dir, false).unwrap_err());
-        assert!(message.contains("did not write: photos/;"), "{message}");
-    }
-
-    #[test]
-    fn a_file_is_not_a_directory() {
-        let tmp = tempfile::tempdir().unwrap();
-        let file = tmp.path().join("f");
-        fs::write(&file, "").unwrap();
-        let message = usage_message(check_out_dir(&file, true).unwrap_err());
-        assert!(message.contains("is a file, not a directory"), "{message}");
-    }
-
-    #[test]
-    fn single_files_update_only_an_existing_manifest() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path();
-        write_all_or_nothing(dir, &[("report.html", b"<html>".to_vec())]).unwrap();
-        assert!(!dir.join(MANIFEST).exists());
-        assert!(!dir.join(LOCK).exists(), "no lock without a manifest");
-        let out = dir.join("out");
-        write_out_files(&out, &[("a.csv", b"a".to_vec())], false).unwrap();
-        write_all_or_nothing(&out, &[("report.html", b"<html>".to_vec())]).unwrap();
-        assert_eq!(manifest_names(&out), ["a.csv", "report.html"]);
-    }
-
-    #[test]
-    fn a_directory_in_the_way_stops_the_batch_before_anything_is_written() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path();
-        fs::create_dir(dir.join("b.csv")).unwrap();
-        let files = [("a.csv", b"a".to_vec()), ("b.csv", b"b".to_vec())];
-        let message = usage_message(write_out_files(dir, &files, true).unwrap_err());
-        assert!(message.contains("b.csv is a directory"), "{message}");
-        assert_eq!(names_in(dir), ["b.csv"]);
-        let message = usage_message(write_all_or_nothing(dir, &files).unwrap_err());
-        assert!(message.contains("b.csv is a directory"), "{message}");
-        assert_eq!(names_in(dir), ["b.csv"]);
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn a_link_to_a_file_may_be_replaced_a_link_to_a_directory_not() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path();
-        fs::write(dir.join("real.csv"), "old").unwrap();
-        fs::create_dir(dir.join("sub")).unwrap();
-        std::os::unix::fs::symlink("real.csv", dir.join("a.csv")).unwrap();
-        std::os::unix::fs::symlink("sub", dir.join("b.csv")).unwrap();
-        check_target(&dir.join("a.csv")).unwrap();
-        let message = usage_message(check_target(&dir.join("b.csv")).unwrap_err());
-        assert!(
-            message.contains("b.csv is a link to a directory"),
-            "{message}"
-        );
-    }
-
-    #[test]
-    fn a_rename_failing_midway_takes_its_names_out_of_the_manifest() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path();
-        write_out_files(dir, &[("old.csv", b"old".to_vec())], false).unwrap();
-        let key = canonical(dir);
-        let before: BTreeSet<String> = ["old.csv".to_string()].into();
-        let mut names = before.clone();
-        names.extend(["a.csv", "old.csv", "b.csv"].map(String::from));
-        let mut batch = Batch { staged: Vec::new() };
-        batch
-            .stage(dir, dir.join(MANIFEST), manifest_text(&names).as_bytes())
-            .unwrap();
-        batch.stage(dir, dir.join("a.csv"), b"a").unwrap();
-        // The target's directory is missing: the check passes, the rename fails.
-        batch.stage(dir, dir.join("gone/old.csv"), b"x").unwrap();
-        batch.stage(dir, dir.join("b.csv"), b"b").unwrap();
-        assert!(matches!(batch.commit(&key, &before), Err(Error::Io { .. })));
-        assert_eq!(manifest_names(dir), ["a.csv", "old.csv"]);
-        assert_eq!(
-            names_in(dir),
-            [MANIFEST, LOCK, "a.csv", "old.csv"],
-            "no temporary file is left"
-        );
-    }
-
-    #[test]
-    fn clean_up_removes_temporary_files_and_empty_created_directories() {
-        let tmp = tempfile::tempdir().unwrap();
-        let (kept, made, inner) = (
-            tmp.path().join("kept"),
-            tmp.path().join("made"),
-            tmp.path().join("made/inner"),
-        );
-        fs::create_dir_all(&inner).unwrap();
-        fs::create_dir(&kept).unwrap();
-        fs::write(kept.join("a.csv"), "a").unwrap();
-        fs::write(kept.join(LOCK), "").unwrap();
-        fs::write(inner.join(LOCK), "").unwrap();
-        let t = inner.join(".impactsim-1-0.tmp");
-        fs::write(&t, "partial").unwrap();
-        let mut registry = Registry {
-            temps: vec![t.clone()],
-            created: vec![kept.clone(), made.clone(), inner.clone()],
-            written: BTreeSet::new(),
-        };
-        assert_eq!(registry.clean_up(), 0);
-        assert!(!t.exists() && !inner.exists() && !made.exists());
-        assert_eq!(
-            names_in(&kept),
-            [LOCK, "a.csv"],
-            "a directory holding files stays, and its lock file"
-        );
-    }
-
-    #[test]
-    fn the_interrupt_message_counts_files() {
-        assert_eq!(
-            interrupted_message(0),
-            "interrupted; no output file was written"
-        );
-        assert!(interrupted_message(1).ends_with("the 1 file written before was kept"));
-        assert!(interrupted_message(4).ends_with("the 4 files written before were kept"));
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn the_ignored_signals_come_from_sig_ign() {
-        let status = "Name:\timpactsim\nSigPnd:\t0000000000000000\nSigIgn:\t0000000000000001\nSigCgt:\t0000000000004002\n";
-        assert_eq!(sig_ign(status), 1, "SIGHUP (1) is bit 0");
-        assert_eq!(sig_ign("Name:\tx\n"), 0);
-    }
+/// Writes one file whole or not at all (a temporary file next to it, then a rename).
+/// `what` names where the path came from (an option, a setting), for the error message.
+pub fn write_file(file: &Path, bytes: Vec<u8>, what: &str) -> Result<(), Error> {
+    let name = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| OutputError::Target {
+            message: format!("{what} {} names no file", file.display()),
+        })?;
+    let dir = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    write_all_or_nothing(dir, &[(name, bytes)])
 }
+
+#[cfg(test)]
+mod tests;

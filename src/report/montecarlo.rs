@@ -1,9 +1,14 @@
-//! The terminal summary of a Monte Carlo study: percentiles and means of the headline
-//! figures, then the clients and services with the largest mean figures.
+//! The outputs of `montecarlo` and `merge`: the terminal summary (percentiles and means of
+//! the headline figures, then the clients and services with the largest mean figures),
+//! summary.json, bands.csv and runs.csv.
 
 use std::fmt::Write;
 
-use super::{hours, thousands};
+use serde_json::{Value, json};
+
+use super::csv::{csv_err, finish, opt, writer};
+use crate::error::Error;
+use crate::format::{cut, hours, thousands};
 use crate::metrics::HOURS_PER_YEAR;
 use crate::montecarlo::{CLIENT, McResult, SERVICE, SUMMARY, Stat, percentile_name};
 
@@ -52,7 +57,7 @@ fn header(o: &mut String, title: &str, r: &McResult, ci: bool) {
 }
 
 /// The terminal summary of a study.
-pub fn mc_table(r: &McResult, top: usize) -> String {
+pub fn table(r: &McResult, top: usize) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -145,6 +150,99 @@ fn top_by_mean(
     let _ = writeln!(o);
     header(o, title, r, true);
     for (id, s) in list.iter().take(top) {
-        row(o, &super::table::cut(id, 20), figure, &s[0]);
+        row(o, &cut(id, 20), figure, &s[0]);
     }
+}
+
+/// A number for JSON: infinite (never recovered) becomes null.
+fn num(x: Option<f64>) -> Value {
+    match x {
+        Some(v) if v.is_finite() => json!(v),
+        _ => Value::Null,
+    }
+}
+
+fn stat_json(name: &str, s: &Stat, ps: &[f64]) -> Value {
+    let mut o = serde_json::Map::new();
+    o.insert("figure".into(), json!(name));
+    o.insert("runs".into(), json!(s.runs));
+    if let Some(nr) = s.not_recovered {
+        o.insert("not_recovered_runs".into(), json!(nr));
+    }
+    for (p, v) in ps.iter().zip(&s.percentiles) {
+        o.insert(percentile_name(*p), num(*v));
+    }
+    o.insert("mean".into(), num(s.mean));
+    o.insert(
+        "ci95".into(),
+        s.ci95.map_or(Value::Null, |(lo, hi)| json!([lo, hi])),
+    );
+    Value::Object(o)
+}
+
+/// The whole result as JSON (summary.json). Null marks a figure no run defines, or a
+/// percentile or mean that falls on runs that never recovered.
+pub fn json(r: &McResult) -> Value {
+    let ps = &r.percentiles;
+    let figures = |names: &[&str], stats: &[Stat]| -> Vec<Value> {
+        names
+            .iter()
+            .zip(stats)
+            .map(|(n, s)| stat_json(n, s, ps))
+            .collect()
+    };
+    json!({
+        "scenario": r.scenario,
+        "population_label": r.population_label,
+        "total_population": r.total_population,
+        "runs": r.study.runs,
+        "seed": r.study.seed,
+        "percentiles": ps,
+        "horizon_h": r.horizon_h,
+        "step_h": r.step_h,
+        "runs_with_warnings": r.runs_with_warnings,
+        "runs_with_deadlocks": r.runs_with_deadlocks,
+        "summary": figures(&SUMMARY, &r.summary),
+        "clients": r.clients.iter().map(|(id, s)| json!({"id": id, "figures": figures(&CLIENT, s)})).collect::<Vec<_>>(),
+        "services": r.services.iter().map(|(id, s)| json!({"id": id, "figures": figures(&SERVICE, s)})).collect::<Vec<_>>(),
+        "bands": r.bands.iter().map(|b| {
+            let mut o = serde_json::Map::new();
+            o.insert("t_h".into(), json!(b.t_h));
+            for (p, v) in ps.iter().zip(&b.percentiles) {
+                o.insert(percentile_name(*p), json!(v));
+            }
+            o.insert("mean".into(), json!(b.mean));
+            Value::Object(o)
+        }).collect::<Vec<_>>(),
+    })
+}
+
+/// bands.csv: `t_h`, one column per percentile, `mean`.
+pub fn bands_csv(r: &McResult) -> Result<Vec<u8>, Error> {
+    let mut w = writer();
+    let mut header = vec!["t_h".to_string()];
+    header.extend(r.percentiles.iter().map(|&p| percentile_name(p)));
+    header.push("mean".into());
+    w.write_record(&header).map_err(csv_err)?;
+    for b in &r.bands {
+        let mut row = vec![b.t_h.to_string()];
+        row.extend(b.percentiles.iter().map(f64::to_string));
+        row.push(b.mean.to_string());
+        w.write_record(&row).map_err(csv_err)?;
+    }
+    finish(w)
+}
+
+/// runs.csv: `run`, `seed`, then every summary figure (empty where null).
+pub fn runs_csv(r: &McResult) -> Result<Vec<u8>, Error> {
+    let mut w = writer();
+    let mut header = vec!["run", "seed"];
+    header.extend(SUMMARY);
+    w.write_record(&header).map_err(csv_err)?;
+    for (run, seed, figures) in &r.runs {
+        let mut row = vec![run.to_string(), seed.to_string()];
+        row.extend(figures.iter().map(|&f| opt(f)));
+        w.write_record(&row).map_err(csv_err)?;
+    }
+    finish(w)
 }

@@ -1,22 +1,18 @@
-//! The summary a person reads on the terminal: plain text, at most 80 columns wide.
+//! The outputs of `run`: the summary a person reads on the terminal (plain text, at most 80
+//! columns wide), the whole result as JSON, and the CSV files of `--out`.
 
 use std::fmt::Write;
+use std::path::Path;
 
-use super::{hours, thousands};
+use super::csv::{csv_err, finish, opt, text_cell, writer};
+use crate::error::Error;
+use crate::format::{cut, hours, thousands};
 use crate::metrics::RunResult;
+use crate::output::write_out_files;
+use crate::scenario::Scenario;
 
 fn when(h: Option<f64>) -> String {
     h.map_or_else(|| "not recovered".to_string(), hours)
-}
-
-pub(crate) fn cut(s: &str, width: usize) -> String {
-    if s.chars().count() <= width {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(width - 1).collect();
-        t.push('…');
-        t
-    }
 }
 
 /// The terminal summary: headline figures, the most affected clients and services, RTO
@@ -251,4 +247,128 @@ pub fn summary_table_with(r: &RunResult, top: usize, spark: bool) -> String {
         }
     }
     o
+}
+
+/// The whole result as pretty JSON (SPEC 4).
+pub fn json(result: &RunResult) -> String {
+    let mut s = serde_json::to_string_pretty(result).expect("a RunResult always serializes");
+    s.push('\n');
+    s
+}
+
+/// Writes timeline.csv, clients.csv, services.csv and summary.json into `dir` (created if
+/// needed), as [`write_out_files`] does: all four whole or none, refused (unless `force`)
+/// when `dir` holds files impactsim did not write.
+pub fn write_out_dir(
+    result: &RunResult,
+    scenario: &Scenario,
+    dir: &Path,
+    force: bool,
+) -> Result<(), Error> {
+    let files: [(&str, Vec<u8>); 4] = [
+        ("timeline.csv", timeline_csv(result, scenario)?),
+        ("clients.csv", clients_csv(result)?),
+        ("services.csv", services_csv(result)?),
+        ("summary.json", json(result).into_bytes()),
+    ];
+    write_out_files(dir, &files, force)
+}
+
+/// `t_h,[time,]affected`: affected people sampled at every `step` from 0 to the horizon;
+/// `time` (UTC, RFC 3339) when the scenario has a start.
+pub fn timeline_csv(result: &RunResult, scenario: &Scenario) -> Result<Vec<u8>, Error> {
+    let mut w = writer();
+    let with_time = scenario.start_time.is_some();
+    if with_time {
+        w.write_record(["t_h", "time", "affected"])
+            .map_err(csv_err)?;
+    } else {
+        w.write_record(["t_h", "affected"]).map_err(csv_err)?;
+    }
+    for (t, affected) in result.sampled(scenario.step, scenario.horizon) {
+        let th = t.hours().to_string();
+        let a = affected.to_string();
+        if let Some(start) = scenario.start_time {
+            let at = start
+                .checked_add(jiff::SignedDuration::from_secs(t.0 as i64))
+                .map(|ts| ts.to_string())
+                .unwrap_or_default();
+            w.write_record([th.as_str(), at.as_str(), a.as_str()])
+                .map_err(csv_err)?;
+        } else {
+            w.write_record([th.as_str(), a.as_str()]).map_err(csv_err)?;
+        }
+    }
+    finish(w)
+}
+
+/// One row per client.
+pub fn clients_csv(result: &RunResult) -> Result<Vec<u8>, Error> {
+    let mut w = writer();
+    w.write_record([
+        "id",
+        "name",
+        "population",
+        "people_hours",
+        "peak_affected",
+        "first_affected_h",
+        "recovered_at_h",
+        "longest_outage_h",
+        "interruptions",
+    ])
+    .map_err(csv_err)?;
+    for c in &result.clients {
+        w.write_record([
+            text_cell(&c.id),
+            text_cell(&c.name),
+            c.population.to_string(),
+            c.people_hours.to_string(),
+            c.peak_affected.to_string(),
+            opt(c.first_affected_h),
+            opt(c.recovered_at_h),
+            c.longest_outage_h.to_string(),
+            c.interruptions.to_string(),
+        ])
+        .map_err(csv_err)?;
+    }
+    finish(w)
+}
+
+/// One row per site and service.
+pub fn services_csv(result: &RunResult) -> Result<Vec<u8>, Error> {
+    let mut w = writer();
+    w.write_record([
+        "id",
+        "name",
+        "kind",
+        "unavailable_h",
+        "fallback_h",
+        "restarts",
+        "rto_h",
+        "rto_breaches",
+        "longest_breach_h",
+        "attributed_people_hours",
+    ])
+    .map_err(csv_err)?;
+    for s in &result.services {
+        let longest = s
+            .rto_breaches
+            .iter()
+            .map(|b| b.duration_h)
+            .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.max(d))));
+        w.write_record([
+            text_cell(&s.id),
+            text_cell(&s.name),
+            s.kind.to_string(),
+            s.unavailable_h.to_string(),
+            s.fallback_h.to_string(),
+            s.restarts.to_string(),
+            opt(s.rto_h),
+            s.rto_breaches.len().to_string(),
+            opt(longest),
+            s.attributed_people_hours.to_string(),
+        ])
+        .map_err(csv_err)?;
+    }
+    finish(w)
 }

@@ -1,10 +1,13 @@
-//! The comparison a person reads on the terminal: plain text, at most 85 columns (a long file
-//! path excepted).
+//! The outputs of `compare`: the terminal table, one JSON object, and CSV in long format.
 
 use std::fmt::Write;
 
-use super::{BreachChange, Breaches, Comparison, ItemDiff, PatchUse, Status, Versus};
-use crate::report::{hours, thousands};
+use super::csv::{csv_err, finish, opt, text_cell, writer};
+use crate::compare::{
+    BreachChange, Breaches, Comparison, Diff, ItemDiff, PatchUse, Status, Versus,
+};
+use crate::error::Error;
+use crate::format::{hours, thousands};
 
 fn cut(s: &str, width: usize) -> String {
     if s.chars().count() <= width {
@@ -284,6 +287,95 @@ fn breaches(o: &mut String, v: &Versus, top: usize, (a, b): (&str, &str)) {
     if same > 0 {
         let _ = writeln!(o, "  {same} more with the same breaches on both sides");
     }
+}
+
+/// The whole comparison as pretty JSON, one object.
+pub fn json(c: &Comparison) -> String {
+    let mut s = serde_json::to_string_pretty(c).expect("a Comparison always serializes");
+    s.push('\n');
+    s
+}
+
+/// The comparison in long format, one figure per row:
+/// `scope,id,figure,scenario,file,status,value,baseline,difference,ratio`.
+///
+/// `scope` is `summary` (no id), `client` (figure `people_hours`), `service` (figure
+/// `unavailable_h`) or `rto` (figures `breach_h` and `breaches`, nodes with breaches on
+/// either side only). `scenario` and `file` name the scenario compared with the baseline.
+/// Empty cells are undefined or absent values, as in every other CSV.
+pub fn csv(c: &Comparison) -> Result<Vec<u8>, Error> {
+    let mut w = writer();
+    w.write_record([
+        "scope",
+        "id",
+        "figure",
+        "scenario",
+        "file",
+        "status",
+        "value",
+        "baseline",
+        "difference",
+        "ratio",
+    ])
+    .map_err(csv_err)?;
+    for v in &c.comparisons {
+        let name = text_cell(&v.scenario.title());
+        let file = text_cell(&v.scenario.file);
+        let mut row =
+            |scope: &str, id: &str, figure: &str, status: &str, d: Diff| -> Result<(), Error> {
+                w.write_record([
+                    scope.to_string(),
+                    text_cell(id),
+                    figure.to_string(),
+                    name.clone(),
+                    file.clone(),
+                    status.to_string(),
+                    opt(d.value),
+                    opt(d.baseline),
+                    opt(d.difference),
+                    opt(d.ratio),
+                ])
+                .map_err(csv_err)
+            };
+        for (figure, d) in &v.summary.0 {
+            let status = if d.is_same() { "same" } else { "changed" };
+            row("summary", "", figure, status, *d)?;
+        }
+        for (scope, figure, list) in [
+            ("client", "people_hours", &v.clients),
+            ("service", "unavailable_h", &v.services),
+        ] {
+            for it in list {
+                let d = Diff {
+                    baseline: it.baseline,
+                    value: it.value,
+                    difference: Some(it.difference),
+                    ratio: it.ratio,
+                };
+                row(scope, &it.id, figure, it.status.as_str(), d)?;
+            }
+        }
+        for b in &v.rto_breaches {
+            let status = b.status.as_str();
+            let h = |x: Option<Breaches>| x.map(|x| x.breach_h);
+            row(
+                "rto",
+                &b.id,
+                "breach_h",
+                status,
+                Diff {
+                    baseline: h(b.baseline),
+                    value: h(b.value),
+                    difference: Some(b.difference_h),
+                    ratio: None,
+                },
+            )?;
+            let n = |x: Option<Breaches>| Some(x.map_or(0.0, |x| x.count as f64));
+            let (nb, nv) = (n(b.baseline), n(b.value));
+            row("rto", &b.id, "breaches", status, Diff::of(nb, nv))?;
+        }
+    }
+    finish(w)
 }
 
 #[cfg(test)]

@@ -1,0 +1,17 @@
+//! `impactsim validate`: checks a model or scenario file.
+
+use std::path::Path;
+
+use super::Console;
+use crate::error::Error;
+
+/// Checks `file` and prints `ok:` with a summary, then the warnings.
+pub fn run(file: &Path, console: &mut Console) -> Result<u8, Error> {
+    let v = crate::validate::validate(file)?;
+    let mut text = format!("ok: {}\n", v.summary);
+    for w in &v.warnings {
+        text.push_str(&format!("warning: {w}\n"));
+    }
+    console.print(&text)?;
+    Ok(0)
+}

@@ -1,0 +1,57 @@
+//! Numbers and durations as people read them: thousands separators, compact durations,
+//! cut-off names. A leaf: every output uses it, it uses only [`crate::time`].
+
+use crate::time::SimTime;
+
+/// `25012345.0` → `25,012,345`; values below 100 keep one decimal when they have one.
+pub fn thousands(x: f64) -> String {
+    if !x.is_finite() {
+        return x.to_string();
+    }
+    let rounded = x.round();
+    if x.abs() < 100.0 && (x - rounded).abs() > 1e-9 {
+        return format!("{x:.1}");
+    }
+    let digits = format!("{}", rounded.abs() as u128);
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if rounded < 0.0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// Hours as a compact duration to the minute: `52.5` → `2d 4h 30m`.
+pub fn hours(h: f64) -> String {
+    SimTime((h * 60.0).round().max(0.0) as u64 * 60).to_string()
+}
+
+/// `s` cut to `width` characters, the last one an ellipsis when it was longer.
+pub fn cut(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(width - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(25_012_345.0), "25,012,345");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(1000.0), "1,000");
+        assert_eq!(thousands(2.5), "2.5");
+        assert_eq!(thousands(0.0), "0");
+    }
+}
