@@ -138,6 +138,12 @@ impl Shard {
     pub fn runs(self, runs: u64) -> impl Iterator<Item = u64> {
         (self.index..runs).step_by(self.count as usize)
     }
+
+    /// How many runs of `runs` this shard makes (the length of [`Shard::runs`], counted
+    /// without walking it: a study may ask for more runs than memory allows).
+    pub fn run_count(self, runs: u64) -> u64 {
+        runs.saturating_sub(self.index).div_ceil(self.count)
+    }
 }
 
 /// What a study is: how many runs, from which seed.
@@ -606,6 +612,30 @@ pub fn merge(mut shards: Vec<(std::path::PathBuf, ShardFile)>) -> Result<ShardFi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shard_counts_its_runs() {
+        for (index, count, runs) in [
+            (0, 1, 10),
+            (0, 4, 10),
+            (1, 4, 10),
+            (3, 4, 10),
+            (2, 3, 2),
+            (0, 2, 0),
+        ] {
+            let shard = Shard { index, count };
+            assert_eq!(
+                shard.run_count(runs),
+                shard.runs(runs).count() as u64,
+                "{index}/{count} of {runs}"
+            );
+        }
+        assert_eq!(
+            Shard { index: 1, count: 4 }.run_count(10),
+            3,
+            "runs 1, 5 and 9"
+        );
+    }
 
     #[test]
     fn percentiles_by_hand() {

@@ -78,7 +78,7 @@ pub fn run(a: &Args, console: &mut Console) -> Result<u8, Error> {
         seed: a.seed,
     };
     let shard = a.shard.unwrap_or(Shard::ALL);
-    let made = shard.runs(a.runs).count() as u64;
+    let made = shard.run_count(a.runs);
     mc::check_memory(&s, made, a.runs)?;
     let bar = progress_bar(made, "runs");
     let records = pool.install(|| mc::simulate(&s, study, shard, &|| bar.inc(1)));

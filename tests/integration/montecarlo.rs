@@ -1259,6 +1259,29 @@ fn batch_missing_file_exits_3() {
     fails(&out, 3);
 }
 
+/// `batch --runs` makes a study per scenario, so it checks its runs as `montecarlo` does: at
+/// least one, and no more than the figures kept in memory allow. Both are refused before
+/// any run (exit 2, nothing on stdout).
+#[test]
+fn batch_checks_its_runs_like_montecarlo() {
+    for cmd in ["batch", "montecarlo"] {
+        let out = run_bitmarck(&[cmd, SCENARIOS[0], "--runs", "0"]);
+        let stderr = fails(&out, 2);
+        assert!(
+            stderr.contains("--runs must be at least 1"),
+            "{cmd}:\n{stderr}"
+        );
+        assert!(out.stdout.is_empty(), "{cmd}: {}", text(&out.stdout));
+        let out = run_bitmarck(&[cmd, SCENARIOS[0], "--runs", "1000000000000"]);
+        let stderr = fails(&out, 2);
+        assert!(
+            stderr.contains("would keep about") && stderr.contains("use at most"),
+            "{cmd}:\n{stderr}"
+        );
+        assert!(out.stdout.is_empty(), "{cmd}: {}", text(&out.stdout));
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 11. The table
 // ---------------------------------------------------------------------------------------------
