@@ -33,12 +33,15 @@ use parts::{
     title_style, value_top,
 };
 
-use crate::compare::{Comparison, Input};
+use crate::compare::Comparison;
+use crate::engine::{Options, Propagation, Recorder, View};
 use crate::error::{Error, OutputError};
 use crate::metrics::RunResult;
+use crate::model::Model;
 use crate::montecarlo::McResult;
 use crate::rank::Ranking;
 use crate::scenario::Scenario;
+use crate::time::SimTime;
 
 /// The font every chart's text is drawn with in PNG (and measured with for layout).
 const FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
@@ -273,7 +276,7 @@ pub fn rank_svg(ranking: &Ranking, top: usize) -> Result<String, Error> {
     Chart::rank(ranking, top).svg()
 }
 
-/// The charts of `run --plot`: the timeline and the Gantt chart of the same run.
+/// The charts of `run --plot`: the timeline and the Gantt chart of the same run, replayed.
 pub fn run_charts(result: &RunResult, scenario: &Scenario) -> Vec<Chart> {
     vec![
         Chart::timeline(result, scenario),
@@ -281,19 +284,77 @@ pub fn run_charts(result: &RunResult, scenario: &Scenario) -> Vec<Chart> {
     ]
 }
 
+/// Records what the charts of a run need, beside its figures, in the same simulation pass
+/// (see [`run_with_charts`]).
+pub struct RunRecorder<'m> {
+    both: (timeline::GroupRecorder<'m>, gantt::StateRecorder),
+}
+
+impl<'m> RunRecorder<'m> {
+    /// A recorder for runs of `model`.
+    pub fn new(model: &'m Model) -> Self {
+        RunRecorder {
+            both: (
+                timeline::GroupRecorder::new(model),
+                gantt::StateRecorder::new(model.nodes.len()),
+            ),
+        }
+    }
+
+    /// The timeline and the Gantt chart of the run that made `result`, as [`run_charts`]
+    /// draws them.
+    pub fn charts(self, result: &RunResult, scenario: &Scenario) -> Vec<Chart> {
+        let (groups, states) = self.both;
+        let t = timeline::Timeline::recorded(groups, result, scenario);
+        let g = gantt::Gantt::recorded(states, scenario, result.seed);
+        vec![
+            Chart {
+                name: "timeline".into(),
+                size: DEFAULT_SIZE,
+                plot: Plot::Timeline(t),
+            },
+            Chart {
+                name: "gantt".into(),
+                size: (DEFAULT_SIZE.0, g.height()),
+                plot: Plot::Gantt(g),
+            },
+        ]
+    }
+}
+
+impl Recorder for RunRecorder<'_> {
+    fn start(&mut self, view: &View<'_>) {
+        self.both.start(view);
+    }
+    fn instant(&mut self, t: SimTime, touched: &[u32], restarted: &[u32], view: &View<'_>) {
+        self.both.instant(t, touched, restarted, view);
+    }
+    fn finish(&mut self, horizon: SimTime, view: &View<'_>) {
+        self.both.finish(horizon, view);
+    }
+}
+
+/// One run (deterministic, or the sample drawn from `seed`) and its charts, from a single
+/// simulation pass.
+pub fn run_with_charts(scenario: &Scenario, seed: Option<u64>) -> (RunResult, Vec<Chart>) {
+    let mut rec = RunRecorder::new(&scenario.model);
+    let options = Options {
+        propagation: Propagation::Incremental,
+        seed,
+    };
+    let result = crate::metrics::run_recording(scenario, options, &mut rec);
+    let charts = rec.charts(&result, scenario);
+    (result, charts)
+}
+
 /// The curves of `compare --plot`: each scenario's people affected at its change points,
-/// held to its horizon, named like the comparison's columns ("A: name"). Runs every
-/// scenario again (in parallel, on the current rayon pool).
-pub fn compare_curves(comparison: &Comparison, inputs: &[Input]) -> Vec<(String, Vec<(f64, f64)>)> {
-    use rayon::prelude::*;
-    let results: Vec<RunResult> = inputs
-        .par_iter()
-        .map(|i| crate::metrics::run(&i.scenario))
-        .collect();
+/// held to its horizon, named like the comparison's columns ("A: name"), from the runs the
+/// comparison was made of.
+pub fn compare_curves(comparison: &Comparison) -> Vec<(String, Vec<(f64, f64)>)> {
     let sides = std::iter::once(&comparison.baseline)
         .chain(comparison.comparisons.iter().map(|v| &v.scenario));
     sides
-        .zip(&results)
+        .zip(&comparison.results)
         .map(|(side, r)| (format!("{}: {}", side.label, side.title()), curve(r)))
         .collect()
 }

@@ -340,6 +340,10 @@ pub struct Comparison {
     pub models_differ: bool,
     /// Each other scenario against the baseline, in the order given.
     pub comparisons: Vec<Versus>,
+    /// The run of every scenario, the baseline first: kept for the charts and the report,
+    /// so that nothing is simulated twice. Not part of the JSON.
+    #[serde(skip)]
+    pub results: Vec<RunResult>,
 }
 
 /// A, B, …, Z, AA, AB, … as spreadsheet columns are named: how scenarios are labelled.
@@ -397,21 +401,24 @@ pub fn compare(inputs: &[Input]) -> Comparison {
         .map(|(i, (input, r))| side(i, input, r))
         .collect();
     let base = &results[0];
+    let baseline_summary = Summary(
+        SUMMARY
+            .iter()
+            .zip(base.figures())
+            .map(|(&k, v)| (k, v))
+            .collect(),
+    );
+    let comparisons = sides[1..]
+        .iter()
+        .zip(&results[1..])
+        .map(|(s, r)| versus(base, s.clone(), r))
+        .collect();
     Comparison {
         baseline: sides[0].clone(),
-        baseline_summary: Summary(
-            SUMMARY
-                .iter()
-                .zip(base.figures())
-                .map(|(&k, v)| (k, v))
-                .collect(),
-        ),
+        baseline_summary,
         models_differ: sides.iter().any(|s| s.model != sides[0].model),
-        comparisons: sides[1..]
-            .iter()
-            .zip(&results[1..])
-            .map(|(s, r)| versus(base, s.clone(), r))
-            .collect(),
+        comparisons,
+        results,
     }
 }
 

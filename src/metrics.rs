@@ -234,8 +234,23 @@ pub fn run_opts(scenario: &Scenario, options: Options) -> RunResult {
 /// [`run_opts`] with a recorder to reuse: many runs of one model (Monte Carlo) keep its
 /// allocations and what it learned of the model's structure.
 pub fn run_into(scenario: &Scenario, options: Options, m: &mut Metrics) -> RunResult {
+    run_beside(scenario, options, m, &mut ())
+}
+
+/// [`run_opts`] in one simulation pass with `also`, another recorder (the charts of a run):
+/// it sees every change point of the same run.
+pub fn run_recording(scenario: &Scenario, options: Options, also: &mut impl Recorder) -> RunResult {
+    run_beside(scenario, options, &mut Metrics::new(&scenario.model), also)
+}
+
+fn run_beside(
+    scenario: &Scenario,
+    options: Options,
+    m: &mut Metrics,
+    also: &mut impl Recorder,
+) -> RunResult {
     m.reset();
-    let outcome = Engine::run_opts(scenario, m, options);
+    let outcome = Engine::run_opts(scenario, &mut (&mut *m, also), options);
     let model = &scenario.model;
     let mut warnings = scenario.warnings.clone();
     warnings.extend(outcome.warnings);

@@ -105,10 +105,9 @@ pub(crate) struct Gantt {
 }
 
 impl Gantt {
+    /// The chart of the run drawn from `seed` (`None`: deterministic), replayed.
     pub(crate) fn new(scenario: &Scenario, seed: Option<u64>) -> Gantt {
-        let model = &scenario.model;
-        let n = model.nodes.len();
-        let mut rec = StateRecorder::new(n);
+        let mut rec = StateRecorder::new(scenario.model.nodes.len());
         Engine::run_opts(
             scenario,
             &mut rec,
@@ -117,6 +116,13 @@ impl Gantt {
                 seed,
             },
         );
+        Gantt::recorded(rec, scenario, seed)
+    }
+
+    /// The chart from what `rec` recorded in the run of `scenario` drawn from `seed`.
+    pub(crate) fn recorded(rec: StateRecorder, scenario: &Scenario, seed: Option<u64>) -> Gantt {
+        let model = &scenario.model;
+        let n = model.nodes.len();
         // Rows: nodes that left "up and normal" at some time, the most unavailable first
         // (ties in model order).
         let mut changed: Vec<usize> = (0..n).filter(|&v| rec.changed[v]).collect();
@@ -258,7 +264,7 @@ impl Gantt {
 }
 
 /// Collects state intervals of every node from the engine's change points.
-struct StateRecorder {
+pub(crate) struct StateRecorder {
     look: Vec<Look>,
     look_since: Vec<SimTime>,
     mode: Vec<Mode>,
@@ -274,7 +280,7 @@ struct StateRecorder {
 }
 
 impl StateRecorder {
-    fn new(n: usize) -> Self {
+    pub(crate) fn new(n: usize) -> Self {
         StateRecorder {
             look: vec![Look::Up; n],
             look_since: vec![SimTime::ZERO; n],

@@ -1,8 +1,11 @@
 //! The timeline: people affected over time, stacked by client group.
 //!
-//! [`RunResult`] has per-client totals but no per-client timelines, so the chart replays the
-//! run (same seed, crews included) with a recorder that keeps the people affected per
-//! group at every change point.
+//! [`RunResult`] has per-client totals but no per-client timelines, so a recorder beside the
+//! run's figures ([`crate::metrics::run_recording`]) keeps the people affected per client
+//! key (a client's first tag) at every change point. The groups depend on the run's
+//! figures (the most people-hours first, the smallest merged into "other"), so the keys are
+//! folded into groups after the run. [`Timeline::new`] replays a run for a result made
+//! without it (same seed, crews included).
 
 use std::collections::HashMap;
 
@@ -38,10 +41,9 @@ pub(crate) struct Timeline {
 }
 
 impl Timeline {
+    /// The timeline of the run that made `result`, replayed.
     pub(crate) fn new(result: &RunResult, scenario: &Scenario) -> Timeline {
-        let model = &scenario.model;
-        let (groups, group_of) = client_groups(model, result);
-        let mut rec = GroupRecorder::new(model, group_of, groups.len());
+        let mut rec = GroupRecorder::new(&scenario.model);
         Engine::run_opts(
             scenario,
             &mut rec,
@@ -50,9 +52,20 @@ impl Timeline {
                 seed: result.seed,
             },
         );
+        Timeline::recorded(rec, result, scenario)
+    }
+
+    /// The timeline from what `rec` recorded in the run that made `result`.
+    pub(crate) fn recorded(
+        rec: GroupRecorder,
+        result: &RunResult,
+        scenario: &Scenario,
+    ) -> Timeline {
+        let model = &scenario.model;
+        let (groups, group_of) = client_groups(model, result);
+        let points = rec.fold(&group_of, groups.len());
         let horizon_h = scenario.horizon.hours();
-        let mut points: Vec<(f64, Vec<f64>)> = rec
-            .points
+        let mut points: Vec<(f64, Vec<f64>)> = points
             .into_iter()
             .map(|(t, units)| {
                 let people = units.iter().map(|&u| u as f64 / PERSON as f64).collect();
@@ -181,12 +194,7 @@ fn client_groups(model: &Model, result: &RunResult) -> (Vec<String>, Vec<Option<
             _ => model.clients[c].population as f64,
         }
     };
-    let key = |c: usize| {
-        model.clients[c]
-            .tags
-            .first()
-            .map_or(OTHER_NAME, String::as_str)
-    };
+    let key = |c: usize| client_key(model, c);
     let mut totals: HashMap<&str, f64> = HashMap::new();
     let mut order: Vec<&str> = Vec::new();
     for c in 0..model.clients.len() {
@@ -237,34 +245,84 @@ fn sample(points: &[(f64, Vec<f64>)], end: f64, n: usize) -> Vec<(f64, Vec<f64>)
 }
 
 /// Keeps the people affected per group (in exact units) at every change point.
-struct GroupRecorder<'m> {
+/// Records the people affected per client key at every change point of a run.
+pub(crate) struct GroupRecorder<'m> {
     model: &'m Model,
-    group_of: Vec<Option<usize>>,
+    /// Per client: its key (index into the keys, in model order of first use).
+    key_of: Vec<usize>,
     client_units: Vec<u128>,
-    group_units: Vec<u128>,
+    key_units: Vec<u128>,
     mark: Vec<bool>,
     dirty: Vec<u32>,
-    points: Vec<(SimTime, Vec<u128>)>,
+    /// Change points: the time, the units per key from then on, and the keys whose clients
+    /// changed (`None` for the start).
+    points: Vec<(SimTime, Vec<u128>, Option<Vec<usize>>)>,
 }
 
 impl<'m> GroupRecorder<'m> {
-    fn new(model: &'m Model, group_of: Vec<Option<usize>>, groups: usize) -> Self {
+    pub(crate) fn new(model: &'m Model) -> Self {
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        let key_of: Vec<usize> = (0..model.clients.len())
+            .map(|c| {
+                let next = index.len();
+                *index.entry(client_key(model, c)).or_insert(next)
+            })
+            .collect();
         GroupRecorder {
             model,
-            group_of,
+            key_of,
             client_units: vec![0; model.clients.len()],
-            group_units: vec![0; groups],
+            key_units: vec![0; index.len()],
             mark: vec![false; model.clients.len()],
             dirty: Vec::new(),
             points: Vec::new(),
         }
     }
+
+    /// The change points per group, `group_of` giving each client's group (`None`: left
+    /// out). A point is kept where a client of some group changed, as a recorder of the
+    /// groups themselves would have kept it.
+    fn fold(self, group_of: &[Option<usize>], groups: usize) -> Vec<(SimTime, Vec<u128>)> {
+        // Clients of one key share their group (the group follows the key).
+        let mut group_of_key = vec![None; self.key_units.len()];
+        for (c, &k) in self.key_of.iter().enumerate() {
+            group_of_key[k] = group_of[c];
+        }
+        let mut out: Vec<(SimTime, Vec<u128>)> = Vec::with_capacity(self.points.len());
+        for (t, units, changed) in self.points {
+            let mut folded = vec![0u128; groups];
+            for (k, &u) in units.iter().enumerate() {
+                if let Some(g) = group_of_key[k] {
+                    folded[g] += u;
+                }
+            }
+            match changed {
+                None => out.push((t, folded)),
+                Some(keys) if keys.iter().any(|&k| group_of_key[k].is_some()) => {
+                    match out.last_mut() {
+                        Some(last) if last.0 == t => last.1 = folded,
+                        _ => out.push((t, folded)),
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        out
+    }
+}
+
+/// A client's key: its first tag, or "other".
+fn client_key(model: &Model, c: usize) -> &str {
+    model.clients[c]
+        .tags
+        .first()
+        .map_or(OTHER_NAME, String::as_str)
 }
 
 impl Recorder for GroupRecorder<'_> {
     fn start(&mut self, _view: &View<'_>) {
         self.points
-            .push((SimTime::ZERO, vec![0; self.group_units.len()]));
+            .push((SimTime::ZERO, vec![0; self.key_units.len()], None));
     }
 
     fn instant(&mut self, t: SimTime, touched: &[u32], _restarted: &[u32], view: &View<'_>) {
@@ -272,30 +330,26 @@ impl Recorder for GroupRecorder<'_> {
         for &v in touched {
             for &c in model.node_clients.row(v as usize) {
                 let ci = c as usize;
-                if self.group_of[ci].is_some() && !self.mark[ci] {
+                if !self.mark[ci] {
                     self.mark[ci] = true;
                     self.dirty.push(c);
                 }
             }
         }
-        let mut changed = false;
+        let mut changed = Vec::new();
         for c in std::mem::take(&mut self.dirty) {
             let ci = c as usize;
             self.mark[ci] = false;
             let new = affected_units(model.clients[ci].population, model.client_uses(ci), view.a);
             let old = std::mem::replace(&mut self.client_units[ci], new);
-            if new != old
-                && let Some(g) = self.group_of[ci]
-            {
-                self.group_units[g] = self.group_units[g] - old + new;
-                changed = true;
+            if new != old {
+                let k = self.key_of[ci];
+                self.key_units[k] = self.key_units[k] - old + new;
+                changed.push(k);
             }
         }
-        if changed {
-            match self.points.last_mut() {
-                Some(last) if last.0 == t => last.1.clone_from(&self.group_units),
-                _ => self.points.push((t, self.group_units.clone())),
-            }
+        if !changed.is_empty() {
+            self.points.push((t, self.key_units.clone(), Some(changed)));
         }
     }
 

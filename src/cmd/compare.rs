@@ -45,7 +45,7 @@ pub fn run(a: &Args, console: &mut Console) -> Result<u8, Error> {
     let plotted = plot_charts(
         a.plot.as_deref(),
         || {
-            let curves = chart::compare_curves(&comparison, &inputs);
+            let curves = chart::compare_curves(&comparison);
             let label = &comparison.baseline.population_label;
             vec![Chart::compare(
                 &curves,

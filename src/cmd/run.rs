@@ -61,21 +61,23 @@ pub fn run(a: &Args, console: &mut Console) -> Result<u8, Error> {
     check_out_dirs(&[&a.out, &a.plot], a.force)?;
     let s = crate::load_scenario(&a.scenario)?;
     let t1 = Instant::now();
-    let result = metrics::run_seeded(&s, a.seed);
+    // The charts of --plot and --report come from the same simulation pass as the figures.
+    let (result, charts) = if a.plot.is_some() || a.report.is_some() {
+        crate::chart::run_with_charts(&s, a.seed)
+    } else {
+        (metrics::run_seeded(&s, a.seed), Vec::new())
+    };
     if a.timings {
         timings(&s, &result, t1.elapsed().as_secs_f64(), console);
     }
     if let Some(dir) = &a.out {
         report::write_out_dir(&result, &s, dir, a.force)?;
     }
-    if let Some(file) = &a.report {
-        report::html::write_report(file, &report::html::run_report(&result, &s)?)?;
+    if let (Some(file), [timeline, gantt]) = (&a.report, charts.as_slice()) {
+        let html = report::html::run_report(&result, &s, timeline, gantt)?;
+        report::html::write_report(file, &html)?;
     }
-    let plotted = plot_charts(
-        a.plot.as_deref(),
-        || crate::chart::run_charts(&result, &s),
-        a.force,
-    )?;
+    let plotted = plot_charts(a.plot.as_deref(), || charts, a.force)?;
     if a.json {
         console.print(&report::json(&result))?;
     } else {

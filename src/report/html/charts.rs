@@ -11,7 +11,6 @@ use crate::compare::{Input, PatchUse};
 use crate::error::{Error, OutputError};
 use crate::metrics::RunResult;
 use crate::montecarlo::McResult;
-use crate::scenario::Scenario;
 
 /// SVG markup that passed [`Svg::check`].
 pub(crate) struct Svg(String);
@@ -152,15 +151,9 @@ fn check_tags(svg: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// People affected over time in one run, stacked by client group.
-pub(super) fn timeline(r: &RunResult, s: &Scenario) -> Result<Svg, Error> {
-    Svg::check(chart::timeline_svg(r, s)?)
-}
-
-/// Own state and fallback mode of the sites and services that change, in the run drawn from
-/// `seed` (`None`: the deterministic run).
-pub(super) fn gantt(s: &Scenario, seed: Option<u64>) -> Result<Svg, Error> {
-    Svg::check(chart::Chart::gantt_seeded(s, seed).svg()?)
+/// A chart of a run (its timeline, its Gantt chart), checked for the page.
+pub(super) fn run_chart(chart: &chart::Chart) -> Result<Svg, Error> {
+    Svg::check(chart.svg()?)
 }
 
 /// Percentile bands of people affected over a Monte Carlo study.

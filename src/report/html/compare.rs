@@ -2,15 +2,13 @@
 //! comparison the summary figures, clients, sites and services and RTO breaches against the
 //! baseline, then each scenario's assumptions.
 
-use rayon::prelude::*;
-
 use super::charts::{self, label};
 use super::table::{Cell, Table};
 use super::{Page, assumptions};
 use crate::compare::{BreachChange, Comparison, Input, ItemDiff, PatchUse, Side, Status};
 use crate::error::Error;
 use crate::format::{hours, thousands};
-use crate::metrics::{self, HOURS_PER_YEAR, RunResult};
+use crate::metrics::HOURS_PER_YEAR;
 
 fn status(s: Status) -> &'static str {
     match s {
@@ -69,14 +67,9 @@ fn ratio_cell(r: Option<f64>) -> Cell {
 
 /// The HTML report of a comparison of `inputs` (as [`crate::compare::load`] gave them).
 ///
-/// Each scenario is run again for its timeline (the comparison keeps only figures): the
-/// plain run is deterministic, so these are the runs the comparison was made of.
+/// The timelines are those of the runs the comparison was made of.
 pub fn compare_report(inputs: &[Input], c: &Comparison) -> Result<String, Error> {
-    let results: Vec<RunResult> = inputs
-        .par_iter()
-        .map(|i| metrics::run(&i.scenario))
-        .collect();
-    let chart = charts::compare(inputs, &results)?;
+    let chart = charts::compare(inputs, &c.results)?;
     let base = &c.baseline;
     let names: Vec<String> = std::iter::once(base)
         .chain(c.comparisons.iter().map(|v| &v.scenario))
@@ -148,8 +141,8 @@ pub fn compare_report(inputs: &[Input], c: &Comparison) -> Result<String, Error>
             .num("value", b)
             .num("difference", "difference")
             .num("ratio", "ratio");
-        let base_r = &results[0];
-        let this_r = &results[k + 1];
+        let base_r = &c.results[0];
+        let this_r = &c.results[k + 1];
         for (figure, d) in &v.summary.0 {
             if *figure == "people_hours_per_year" && v.scenario.horizon_h < HOURS_PER_YEAR {
                 continue;

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use super::table::{Cell, Dir, Table};
 use super::{Page, assumptions, charts};
+use crate::chart::Chart;
 use crate::error::Error;
 use crate::format::{hours, thousands};
 use crate::metrics::{HOURS_PER_YEAR, RunResult};
@@ -55,10 +56,16 @@ fn seed_text(r: &RunResult) -> String {
     }
 }
 
-/// The HTML report of one run of `s`.
-pub fn run_report(r: &RunResult, s: &Scenario) -> Result<String, Error> {
-    let timeline = charts::timeline(r, s)?;
-    let gantt = charts::gantt(s, r.seed)?;
+/// The HTML report of one run of `s`, with the charts of that run (its timeline and its
+/// Gantt chart, from [`crate::chart::run_with_charts`]).
+pub fn run_report(
+    r: &RunResult,
+    s: &Scenario,
+    timeline: &Chart,
+    gantt: &Chart,
+) -> Result<String, Error> {
+    let timeline = charts::run_chart(timeline)?;
+    let gantt = charts::run_chart(gantt)?;
     let label = &r.population_label;
     let mut p = Page::new(
         "run",
