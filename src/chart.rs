@@ -430,4 +430,31 @@ pub(crate) mod tests {
             .join("models/bitmarck-2023/attack-2023.toml");
         crate::load_scenario(&path).unwrap()
     }
+
+    /// The charts recorded beside the figures are those a replay of the same run draws,
+    /// byte for byte, for the median run and for seeded samples (whose crews, failures and
+    /// durations differ).
+    #[test]
+    fn one_pass_charts_equal_the_replayed_ones() {
+        let s = bitmarck();
+        for seed in [None, Some(1), Some(7)] {
+            let (result, charts) = super::run_with_charts(&s, seed);
+            assert_eq!(
+                result,
+                crate::metrics::run_seeded(&s, seed),
+                "seed {seed:?}"
+            );
+            let replayed = super::run_charts(&result, &s);
+            assert_eq!(charts.len(), 2);
+            for (one, again) in charts.iter().zip(&replayed) {
+                assert_eq!(one.name(), again.name());
+                assert_eq!(
+                    one.svg().unwrap(),
+                    again.svg().unwrap(),
+                    "{} of seed {seed:?}",
+                    one.name()
+                );
+            }
+        }
+    }
 }
