@@ -404,6 +404,76 @@ fn combination_inputs(model: &Model) -> Vec<Vec<u32>> {
     inputs
 }
 
+/// Candidate pairs: two nodes whose losses zero inputs of one combination point (`meets`:
+/// per point, those nodes). The tightest points first (fewest nodes meeting there: the
+/// redundancy of a pair of sites, say), up to `max_pairs` distinct pairs, sorted; the rest
+/// are only counted (at most), the second value.
+fn candidate_pairs(
+    meets: std::collections::HashMap<u32, Vec<u32>>,
+    max_pairs: usize,
+) -> (Vec<(u32, u32)>, u64) {
+    // Candidate pairs: two nodes whose losses zero inputs of one combination point.
+    // The tightest points first (fewest nodes meeting there: the redundancy of a pair of
+    // sites, say), up to `max_pairs` distinct pairs; the rest are only counted.
+    let mut points: Vec<(u32, Vec<u32>)> = meets.into_iter().collect();
+    points.sort_unstable_by_key(|(point, nodes)| (nodes.len(), *point));
+    let mut seen = std::collections::HashSet::new();
+    let mut candidates: Vec<(u32, u32)> = Vec::new();
+    let mut untried: u64 = 0;
+    'points: for (k, (_, nodes)) in points.iter().enumerate() {
+        for (i, &x) in nodes.iter().enumerate() {
+            for &y in &nodes[i + 1..] {
+                if candidates.len() == max_pairs {
+                    // Count what is left, at most: the rest of this point, then the others.
+                    let left = (nodes.len() - i) as u64;
+                    untried = left * (left - 1) / 2;
+                    untried += points[k + 1..]
+                        .iter()
+                        .map(|(_, m)| (m.len() as u64) * (m.len() as u64).saturating_sub(1) / 2)
+                        .sum::<u64>();
+                    break 'points;
+                }
+                if seen.insert((x, y)) {
+                    candidates.push((x, y));
+                }
+            }
+        }
+    }
+    drop(seen);
+    candidates.sort_unstable();
+    (candidates, untried)
+}
+
+/// Per client cut off by some loss: the single losses and the pairs that cut it off.
+fn cut_sets(
+    model: &Model,
+    single_cuts: &[Vec<u32>],
+    client_pairs: &[Vec<[u32; 2]>],
+) -> Vec<ClientCuts> {
+    let mut client_singles: Vec<Vec<u32>> = vec![Vec::new(); model.clients.len()];
+    for (v, cuts) in single_cuts.iter().enumerate() {
+        for &c in cuts {
+            client_singles[c as usize].push(v as u32);
+        }
+    }
+    let id = |v: u32| model.nodes[v as usize].id.clone();
+    model
+        .clients
+        .iter()
+        .enumerate()
+        .filter(|(c, _)| !client_singles[*c].is_empty() || !client_pairs[*c].is_empty())
+        .map(|(c, client)| ClientCuts {
+            id: client.id.clone(),
+            population: client.population,
+            singles: client_singles[c].iter().map(|&v| id(v)).collect(),
+            pairs: client_pairs[c]
+                .iter()
+                .map(|&[x, y]| [id(x), id(y)])
+                .collect(),
+        })
+        .collect()
+}
+
 /// Ranks every single loss, and with `order` 2 the pairs, of `model`.
 pub fn rank(model: &Model, options: Options) -> Ranking {
     let n = model.nodes.len();
@@ -449,35 +519,7 @@ pub fn rank(model: &Model, options: Options) -> Ranking {
         single_cuts.push(p.cut);
     }
 
-    // Candidate pairs: two nodes whose losses zero inputs of one combination point.
-    // The tightest points first (fewest nodes meeting there: the redundancy of a pair of
-    // sites, say), up to `max_pairs` distinct pairs; the rest are only counted.
-    let mut points: Vec<(u32, Vec<u32>)> = meets.into_iter().collect();
-    points.sort_unstable_by_key(|(point, nodes)| (nodes.len(), *point));
-    let mut seen = std::collections::HashSet::new();
-    let mut candidates: Vec<(u32, u32)> = Vec::new();
-    let mut untried: u64 = 0;
-    'points: for (k, (_, nodes)) in points.iter().enumerate() {
-        for (i, &x) in nodes.iter().enumerate() {
-            for &y in &nodes[i + 1..] {
-                if candidates.len() == options.max_pairs {
-                    // Count what is left, at most: the rest of this point, then the others.
-                    let left = (nodes.len() - i) as u64;
-                    untried = left * (left - 1) / 2;
-                    untried += points[k + 1..]
-                        .iter()
-                        .map(|(_, m)| (m.len() as u64) * (m.len() as u64).saturating_sub(1) / 2)
-                        .sum::<u64>();
-                    break 'points;
-                }
-                if seen.insert((x, y)) {
-                    candidates.push((x, y));
-                }
-            }
-        }
-    }
-    drop(seen);
-    candidates.sort_unstable();
+    let (candidates, untried) = candidate_pairs(meets, options.max_pairs);
 
     // Each candidate: the clients only the pair cuts off.
     let found: Vec<(u32, u32, Vec<u32>)> = candidates
@@ -522,28 +564,7 @@ pub fn rank(model: &Model, options: Options) -> Ranking {
     }
     pairs.sort_by_key(|p| std::cmp::Reverse(p.people_cut_off));
 
-    let mut client_singles: Vec<Vec<u32>> = vec![Vec::new(); model.clients.len()];
-    for (v, cuts) in single_cuts.iter().enumerate() {
-        for &c in cuts {
-            client_singles[c as usize].push(v as u32);
-        }
-    }
-    let id = |v: u32| model.nodes[v as usize].id.clone();
-    let cut_sets = model
-        .clients
-        .iter()
-        .enumerate()
-        .filter(|(c, _)| !client_singles[*c].is_empty() || !client_pairs[*c].is_empty())
-        .map(|(c, client)| ClientCuts {
-            id: client.id.clone(),
-            population: client.population,
-            singles: client_singles[c].iter().map(|&v| id(v)).collect(),
-            pairs: client_pairs[c]
-                .iter()
-                .map(|&[x, y]| [id(x), id(y)])
-                .collect(),
-        })
-        .collect();
+    let cut_sets = cut_sets(model, &single_cuts, &client_pairs);
 
     singles.sort_by(|a, b| {
         b.people_hours

@@ -66,6 +66,16 @@ pub fn sparkline(r: &RunResult, width: usize) -> String {
 /// terminal that shows Unicode blocks).
 pub fn summary_table_with(r: &RunResult, top: usize, spark: bool) -> String {
     let mut o = String::new();
+    headline(&mut o, r, spark);
+    clients_section(&mut o, r, top);
+    services_section(&mut o, r, top);
+    breaches_section(&mut o, r, top);
+    problems_section(&mut o, r, top);
+    o
+}
+
+/// The scenario, the model and the headline figures.
+fn headline(o: &mut String, r: &RunResult, spark: bool) {
     let label = &r.population_label;
     let share = if r.total_population > 0 {
         100.0 * r.peak_affected / r.total_population as f64
@@ -119,7 +129,10 @@ pub fn summary_table_with(r: &RunResult, top: usize, spark: bool) -> String {
         r.caidi_h
             .map_or_else(|| "–".to_string(), |c| format!("{c:.2} h"))
     );
+}
 
+/// The clients with the most people-hours.
+fn clients_section(o: &mut String, r: &RunResult, top: usize) {
     let mut clients: Vec<_> = r.clients.iter().filter(|c| c.people_hours > 0.0).collect();
     clients.sort_by(|a, b| {
         b.people_hours
@@ -147,7 +160,10 @@ pub fn summary_table_with(r: &RunResult, top: usize, spark: bool) -> String {
             let _ = writeln!(o, "  … and {} more", clients.len() - top);
         }
     }
+}
 
+/// The sites and services unavailable longest.
+fn services_section(o: &mut String, r: &RunResult, top: usize) {
     let mut services: Vec<_> = r
         .services
         .iter()
@@ -188,7 +204,11 @@ pub fn summary_table_with(r: &RunResult, top: usize, spark: bool) -> String {
             let _ = writeln!(o, "  … and {} more", services.len() - top);
         }
     }
+}
 
+/// The RTO breaches, the worst first.
+fn breaches_section(o: &mut String, r: &RunResult, top: usize) {
+    let label = &r.population_label;
     let mut breaches: Vec<_> = r
         .services
         .iter()
@@ -225,7 +245,10 @@ pub fn summary_table_with(r: &RunResult, top: usize, spark: bool) -> String {
             let _ = writeln!(o, "  … and {} more", breaches.len() - top);
         }
     }
+}
 
+/// Cold-start deadlocks and warnings.
+fn problems_section(o: &mut String, r: &RunResult, top: usize) {
     if !r.deadlocks.is_empty() {
         let _ = writeln!(o);
         let _ = writeln!(o, "  Cold-start deadlocks (waiting on each other forever):");
@@ -246,7 +269,6 @@ pub fn summary_table_with(r: &RunResult, top: usize, spark: bool) -> String {
             );
         }
     }
-    o
 }
 
 /// The whole result as pretty JSON (SPEC 4).

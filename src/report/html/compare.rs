@@ -5,7 +5,7 @@
 use super::charts::{self, label};
 use super::table::{Cell, Table};
 use super::{Page, assumptions};
-use crate::compare::{BreachChange, Comparison, Input, ItemDiff, PatchUse, Side, Status};
+use crate::compare::{BreachChange, Comparison, Input, ItemDiff, PatchUse, Side, Status, Versus};
 use crate::error::Error;
 use crate::format::{hours, thousands};
 use crate::metrics::HOURS_PER_YEAR;
@@ -128,81 +128,7 @@ pub fn compare_report(inputs: &[Input], c: &Comparison) -> Result<String, Error>
     p.end_section();
 
     for (k, v) in c.comparisons.iter().enumerate() {
-        let b = &v.scenario.label;
-        let a = &base.label;
-        p.section(&format!("vs-{b}"), &format!("{b} against {a}"));
-        p.para(
-            "note",
-            &format!("{b}: {}. {a}: {}.", v.scenario.title(), base.title()),
-        );
-        let mut t = Table::plain(format!("summary-{b}"))
-            .text("figure", "figure")
-            .num("baseline", a)
-            .num("value", b)
-            .num("difference", "difference")
-            .num("ratio", "ratio");
-        let base_r = &c.results[0];
-        let this_r = &c.results[k + 1];
-        for (figure, d) in &v.summary.0 {
-            if *figure == "people_hours_per_year" && v.scenario.horizon_h < HOURS_PER_YEAR {
-                continue;
-            }
-            t.row(vec![
-                Cell::text(*figure),
-                figure_cell(figure, d.baseline, base_r.recovered_at_h.is_none()),
-                figure_cell(figure, d.value, this_r.recovered_at_h.is_none()),
-                diff_cell(figure, d.difference),
-                ratio_cell(d.ratio),
-            ]);
-        }
-        p.table(&t);
-
-        p.h3(&format!("Clients: people-hours, {b} against {a}"));
-        p.table(&items_table(
-            &format!("clients-{b}"),
-            "clients",
-            &v.clients,
-            (a, b),
-            false,
-        ));
-        p.h3(&format!(
-            "Sites and services: unavailable time, {b} against {a}"
-        ));
-        p.table(&items_table(
-            &format!("services-{b}"),
-            "sites and services",
-            &v.services,
-            (a, b),
-            true,
-        ));
-        p.h3(&format!("RTO breaches, {b} against {a}"));
-        if v.rto_breaches.is_empty() {
-            p.para("note", "No RTO breach on either side.");
-        } else {
-            let mut t = Table::new(format!("rto-{b}"), "RTO breaches")
-                .text("id", "id")
-                .text("status", "status")
-                .num("baseline_h", &format!("{a}: time in breach"))
-                .num("value_h", &format!("{b}: time in breach"))
-                .num("difference_h", "difference")
-                .primary()
-                .num("baseline_count", &format!("{a}: breaches"))
-                .num("value_count", &format!("{b}: breaches"))
-                .order_note("id");
-            for d in &v.rto_breaches {
-                t.row(vec![
-                    Cell::text(&d.id),
-                    Cell::text(breach_change(d.status)),
-                    Cell::hours(d.baseline.map(|x| x.breach_h), "none"),
-                    Cell::hours(d.value.map(|x| x.breach_h), "none"),
-                    Cell::hours_diff(Some(d.difference_h)),
-                    Cell::count(d.baseline.map_or(0, |x| x.count) as f64),
-                    Cell::count(d.value.map_or(0, |x| x.count) as f64),
-                ]);
-            }
-            p.table(&t);
-        }
-        p.end_section();
+        versus_section(&mut p, c, k, v);
     }
 
     p.section("assumptions", "Assumptions");
@@ -218,6 +144,87 @@ pub fn compare_report(inputs: &[Input], c: &Comparison) -> Result<String, Error>
     }
     p.end_section();
     Ok(p.finish(&seed))
+}
+
+/// One scenario against the baseline: summary figures, clients, sites and services, RTO
+/// breaches.
+fn versus_section(p: &mut Page, c: &Comparison, k: usize, v: &Versus) {
+    let base = &c.baseline;
+    let b = &v.scenario.label;
+    let a = &base.label;
+    p.section(&format!("vs-{b}"), &format!("{b} against {a}"));
+    p.para(
+        "note",
+        &format!("{b}: {}. {a}: {}.", v.scenario.title(), base.title()),
+    );
+    let mut t = Table::plain(format!("summary-{b}"))
+        .text("figure", "figure")
+        .num("baseline", a)
+        .num("value", b)
+        .num("difference", "difference")
+        .num("ratio", "ratio");
+    let base_r = &c.results[0];
+    let this_r = &c.results[k + 1];
+    for (figure, d) in &v.summary.0 {
+        if *figure == "people_hours_per_year" && v.scenario.horizon_h < HOURS_PER_YEAR {
+            continue;
+        }
+        t.row(vec![
+            Cell::text(*figure),
+            figure_cell(figure, d.baseline, base_r.recovered_at_h.is_none()),
+            figure_cell(figure, d.value, this_r.recovered_at_h.is_none()),
+            diff_cell(figure, d.difference),
+            ratio_cell(d.ratio),
+        ]);
+    }
+    p.table(&t);
+
+    p.h3(&format!("Clients: people-hours, {b} against {a}"));
+    p.table(&items_table(
+        &format!("clients-{b}"),
+        "clients",
+        &v.clients,
+        (a, b),
+        false,
+    ));
+    p.h3(&format!(
+        "Sites and services: unavailable time, {b} against {a}"
+    ));
+    p.table(&items_table(
+        &format!("services-{b}"),
+        "sites and services",
+        &v.services,
+        (a, b),
+        true,
+    ));
+    p.h3(&format!("RTO breaches, {b} against {a}"));
+    if v.rto_breaches.is_empty() {
+        p.para("note", "No RTO breach on either side.");
+    } else {
+        let mut t = Table::new(format!("rto-{b}"), "RTO breaches")
+            .text("id", "id")
+            .text("status", "status")
+            .num("baseline_h", &format!("{a}: time in breach"))
+            .num("value_h", &format!("{b}: time in breach"))
+            .num("difference_h", "difference")
+            .primary()
+            .num("baseline_count", &format!("{a}: breaches"))
+            .num("value_count", &format!("{b}: breaches"))
+            .order_note("id");
+        for d in &v.rto_breaches {
+            t.row(vec![
+                Cell::text(&d.id),
+                Cell::text(breach_change(d.status)),
+                Cell::hours(d.baseline.map(|x| x.breach_h), "none"),
+                Cell::hours(d.value.map(|x| x.breach_h), "none"),
+                Cell::hours_diff(Some(d.difference_h)),
+                Cell::count(d.baseline.map_or(0, |x| x.count) as f64),
+                Cell::count(d.value.map_or(0, |x| x.count) as f64),
+            ]);
+        }
+        p.table(&t);
+    }
+    p.end_section();
 }
 
 fn sides_table<'a>(sides: impl Iterator<Item = &'a Side>) -> Table {

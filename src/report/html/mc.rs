@@ -116,9 +116,31 @@ pub fn mc_report(r: &McResult, s: &Scenario) -> Result<String, Error> {
         ("assumptions", "Assumptions"),
     ]);
 
+    summary_section(&mut p, r, &ps);
+    p.section("charts", "Charts");
+    p.figure(
+        &bands,
+        &format!(
+            "{label} affected over time: the percentiles {} and the mean over all runs, at every step",
+            ps.join(", ")
+        ),
+    );
+    p.end_section();
+
+    let tags = Tags::of(s);
+    clients_section(&mut p, r, s, &tags);
+    services_section(&mut p, r, s, &tags);
+    p.section("assumptions", "Assumptions");
+    assumptions(&mut p, s, "");
+    p.end_section();
+    Ok(p.finish(&seed))
+}
+
+/// The summary figures' percentiles, means and intervals, and the study's facts.
+fn summary_section(p: &mut Page, r: &McResult, ps: &[String]) {
     p.section("summary", "Summary");
     let mut t = Table::plain("summary-figures").text("figure", "figure");
-    for name in &ps {
+    for name in ps {
         t = t.num(name, name);
     }
     t = t
@@ -169,37 +191,17 @@ pub fn mc_report(r: &McResult, s: &Scenario) -> Result<String, Error> {
         ),
     ]);
     p.end_section();
+}
 
-    p.section("charts", "Charts");
-    p.figure(
-        &bands,
-        &format!(
-            "{label} affected over time: the percentiles {} and the mean over all runs, at every step",
-            ps.join(", ")
-        ),
-    );
-    p.end_section();
-
-    let tags = Tags::of(s);
+/// Every client's figures, the most mean people-hours first.
+fn clients_section(p: &mut Page, r: &McResult, s: &Scenario, tags: &Tags) {
+    let label = &r.population_label;
     let clients: HashMap<&str, (&str, u64)> = s
         .model
         .clients
         .iter()
         .map(|c| (c.id.as_str(), (c.name.as_str(), c.population)))
         .collect();
-    let nodes: HashMap<&str, (&str, &'static str)> = s
-        .model
-        .nodes
-        .iter()
-        .map(|n| {
-            let kind = match n.kind {
-                crate::model::NodeKind::Site => "site",
-                crate::model::NodeKind::Service => "service",
-            };
-            (n.id.as_str(), (n.name(), kind))
-        })
-        .collect();
-
     p.section("clients", "Clients");
     let t = Table::new("clients", "clients")
         .text("id", "id")
@@ -226,7 +228,22 @@ pub fn mc_report(r: &McResult, s: &Scenario) -> Result<String, Error> {
     }
     p.table(&t);
     p.end_section();
+}
 
+/// Every site's and service's figures, the most mean unavailable hours first.
+fn services_section(p: &mut Page, r: &McResult, s: &Scenario, tags: &Tags) {
+    let nodes: HashMap<&str, (&str, &'static str)> = s
+        .model
+        .nodes
+        .iter()
+        .map(|n| {
+            let kind = match n.kind {
+                crate::model::NodeKind::Site => "site",
+                crate::model::NodeKind::Service => "service",
+            };
+            (n.id.as_str(), (n.name(), kind))
+        })
+        .collect();
     p.section("services", "Sites and services");
     let t = Table::new("services", "sites and services")
         .text("id", "id")
@@ -253,9 +270,4 @@ pub fn mc_report(r: &McResult, s: &Scenario) -> Result<String, Error> {
     }
     p.table(&t);
     p.end_section();
-
-    p.section("assumptions", "Assumptions");
-    assumptions(&mut p, s, "");
-    p.end_section();
-    Ok(p.finish(&seed))
 }
