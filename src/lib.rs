@@ -29,7 +29,9 @@
 #![allow(clippy::result_large_err)]
 
 pub mod batch;
+#[cfg(feature = "charts")]
 pub mod chart;
+#[cfg(feature = "cli")]
 pub mod cmd;
 pub mod compare;
 pub mod dist;

@@ -6,6 +6,7 @@
 pub mod batch;
 pub mod compare;
 pub(crate) mod csv;
+#[cfg(feature = "html")]
 pub mod html;
 pub mod montecarlo;
 pub mod rank;
