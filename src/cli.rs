@@ -470,6 +470,13 @@ pub struct PlanArgs {
 
 // The command line becomes the library's plain arguments.
 
+/// `Target { a, b, .. }` from the fields of the same names of `$from`.
+macro_rules! same_fields {
+    ($from:ident => $($to:ident)::+ { $($field:ident),* $(,)? } $(, $name:ident: $value:expr)*) => {
+        $($to)::+ { $($field: $from.$field,)* $($name: $value,)* }
+    };
+}
+
 impl From<Problem> for cmd::run::Problem {
     fn from(p: Problem) -> Self {
         match p {
@@ -482,130 +489,65 @@ impl From<Problem> for cmd::run::Problem {
 
 impl From<RunArgs> for cmd::run::Args {
     fn from(a: RunArgs) -> Self {
-        cmd::run::Args {
-            scenario: a.scenario,
-            json: a.json,
-            out: a.out,
-            top: a.top,
-            fail_on: a.fail_on.into_iter().map(Into::into).collect(),
-            timings: a.timings,
-            seed: a.seed,
-            report: a.report,
-            plot: a.plot,
-            force: a.force,
-        }
+        let fail_on = a.fail_on.iter().map(|&p| p.into()).collect();
+        same_fields!(a => cmd::run::Args { scenario, json, out, top, timings, seed, report, plot, force }, fail_on: fail_on)
     }
 }
 
 impl From<McOutput> for cmd::montecarlo::Show {
     fn from(o: McOutput) -> Self {
-        cmd::montecarlo::Show {
-            percentiles: o.percentiles,
-            json: o.json,
-            out: o.out,
-            top: o.top,
-            plot: o.plot,
-            force: o.force,
-        }
+        same_fields!(o => cmd::montecarlo::Show { percentiles, json, out, top, plot, force })
     }
 }
 
 impl From<McArgs> for cmd::montecarlo::Args {
     fn from(a: McArgs) -> Self {
-        cmd::montecarlo::Args {
-            scenario: a.scenario,
-            runs: a.runs,
-            seed: a.seed,
-            threads: a.threads,
-            shard: a.shard,
-            report: a.report,
-            show: a.output.into(),
-        }
+        let show = a.output.into();
+        same_fields!(a => cmd::montecarlo::Args { scenario, runs, seed, threads, shard, report }, show: show)
     }
 }
 
 impl From<MergeArgs> for cmd::montecarlo::MergeArgs {
     fn from(a: MergeArgs) -> Self {
-        cmd::montecarlo::MergeArgs {
-            dirs: a.dirs,
-            show: a.output.into(),
-            report: a.report,
-            scenario: a.scenario,
-        }
+        let show = a.output.into();
+        same_fields!(a => cmd::montecarlo::MergeArgs { dirs, report, scenario }, show: show)
     }
 }
 
 impl From<BatchArgs> for cmd::batch::Args {
     fn from(a: BatchArgs) -> Self {
-        cmd::batch::Args {
-            files: a.files,
-            runs: a.runs,
-            seed: a.seed,
-            threads: a.threads,
-            sort: a.sort,
-            csv: a.csv,
-            json: a.json,
-        }
+        same_fields!(a => cmd::batch::Args { files, runs, seed, threads, sort, csv, json })
     }
 }
 
 impl From<CompareArgs> for cmd::compare::Args {
     fn from(a: CompareArgs) -> Self {
-        cmd::compare::Args {
-            files: a.files,
-            json: a.json,
-            csv: a.csv,
-            top: a.top,
-            report: a.report,
-            plot: a.plot,
-            force: a.force,
-        }
+        same_fields!(a => cmd::compare::Args { files, json, csv, top, report, plot, force })
     }
 }
 
 impl From<RankArgs> for cmd::rank::Args {
     fn from(a: RankArgs) -> Self {
-        cmd::rank::Args {
-            model: a.model,
-            options: impactsim::rank::Options {
-                duration: a.duration,
-                order: a.order,
-                max_pairs: a.max_pairs,
-            },
-            top: a.top,
-            json: a.json,
-            csv: a.csv,
-            plot: a.plot,
-            force: a.force,
-        }
+        let options = same_fields!(a => impactsim::rank::Options { duration, order, max_pairs });
+        same_fields!(a => cmd::rank::Args { model, top, json, csv, plot, force }, options: options)
     }
 }
 
 impl From<PlanArgs> for cmd::plan::Args {
     fn from(a: PlanArgs) -> Self {
-        cmd::plan::Args {
-            scenario: a.scenario,
-            crews: a.crews,
-            iterations: a.iterations,
-            out: a.out,
-            json: a.json,
-        }
+        same_fields!(a => cmd::plan::Args { scenario, crews, iterations, out, json })
     }
 }
 
 impl From<GraphArgs> for cmd::graph::Args {
     fn from(a: GraphArgs) -> Self {
         use impactsim::graph::Format;
-        cmd::graph::Args {
-            model: a.model,
-            format: a.format.map(|f| match f {
-                GraphFormat::Dot => Format::Dot,
-                GraphFormat::Mermaid => Format::Mermaid,
-                GraphFormat::Json => Format::Json,
-            }),
-            highlight: a.highlight,
-            out: a.out,
-        }
+        let format = a.format.map(|f| match f {
+            GraphFormat::Dot => Format::Dot,
+            GraphFormat::Mermaid => Format::Mermaid,
+            GraphFormat::Json => Format::Json,
+        });
+        same_fields!(a => cmd::graph::Args { model, highlight, out }, format: format)
     }
 }
 
@@ -615,37 +557,20 @@ impl From<GenerateArgs> for cmd::generate::Args {
         let p90 = |median: SimTime, p90: Option<SimTime>, factor: u64| {
             (median, p90.unwrap_or(SimTime(median.0 * factor)))
         };
-        cmd::generate::Args {
-            out: a.out,
-            force: a.force,
-            format: match a.format {
-                FormatArg::Auto => None,
-                FormatArg::Toml => Some(Format::Toml),
-                FormatArg::Json => Some(Format::Json),
-            },
-            config: Config {
-                seed: a.seed,
-                name: a.name,
-                sites: a.sites,
-                services: a.services,
-                layers: a.layers,
-                clients: a.clients,
-                fan_in: a.fan_in.0,
-                any_of_hosting: a.any_of_hosting,
-                k_of_n: a.k_of_n,
-                back_edges: a.back_edges,
-                fallbacks: a.fallbacks,
-                rto: a.rto,
-                population: a.population,
-                population_sigma: a.population_sigma,
-                uses: a.uses,
-                restart: p90(a.restart_median, a.restart_p90, RESTART_P90_FACTOR),
-                repair: p90(a.repair_median, a.repair_p90, REPAIR_P90_FACTOR),
-                events: a.events,
-                horizon: a.horizon,
-                every: a.every,
-                fail_share: a.fail_share,
-            },
-        }
+        let format = match a.format {
+            FormatArg::Auto => None,
+            FormatArg::Toml => Some(Format::Toml),
+            FormatArg::Json => Some(Format::Json),
+        };
+        let config = same_fields!(a => Config {
+            seed, name, sites, services, layers, clients, any_of_hosting, k_of_n, back_edges,
+            fallbacks, rto, population, population_sigma, uses, events, horizon, every,
+            fail_share,
+        },
+            fan_in: a.fan_in.0,
+            restart: p90(a.restart_median, a.restart_p90, RESTART_P90_FACTOR),
+            repair: p90(a.repair_median, a.repair_p90, REPAIR_P90_FACTOR)
+        );
+        same_fields!(a => cmd::generate::Args { out, force }, format: format, config: config)
     }
 }
