@@ -18,9 +18,10 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
 use crate::error::Error;
+use crate::limits::LoadOptions;
 use crate::metrics::SUMMARY;
 use crate::metrics::{self, ClientResult, RunResult, ServiceResult};
-use crate::scenario::{Scenario, load_scenario, load_scenario_unpatched};
+use crate::scenario::{Scenario, load_scenario_unpatched_with, load_scenario_with};
 
 /// How a side of the comparison uses its scenario's `[patch]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -49,6 +50,11 @@ pub struct Input {
 /// scenario without its `[patch]` (the baseline) and with it. A file that fails to load stops
 /// the comparison with its own error; one file without a patch is a usage error.
 pub fn load<P: AsRef<Path>>(files: &[P]) -> Result<Vec<Input>, Error> {
+    load_with(files, &LoadOptions::default())
+}
+
+/// [`load`] within the limits of `options`.
+pub fn load_with<P: AsRef<Path>>(files: &[P], options: &LoadOptions) -> Result<Vec<Input>, Error> {
     let as_written = |s: Scenario| {
         let patch = if s.patched_ids.is_empty() {
             PatchUse::None
@@ -67,7 +73,7 @@ pub fn load<P: AsRef<Path>>(files: &[P]) -> Result<Vec<Input>, Error> {
         }),
         [one] => {
             let path = one.as_ref();
-            let patched = load_scenario(path)?;
+            let patched = load_scenario_with(path, options)?;
             if patched.patched_ids.is_empty() {
                 return Err(Error::Usage {
                     message: format!(
@@ -79,7 +85,7 @@ pub fn load<P: AsRef<Path>>(files: &[P]) -> Result<Vec<Input>, Error> {
                     ),
                 });
             }
-            let base = load_scenario_unpatched(path).map_err(|mut e| {
+            let base = load_scenario_unpatched_with(path, options).map_err(|mut e| {
                 if let Error::Input(ie) = &mut e {
                     ie.message = format!("without its [patch]: {}", ie.message);
                 }
@@ -97,7 +103,7 @@ pub fn load<P: AsRef<Path>>(files: &[P]) -> Result<Vec<Input>, Error> {
         }
         many => many
             .iter()
-            .map(|f| load_scenario(f.as_ref()).map(as_written))
+            .map(|f| load_scenario_with(f.as_ref(), options).map(as_written))
             .collect(),
     }
 }

@@ -872,6 +872,8 @@ mod tests {
             name: "random".into(),
             path: "s.toml".into(),
             model_path: "m.toml".into(),
+            source: Source::from_text("s.toml", ""),
+            model_source: Source::from_text("m.toml", ""),
             model,
             horizon: SimTime(24 * 3600),
             step: SimTime(3600),

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 use crate::engine::{Engine, Mode, Own, Recorder, View};
 use crate::error::Error;
+use crate::limits::LoadOptions;
 use crate::model::{Avail, FULL, Model, NodeKind};
 use crate::scenario::{self, Scenario};
 use crate::time::SimTime;
@@ -150,11 +151,20 @@ impl State {
 /// instant asked. MODEL must then be the scenario file or the model file it names, and the
 /// instant must lie within the scenario's horizon.
 pub fn load(path: &Path, highlight: Option<&Highlight>) -> Result<(Model, Option<State>), Error> {
+    load_with(path, highlight, &LoadOptions::default())
+}
+
+/// [`load`] within the limits of `options`.
+pub fn load_with(
+    path: &Path,
+    highlight: Option<&Highlight>,
+    options: &LoadOptions,
+) -> Result<(Model, Option<State>), Error> {
     let Some(h) = highlight else {
-        return Ok((crate::validate::model_of(path)?, None));
+        return Ok((crate::validate::model_of_with(path, options)?, None));
     };
     let given = std::fs::canonicalize(path).map_err(|e| Error::io("reading", path, e))?;
-    let s = scenario::load_scenario(&h.scenario)?;
+    let s = scenario::load_scenario_with(&h.scenario, options)?;
     let same = |p: &Path| std::fs::canonicalize(p).is_ok_and(|c| c == given);
     if !same(&h.scenario) && !same(&s.model_path) {
         return Err(Error::Usage {

@@ -56,6 +56,7 @@ pub mod validate;
 mod suggest;
 
 pub use error::{Error, InputError, InputErrorKind, OutputError, Result};
+pub use limits::LoadOptions;
 pub use metrics::RunResult;
 pub use model::Model;
 pub use scenario::{Scenario, load_scenario};

@@ -9,67 +9,53 @@
 //! | node events of a scenario: every target of every event, and the random failures the mtbf would draw over the horizon | [`DEFAULT_MAX_EVENTS`] | `--max-events N` |
 //! | memory a file needs to load, against the memory available | [`memory_needed`] | `--max-memory SIZE`, `--no-memory-check` |
 //!
-//! The switches are settings of the whole process, set once by the command line
-//! (`impactsim --max-events N run ...`) before anything is loaded.
+//! The switches are [`LoadOptions`], passed to the loaders; the command line sets them
+//! (`impactsim --max-events N run ...`).
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-
-use crate::source::Format;
 
 /// The most node events a scenario may schedule or draw, unless lifted.
 pub const DEFAULT_MAX_EVENTS: u64 = 100_000_000;
 
-static MAX_EVENTS: AtomicU64 = AtomicU64::new(DEFAULT_MAX_EVENTS);
-static MEMORY_CHECK: AtomicBool = AtomicBool::new(true);
-/// The memory input files may take, bytes; 0: what the system says is available.
-static MAX_MEMORY: AtomicU64 = AtomicU64::new(0);
-
-/// Sets the most node events a scenario may have (`--max-events`).
-pub fn set_max_events(n: u64) {
-    MAX_EVENTS.store(n, Ordering::Relaxed);
+/// How input files are loaded: the limits a command line may lift. Passed to every loader
+/// (`load_scenario_with`, `validate_with`, ...); the loaders without `_with` use the
+/// defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// The most node events a scenario may have.
+    pub max_events: u64,
+    /// Whether input files are checked against the memory available before they are read.
+    pub memory_check: bool,
+    /// The memory a file may take to load, bytes; `None`: what the system says is available.
+    pub max_memory: Option<u64>,
 }
 
-/// The most node events a scenario may have.
-pub fn max_events() -> u64 {
-    MAX_EVENTS.load(Ordering::Relaxed)
-}
-
-/// Turns the memory check of input files on or off (`--no-memory-check`).
-pub fn set_memory_check(on: bool) {
-    MEMORY_CHECK.store(on, Ordering::Relaxed);
-}
-
-/// Whether input files are checked against the memory available before they are read.
-pub fn memory_check() -> bool {
-    MEMORY_CHECK.load(Ordering::Relaxed)
-}
-
-/// Sets the memory a file may take to load (`--max-memory`), instead of what the system
-/// says is available; `None` goes back to the system's figure.
-pub fn set_max_memory(bytes: Option<u64>) {
-    MAX_MEMORY.store(bytes.unwrap_or(0), Ordering::Relaxed);
-}
-
-/// The memory a file may take to load: `--max-memory`, or what the system says is
-/// available ([`available_memory`]).
-pub fn memory_allowed() -> Option<u64> {
-    match MAX_MEMORY.load(Ordering::Relaxed) {
-        0 => available_memory(),
-        set => Some(set),
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            max_events: DEFAULT_MAX_EVENTS,
+            memory_check: true,
+            max_memory: None,
+        }
     }
 }
 
-/// Bytes of memory that loading a model file of `len` bytes takes at its peak, with a margin.
+impl LoadOptions {
+    /// The memory a file may take to load: `max_memory`, or what the system says is
+    /// available ([`available_memory`]).
+    pub fn memory_allowed(&self) -> Option<u64> {
+        self.max_memory.or_else(available_memory)
+    }
+}
+
+/// Bytes of memory that loading a model file of `len` bytes (JSON when `json`, else TOML)
+/// takes at its peak, with a margin.
 ///
 /// Measured with `/usr/bin/time` on generated models of 200,000 services: a 30 MB TOML file
 /// peaks at 870 MB (29 × its size: the TOML parser keeps every value with its position),
 /// a 27 MB JSON file at 177 MB (6.5 ×).
-pub fn memory_needed(len: u64, format: Format) -> u64 {
-    let factor = match format {
-        Format::Toml => 32,
-        Format::Json => 8,
-    };
+pub fn memory_needed(len: u64, json: bool) -> u64 {
+    let factor = if json { 8 } else { 32 };
     len.saturating_mul(factor).saturating_add(64 << 20)
 }
 
@@ -190,8 +176,8 @@ pub fn parse_bytes(text: &str) -> Result<u64, String> {
 }
 
 /// `Some(needed)` when a file of `len` bytes needs more memory than `available`.
-pub fn too_large(len: u64, format: Format, available: u64) -> Option<u64> {
-    let needed = memory_needed(len, format);
+pub fn too_large(len: u64, json: bool, available: u64) -> Option<u64> {
+    let needed = memory_needed(len, json);
     (needed > available).then_some(needed)
 }
 
@@ -215,19 +201,19 @@ pub fn bytes(n: u64) -> String {
 mod tests {
     use super::*;
 
+    const JSON: bool = true;
+    const TOML: bool = false;
+
     #[test]
     fn memory_estimate_follows_the_format() {
         // 1 GiB of TOML needs 32 GiB + 64 MiB; of JSON 8 GiB + 64 MiB.
-        assert_eq!(
-            memory_needed(1 << 30, Format::Toml),
-            (32 << 30) + (64 << 20)
-        );
-        assert_eq!(memory_needed(1 << 30, Format::Json), (8 << 30) + (64 << 20));
-        assert_eq!(memory_needed(u64::MAX, Format::Toml), u64::MAX);
+        assert_eq!(memory_needed(1 << 30, TOML), (32 << 30) + (64 << 20));
+        assert_eq!(memory_needed(1 << 30, JSON), (8 << 30) + (64 << 20));
+        assert_eq!(memory_needed(u64::MAX, TOML), u64::MAX);
         // 16 GiB available: the JSON file fits, the TOML file does not.
-        assert_eq!(too_large(1 << 30, Format::Json, 16 << 30), None);
+        assert_eq!(too_large(1 << 30, JSON, 16 << 30), None);
         assert_eq!(
-            too_large(1 << 30, Format::Toml, 16 << 30),
+            too_large(1 << 30, TOML, 16 << 30),
             Some((32 << 30) + (64 << 20))
         );
     }

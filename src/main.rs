@@ -13,20 +13,22 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use impactsim::cmd::{self, Console};
-use impactsim::{Error, limits};
+use impactsim::{Error, LoadOptions};
 
 use cli::{Cli, Command};
 
 fn main() -> ExitCode {
     signals::install();
     let cli = Cli::parse();
-    limits::set_max_events(cli.max_events);
-    limits::set_memory_check(!cli.no_memory_check);
-    limits::set_max_memory(cli.max_memory);
+    let load = LoadOptions {
+        max_events: cli.max_events,
+        memory_check: !cli.no_memory_check,
+        max_memory: cli.max_memory,
+    };
     let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
     let out_is_terminal = out.is_terminal();
     let mut console = Console::new(&mut out, &mut err, out_is_terminal);
-    match dispatch(cli.command, &mut console) {
+    match dispatch(cli.command, &load, &mut console) {
         Ok(code) => ExitCode::from(code),
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
@@ -37,17 +39,17 @@ fn main() -> ExitCode {
     }
 }
 
-fn dispatch(command: Command, console: &mut Console) -> Result<u8, Error> {
+fn dispatch(command: Command, load: &LoadOptions, console: &mut Console) -> Result<u8, Error> {
     match command {
-        Command::Validate { file } => cmd::validate::run(&file, console),
-        Command::Run(a) => cmd::run::run(&(*a).into(), console),
-        Command::Montecarlo(a) => cmd::montecarlo::run(&(*a).into(), console),
-        Command::Merge(a) => cmd::montecarlo::merge(&(*a).into(), console),
-        Command::Batch(a) => cmd::batch::run(&(*a).into(), console),
-        Command::Compare(a) => cmd::compare::run(&a.into(), console),
-        Command::Rank(a) => cmd::rank::run(&(*a).into(), console),
-        Command::Plan(a) => cmd::plan::run(&(*a).into(), console),
+        Command::Validate { file } => cmd::validate::run(&file, load, console),
+        Command::Run(a) => cmd::run::run(&(*a).into(), load, console),
+        Command::Montecarlo(a) => cmd::montecarlo::run(&(*a).into(), load, console),
+        Command::Merge(a) => cmd::montecarlo::merge(&(*a).into(), load, console),
+        Command::Batch(a) => cmd::batch::run(&(*a).into(), load, console),
+        Command::Compare(a) => cmd::compare::run(&a.into(), load, console),
+        Command::Rank(a) => cmd::rank::run(&(*a).into(), load, console),
+        Command::Plan(a) => cmd::plan::run(&(*a).into(), load, console),
         Command::Generate(a) => cmd::generate::run(&(*a).into(), console),
-        Command::Graph(a) => cmd::graph::run(&(*a).into(), console),
+        Command::Graph(a) => cmd::graph::run(&(*a).into(), load, console),
     }
 }

@@ -516,7 +516,7 @@ impl ShardFile {
 
 /// FNV-1a over the version of impactsim and the scenario and model files: enough to tell
 /// inputs apart.
-pub fn fingerprint(scenario: &Scenario) -> Result<String, Error> {
+pub fn fingerprint(scenario: &Scenario) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut feed = |bytes: &[u8]| {
         for b in bytes.iter().chain(&[0xff]) {
@@ -526,10 +526,11 @@ pub fn fingerprint(scenario: &Scenario) -> Result<String, Error> {
     };
     // Another version of impactsim may simulate differently: its shards do not merge.
     feed(env!("CARGO_PKG_VERSION").as_bytes());
-    for path in [&scenario.path, &scenario.model_path] {
-        feed(&std::fs::read(path).map_err(|e| Error::io("reading", path, e))?);
+    // The texts as they were loaded, not the files as they are now.
+    for source in [&scenario.source, &scenario.model_source] {
+        feed(source.text.as_bytes());
     }
-    Ok(format!("{h:016x}"))
+    format!("{h:016x}")
 }
 
 /// Puts the shards of one study back together: they must come from the same inputs and

@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use crate::dist::Dist;
 use crate::error::{Error, InputError, InputErrorKind};
+use crate::limits::{DEFAULT_MAX_EVENTS, LoadOptions};
 use crate::model::{self, IdRef, Model, NodeKind};
 use crate::source::{Seg, Source};
 use crate::time::SimTime;
@@ -56,6 +57,11 @@ pub struct Scenario {
     pub path: PathBuf,
     /// The model file it names.
     pub model_path: PathBuf,
+    /// The scenario file's text as it was loaded: what `plan --out` rewrites and a study's
+    /// fingerprint hashes, so that nothing reads the file again (it may have changed).
+    pub source: Source,
+    /// The model file's text as it was loaded.
+    pub model_source: Source,
     /// The model, with the scenario's patch applied.
     pub model: Model,
     /// End of the simulated time.
@@ -135,20 +141,30 @@ pub const DEFAULT_STEP: SimTime = SimTime(3600);
 /// row per step, and a Monte Carlo study keeps one value per step and run.
 pub const MAX_STEPS: u64 = 10_000_000;
 
-/// Loads a scenario file and the model it names.
+/// Loads a scenario file and the model it names, with the default [`LoadOptions`].
 pub fn load_scenario(path: &Path) -> Result<Scenario, Error> {
-    load(path, true)
+    load_scenario_with(path, &LoadOptions::default())
+}
+
+/// Loads a scenario file and the model it names, within the limits of `options`.
+pub fn load_scenario_with(path: &Path, options: &LoadOptions) -> Result<Scenario, Error> {
+    load(path, true, options)
 }
 
 /// Loads a scenario file as if it had no `[patch]`: the same events on the model as written,
 /// the baseline of a what-if (`compare`).
 pub fn load_scenario_unpatched(path: &Path) -> Result<Scenario, Error> {
-    load(path, false)
+    load_scenario_unpatched_with(path, &LoadOptions::default())
 }
 
-fn load(path: &Path, patched: bool) -> Result<Scenario, Error> {
+/// [`load_scenario_unpatched`] within the limits of `options`.
+pub fn load_scenario_unpatched_with(path: &Path, options: &LoadOptions) -> Result<Scenario, Error> {
+    load(path, false, options)
+}
+
+fn load(path: &Path, patched: bool, options: &LoadOptions) -> Result<Scenario, Error> {
     let t0 = Instant::now();
-    let source = Source::read(path)?;
+    let source = Source::read_with(path, options)?;
     let mut read = t0.elapsed();
     let t1 = Instant::now();
     let raw: raw::RawScenarioFile = source.deserialize()?;
@@ -156,7 +172,7 @@ fn load(path: &Path, patched: bool) -> Result<Scenario, Error> {
     let model_rel = Path::new(&raw.scenario.model);
     let model_path = path.parent().unwrap_or(Path::new("")).join(model_rel);
     let t2 = Instant::now();
-    let model_source = Source::read(&model_path).map_err(|e| match e {
+    let model_source = Source::read_with(&model_path, options).map_err(|e| match e {
         Error::Io { source: io, .. } => Error::from(
             source.error_at(
                 &[Seg::Key("scenario"), Seg::Key("model")],
@@ -173,10 +189,21 @@ fn load(path: &Path, patched: bool) -> Result<Scenario, Error> {
     // Without its patch, the scenario's `order` may name nodes only the patch adds: those
     // are left out (with a warning) instead of being unknown ids. (An event on such a node
     // stays an error: the baseline cannot have that loss.)
+    let max_events = options.max_events;
     let mut scenario = if patched {
-        from_sources(&source, raw, &model_source, model_path)?
+        build(&source, raw, &model_source, model_path, &[], max_events)?
     } else {
-        from_sources_unpatched(&source, raw, &model_source, model_path)?
+        let dropped = patch_ids(raw.patch.as_ref());
+        let mut raw = raw;
+        raw.patch = None;
+        build(
+            &source,
+            raw,
+            &model_source,
+            model_path,
+            &dropped,
+            max_events,
+        )?
     };
     scenario.timings.read = read;
     scenario.timings.parse += parse;
@@ -204,7 +231,14 @@ pub fn from_sources(
     model_source: &Source,
     model_path: PathBuf,
 ) -> Result<Scenario, Error> {
-    build(source, raw, model_source, model_path, &[])
+    build(
+        source,
+        raw,
+        model_source,
+        model_path,
+        &[],
+        DEFAULT_MAX_EVENTS,
+    )
 }
 
 /// [`from_sources`] as if the scenario had no `[patch]` (the baseline of `compare`): its
@@ -216,17 +250,25 @@ pub fn from_sources_unpatched(
     model_path: PathBuf,
 ) -> Result<Scenario, Error> {
     let dropped = patch_ids(raw.patch.take().as_ref());
-    build(source, raw, model_source, model_path, &dropped)
+    build(
+        source,
+        raw,
+        model_source,
+        model_path,
+        &dropped,
+        DEFAULT_MAX_EVENTS,
+    )
 }
 
 /// [`from_sources`]; `order` entries naming an id of `dropped` (a patch left out) that the
-/// model lacks are left out with a warning.
+/// model lacks are left out with a warning; at most `max_events` node events.
 fn build(
     source: &Source,
     raw: raw::RawScenarioFile,
     model_source: &Source,
     model_path: PathBuf,
     dropped: &[String],
+    max_events: u64,
 ) -> Result<Scenario, Error> {
     let patch = raw.patch;
     let patched_ids = patch_ids(patch.as_ref());
@@ -298,7 +340,6 @@ fn build(
     let mut events = Vec::new();
     let mut random_for = Vec::new();
     let mut warnings = Vec::new();
-    let max_events = crate::limits::max_events();
     let mut node_events: u64 = 0;
     for (i, ev) in raw.event.iter().enumerate() {
         let at_event = |path: &[Seg], e: InputError| {
@@ -428,6 +469,8 @@ fn build(
         name: header.name.clone(),
         path: source.path.clone(),
         model_path,
+        source: source.clone(),
+        model_source: model_source.clone(),
         model,
         horizon,
         step,

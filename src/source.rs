@@ -12,6 +12,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, InputError, InputErrorKind};
+use crate::limits::{LoadOptions, bytes, too_large};
 
 /// The two file formats of SPEC section 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,33 +56,46 @@ pub struct Source {
     pub format: Format,
 }
 
+/// Refuses a file of `len` bytes that would take more than `allowed` bytes to load.
+fn check_memory(path: &FsPath, len: u64, allowed: u64) -> Result<(), Error> {
+    let format = Format::of(path);
+    let Some(needed) = too_large(len, format == Format::Json, allowed) else {
+        return Ok(());
+    };
+    let json = match format {
+        Format::Toml => ", write it as JSON (it takes a quarter of the memory)",
+        Format::Json => "",
+    };
+    Err(InputError::new(
+        InputErrorKind::Limit,
+        format!(
+            "the file is {}: loading it takes about {}, and {} of memory may be used",
+            bytes(len),
+            bytes(needed),
+            bytes(allowed)
+        ),
+    )
+    .hint(format!(
+        "run it where more memory is free{json}, or pass --no-memory-check to try anyway"
+    ))
+    .in_file(path)
+    .into())
+}
+
 impl Source {
-    /// Reads a file; the format follows the extension.
+    /// Reads a file with the default [`LoadOptions`]; the format follows the extension.
     pub fn read(path: &FsPath) -> Result<Source, Error> {
-        if crate::limits::memory_check()
+        Source::read_with(path, &LoadOptions::default())
+    }
+
+    /// Reads a file; refused, before it is read, when it would take more memory to load
+    /// than `options` allow.
+    pub fn read_with(path: &FsPath, options: &LoadOptions) -> Result<Source, Error> {
+        if options.memory_check
             && let Ok(meta) = std::fs::metadata(path)
-            && let Some(allowed) = crate::limits::memory_allowed()
-            && let Some(needed) = crate::limits::too_large(meta.len(), Format::of(path), allowed)
+            && let Some(allowed) = options.memory_allowed()
         {
-            use crate::limits::bytes;
-            let json = match Format::of(path) {
-                Format::Toml => ", write it as JSON (it takes a quarter of the memory)",
-                Format::Json => "",
-            };
-            return Err(InputError::new(
-                InputErrorKind::Limit,
-                format!(
-                    "the file is {}: loading it takes about {}, and {} of memory may be used",
-                    bytes(meta.len()),
-                    bytes(needed),
-                    bytes(allowed)
-                ),
-            )
-            .hint(format!(
-                "run it where more memory is free{json}, or pass --no-memory-check to try anyway"
-            ))
-            .in_file(path)
-            .into());
+            check_memory(path, meta.len(), allowed)?;
         }
         let bytes = std::fs::read(path).map_err(|e| Error::io("reading", path, e))?;
         Ok(Source::from_bytes(path, bytes)?)

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use crate::error::Error;
+use crate::limits::LoadOptions;
 use crate::model::{self, Model, NodeKind};
 use crate::scenario;
 use crate::source::Source;
@@ -36,9 +37,14 @@ fn is_scenario(source: &Source) -> bool {
 
 /// The model of a model file, or of a scenario file (with the scenario's patch applied).
 pub fn model_of(path: &Path) -> Result<Model, Error> {
-    let source = Source::read(path)?;
+    model_of_with(path, &LoadOptions::default())
+}
+
+/// [`model_of`] within the limits of `options`.
+pub fn model_of_with(path: &Path, options: &LoadOptions) -> Result<Model, Error> {
+    let source = Source::read_with(path, options)?;
     if is_scenario(&source) {
-        Ok(scenario::load_scenario(path)?.model)
+        Ok(scenario::load_scenario_with(path, options)?.model)
     } else {
         Ok(model::load_model(&source)?)
     }
@@ -46,9 +52,14 @@ pub fn model_of(path: &Path) -> Result<Model, Error> {
 
 /// Validates a model or scenario file (a scenario is recognised by its `[scenario]` table).
 pub fn validate(path: &Path) -> Result<Validation, Error> {
-    let source = Source::read(path)?;
+    validate_with(path, &LoadOptions::default())
+}
+
+/// [`validate`] within the limits of `options`.
+pub fn validate_with(path: &Path, options: &LoadOptions) -> Result<Validation, Error> {
+    let source = Source::read_with(path, options)?;
     if is_scenario(&source) {
-        let s = scenario::load_scenario(path)?;
+        let s = scenario::load_scenario_with(path, options)?;
         let mut warnings = s.model.warnings();
         warnings.extend(s.warnings.iter().cloned());
         Ok(Validation {

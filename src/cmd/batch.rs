@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use super::{Console, pool, progress_bar, text, usage};
 use crate::batch;
 use crate::error::Error;
+use crate::limits::LoadOptions;
 use crate::montecarlo as mc;
 use crate::report;
 
@@ -28,14 +29,14 @@ pub struct Args {
 }
 
 /// Runs the command.
-pub fn run(a: &Args, console: &mut Console) -> Result<u8, Error> {
+pub fn run(a: &Args, load: &LoadOptions, console: &mut Console) -> Result<u8, Error> {
     if a.runs == Some(0) {
         return Err(usage("--runs must be at least 1"));
     }
     let scenarios = a
         .files
         .iter()
-        .map(|f| crate::load_scenario(f))
+        .map(|f| crate::scenario::load_scenario_with(f, load))
         .collect::<Result<Vec<_>, _>>()?;
     if let Some(runs) = a.runs {
         // Each study keeps its runs' figures until its medians are taken, as `montecarlo`.

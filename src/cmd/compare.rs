@@ -6,6 +6,7 @@ use super::{Console, check_out_dirs, plot_charts, text};
 use crate::chart::{self, Chart};
 use crate::compare;
 use crate::error::Error;
+use crate::limits::LoadOptions;
 use crate::report;
 
 /// What `compare` is asked.
@@ -28,9 +29,9 @@ pub struct Args {
 }
 
 /// Runs the command.
-pub fn run(a: &Args, console: &mut Console) -> Result<u8, Error> {
+pub fn run(a: &Args, load: &LoadOptions, console: &mut Console) -> Result<u8, Error> {
     check_out_dirs(&[&a.plot], a.force)?;
-    let inputs = compare::load(&a.files)?;
+    let inputs = compare::load_with(&a.files, load)?;
     let comparison = compare::compare(&inputs);
     if let Some(file) = &a.report {
         report::html::write_report(file, &report::html::compare_report(&inputs, &comparison)?)?;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use super::Console;
 use crate::error::Error;
 use crate::graph::{self, Format, Highlight};
+use crate::limits::LoadOptions;
 use crate::output;
 
 /// What `graph` is asked.
@@ -21,14 +22,14 @@ pub struct Args {
 }
 
 /// Runs the command.
-pub fn run(a: &Args, console: &mut Console) -> Result<u8, Error> {
+pub fn run(a: &Args, load: &LoadOptions, console: &mut Console) -> Result<u8, Error> {
     let format = a.format.unwrap_or_else(|| {
         a.out
             .as_deref()
             .and_then(Format::from_extension)
             .unwrap_or(Format::Dot)
     });
-    let (model, state) = graph::load(&a.model, a.highlight.as_ref())?;
+    let (model, state) = graph::load_with(&a.model, a.highlight.as_ref(), load)?;
     let text = graph::render(&model, state.as_ref(), format);
     let edges = graph::edge_count(&model);
     if format == Format::Mermaid && edges > graph::MERMAID_MAX_EDGES {

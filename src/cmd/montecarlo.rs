@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use super::{Console, check_out_dirs, plot_charts, pool, pretty_json, progress_bar, usage};
 use crate::chart::Chart;
 use crate::error::Error;
+use crate::limits::LoadOptions;
 use crate::montecarlo::{self as mc, Frame, McResult, Shard, ShardFile, Study};
 use crate::output;
 use crate::report;
@@ -60,14 +61,14 @@ pub struct MergeArgs {
 }
 
 /// Runs `montecarlo`.
-pub fn run(a: &Args, console: &mut Console) -> Result<u8, Error> {
+pub fn run(a: &Args, load: &LoadOptions, console: &mut Console) -> Result<u8, Error> {
     if a.runs == 0 {
         return Err(usage("--runs must be at least 1"));
     }
     let o = &a.show;
     check_out_dirs(&[&o.out, &o.plot], o.force)?;
     let pool = pool(a.threads)?;
-    let s = crate::load_scenario(&a.scenario)?;
+    let s = crate::scenario::load_scenario_with(&a.scenario, load)?;
     if !s.is_random() {
         console.note(
             "warning: nothing in this scenario is random (no distributions, restart failures or mtbf): every run is the same",
@@ -87,7 +88,7 @@ pub fn run(a: &Args, console: &mut Console) -> Result<u8, Error> {
     if let (Some(sh), Some(dir)) = (a.shard, &o.out) {
         let file = ShardFile {
             format: ShardFile::FORMAT.to_string(),
-            fingerprint: mc::fingerprint(&s)?,
+            fingerprint: mc::fingerprint(&s),
             frame,
             study,
             shard: sh.index,
@@ -112,13 +113,13 @@ pub fn run(a: &Args, console: &mut Console) -> Result<u8, Error> {
 }
 
 /// Runs `merge`.
-pub fn merge(a: &MergeArgs, console: &mut Console) -> Result<u8, Error> {
+pub fn merge(a: &MergeArgs, load: &LoadOptions, console: &mut Console) -> Result<u8, Error> {
     let o = &a.show;
     check_out_dirs(&[&o.out, &o.plot], o.force)?;
     let scenario = a
         .scenario
         .as_deref()
-        .map(crate::load_scenario)
+        .map(|s| crate::scenario::load_scenario_with(s, load))
         .transpose()?;
     let mut shards = Vec::new();
     for f in shard_files(&a.dirs)? {
@@ -127,7 +128,7 @@ pub fn merge(a: &MergeArgs, console: &mut Console) -> Result<u8, Error> {
     }
     let whole = mc::merge(shards)?;
     if let Some(s) = &scenario
-        && mc::fingerprint(s)? != whole.fingerprint
+        && mc::fingerprint(s) != whole.fingerprint
     {
         return Err(usage(format!(
             "the shards were not made from {} as it is now (it, or its model, differs from the files the shards were made from, or another version of impactsim made them)",

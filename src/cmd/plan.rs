@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use super::{Console, pretty_json};
 use crate::error::Error;
+use crate::limits::LoadOptions;
 use crate::output;
 use crate::plan::{self, Config};
 
@@ -23,8 +24,8 @@ pub struct Args {
 }
 
 /// Runs the command.
-pub fn run(a: &Args, console: &mut Console) -> Result<u8, Error> {
-    let s = crate::load_scenario(&a.scenario)?;
+pub fn run(a: &Args, load: &LoadOptions, console: &mut Console) -> Result<u8, Error> {
+    let s = crate::scenario::load_scenario_with(&a.scenario, load)?;
     let config = Config {
         iterations: a.iterations,
         ..Config::new(a.crews)

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use super::{Console, check_out_dirs, plot_charts, text};
 use crate::chart::Chart;
 use crate::error::Error;
+use crate::limits::LoadOptions;
 use crate::rank::{self, Options};
 use crate::report;
 
@@ -28,9 +29,9 @@ pub struct Args {
 }
 
 /// Runs the command.
-pub fn run(a: &Args, console: &mut Console) -> Result<u8, Error> {
+pub fn run(a: &Args, load: &LoadOptions, console: &mut Console) -> Result<u8, Error> {
     check_out_dirs(&[&a.plot], a.force)?;
-    let model = crate::validate::model_of(&a.model)?;
+    let model = crate::validate::model_of_with(&a.model, load)?;
     let ranking = rank::rank(&model, a.options);
     let plotted = plot_charts(
         a.plot.as_deref(),

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use super::{Console, check_out_dirs, plot_charts};
 use crate::error::Error;
+use crate::limits::LoadOptions;
 use crate::metrics::{self, RunResult};
 use crate::report;
 use crate::scenario::Scenario;
@@ -57,9 +58,9 @@ pub struct Args {
 }
 
 /// Runs the command; the exit code is 1 when the run shows a problem of `fail_on`.
-pub fn run(a: &Args, console: &mut Console) -> Result<u8, Error> {
+pub fn run(a: &Args, load: &LoadOptions, console: &mut Console) -> Result<u8, Error> {
     check_out_dirs(&[&a.out, &a.plot], a.force)?;
-    let s = crate::load_scenario(&a.scenario)?;
+    let s = crate::scenario::load_scenario_with(&a.scenario, load)?;
     let t1 = Instant::now();
     // The charts of --plot and --report come from the same simulation pass as the figures.
     let (result, charts) = if a.plot.is_some() || a.report.is_some() {

@@ -4,10 +4,11 @@ use std::path::Path;
 
 use super::Console;
 use crate::error::Error;
+use crate::limits::LoadOptions;
 
 /// Checks `file` and prints `ok:` with a summary, then the warnings.
-pub fn run(file: &Path, console: &mut Console) -> Result<u8, Error> {
-    let v = crate::validate::validate(file)?;
+pub fn run(file: &Path, load: &LoadOptions, console: &mut Console) -> Result<u8, Error> {
+    let v = crate::validate::validate_with(file, load)?;
     let mut text = format!("ok: {}\n", v.summary);
     for w in &v.warnings {
         text.push_str(&format!("warning: {w}\n"));

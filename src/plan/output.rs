@@ -10,7 +10,7 @@ use super::Plan;
 use crate::error::Error;
 use crate::format::{hours, thousands};
 use crate::scenario::Scenario;
-use crate::source::{Format, Source};
+use crate::source::Format;
 
 /// The plan as a table: the three figures, the saving, and every restart with its times.
 pub fn table(plan: &Plan) -> String {
@@ -105,7 +105,7 @@ fn cut(s: &str, width: usize) -> String {
 /// `policy = "order"` and `order`, and `model` pointing at the same model from `out`'s
 /// directory. JSON when `out` ends in `.json`, TOML otherwise.
 pub fn scenario_file(scenario: &Scenario, plan: &Plan, out: &Path) -> Result<Vec<u8>, Error> {
-    let source = Source::read(&scenario.path)?;
+    let source = &scenario.source;
     let mut file: toml::Table = match source.format {
         Format::Toml => source.deserialize()?,
         Format::Json => {
@@ -178,7 +178,7 @@ fn model_path(scenario: &Scenario, out: &Path) -> Result<String, Error> {
     let out_dir = canonical(&out_dir)?;
     let model = canonical(&scenario.model_path)?;
     let relative = if canonical(&dir_of(&scenario.path))? == out_dir {
-        let source = Source::read(&scenario.path)?;
+        let source = &scenario.source;
         let written: Option<String> = match source.format {
             Format::Toml => source.deserialize::<toml::Table>().ok().and_then(|t| {
                 t.get("scenario")?

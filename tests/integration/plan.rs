@@ -182,6 +182,26 @@ fn one_crew_restarts_one_node_at_a_time() {
     assert_eq!(p.method, Method::Exhaustive);
 }
 
+/// A loaded scenario keeps the texts it was made from: the planned scenario file and a
+/// study's fingerprint come from them, not from the files as they are later (changed or
+/// gone), so what is written always matches what was simulated.
+#[test]
+fn the_plan_and_the_fingerprint_use_the_texts_as_loaded() {
+    let (dir, s) = load_text(TWO, &all_back_at_once(""));
+    let fingerprint = impactsim::montecarlo::fingerprint(&s);
+    let p = plan::plan(&s, &Config::new(1)).unwrap();
+    let out = dir.path().join("planned.toml");
+    let before = plan::scenario_file(&s, &p, &out).unwrap();
+    std::fs::remove_file(dir.path().join("scenario.toml")).unwrap();
+    let after = plan::scenario_file(&s, &p, &out).unwrap();
+    assert_eq!(after, before, "written from the kept text");
+    let text = String::from_utf8(after).unwrap();
+    assert!(text.contains("order = [\"big\", \"small\"]"), "{text}");
+    assert!(text.contains("target = \"service:*\""), "the events as loaded: {text}");
+    std::fs::write(dir.path().join("model.toml"), "changed").unwrap();
+    assert_eq!(impactsim::montecarlo::fingerprint(&s), fingerprint);
+}
+
 #[test]
 fn policy_order_and_critical_first_by_hand() {
     // `order` puts big first: 100 × 1 + 10 × 2 = 120.
