@@ -65,6 +65,7 @@ use crate::model::{Avail, FULL, Model, Random};
 use crate::scenario::{Action, Scenario};
 use crate::time::SimTime;
 
+pub(crate) use propagate::group_value;
 pub use recorder::{Recorder, View};
 pub use state::{Mode, Own};
 

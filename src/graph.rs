@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use crate::engine::{Engine, Mode, Own, Recorder, View};
 use crate::error::Error;
 use crate::limits::LoadOptions;
+use crate::metrics::{affected_units, people};
 use crate::model::{Avail, FULL, Model, NodeKind};
 use crate::scenario::{self, Scenario};
 use crate::time::SimTime;
@@ -308,8 +309,8 @@ impl<'m> Drawing<'m> {
                         junctions += 1;
                         junctions - 1
                     });
-                    let value =
-                        state.map(|s| kth_largest(members.iter().map(|&m| s.a[m as usize]), k));
+                    let value = state
+                        .map(|s| crate::engine::group_value(k, members, &s.a, &mut Vec::new()));
                     groups.push(Group {
                         owner: n as u32,
                         kind,
@@ -324,7 +325,11 @@ impl<'m> Drawing<'m> {
         }
         let affected = state.map(|s| {
             (0..model.clients.len())
-                .map(|c| affected(model.clients[c].population, model.client_uses(c), &s.a))
+                .map(|c| {
+                    let units =
+                        affected_units(model.clients[c].population, model.client_uses(c), &s.a);
+                    people(units)
+                })
                 .collect()
         });
         Drawing {
@@ -463,24 +468,6 @@ fn group_label(k: u32, members: usize) -> String {
     }
 }
 
-/// The K-th largest value (0 when there are fewer than K).
-fn kth_largest(values: impl Iterator<Item = Avail>, k: u32) -> Avail {
-    let mut v: Vec<Avail> = values.collect();
-    v.sort_unstable_by(|a, b| b.cmp(a));
-    v.get(k as usize - 1).copied().unwrap_or(0)
-}
-
-/// People affected: population × max over uses of share × (1 − a) (SPEC 2.5).
-fn affected(population: u64, uses: &[(u32, Avail)], a: &[Avail]) -> f64 {
-    let worst = uses
-        .iter()
-        .map(|&(n, share)| share as u128 * (FULL - a[n as usize]) as u128)
-        .max()
-        .unwrap_or(0);
-    let units = population as u128 * worst;
-    units as f64 / (FULL as f64 * FULL as f64)
-}
-
 /// A share or availability in availability units as a fraction: `0.05`.
 fn fraction(units: Avail) -> f64 {
     units as f64 / FULL as f64
@@ -551,13 +538,6 @@ mod tests {
         assert_eq!(pct(333_333), "33.3%");
         assert_eq!(pct(999_999), "99.9%");
         assert_eq!(pct(1), "0.1%");
-    }
-
-    #[test]
-    fn kth_largest_of_members() {
-        assert_eq!(kth_largest([0, FULL, 500].into_iter(), 1), FULL);
-        assert_eq!(kth_largest([0, FULL, 500].into_iter(), 2), 500);
-        assert_eq!(kth_largest([0, FULL, 500].into_iter(), 3), 0);
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub(crate) const PERSON_HOUR: f64 = PERSON as f64 * 3600.0;
 /// Hours in a year of 365 days, for figures per year.
 pub const HOURS_PER_YEAR: f64 = 8760.0;
 
-fn people(units: u128) -> f64 {
+pub(crate) fn people(units: u128) -> f64 {
     units as f64 / PERSON as f64
 }
 

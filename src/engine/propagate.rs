@@ -47,24 +47,6 @@ pub(crate) fn groups_min(model: &Model, n: u32, a: &[Avail], scratch: &mut Vec<A
     q
 }
 
-/// f(n) = min(capacity, fallback groups).
-#[inline]
-pub(crate) fn fallback_value(
-    model: &Model,
-    n: u32,
-    a: &[Avail],
-    scratch: &mut Vec<Avail>,
-) -> Avail {
-    let Some(fb) = model.fallbacks[n as usize] else {
-        return 0;
-    };
-    let mut f = fb.capacity;
-    for (k, members) in model.groups(n, true) {
-        f = f.min(group_value(k, members, a, scratch));
-    }
-    f
-}
-
 /// a(n) from own state, q (primary groups) and fallback mode; `f` gives the fallback's value
 /// f(n), asked only when the mode needs it.
 #[inline]

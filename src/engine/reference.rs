@@ -1,8 +1,20 @@
-//! The reference propagation: a plain full recompute of every availability from own states
-//! and fallback modes, by fixed-point iteration from the top. Slow and obviously right; the
-//! incremental engine is tested against it.
+//! The reference propagation: the availability equations written out plainly, sharing no
+//! code with the incremental engine, so that "incremental = full recompute" checks the
+//! engine against the equations themselves. Only [`Propagation::FullRecompute`]
+//! (super::Propagation::FullRecompute) uses it, and only tests ask for that (the property
+//! tests, the fuzz targets); no command does.
+//!
+//! - a group's value is the K-th largest availability of its members (found by sorting);
+//! - a node's primary value p is 0 unless it is up, else the smallest of its groups' values
+//!   (1 without groups);
+//! - its fallback's value f is the smaller of the fallback's capacity and its groups'
+//!   values (0 without a fallback);
+//! - its availability is p, or max(p, f) while the fallback is engaged, or the switchback
+//!   capacity (f when none is set) while switching back;
+//!
+//! and the availabilities are the greatest fixed point: every node starts at 1 and is
+//! lowered until nothing changes.
 
-use super::propagate::{fallback_value, groups_min, node_value};
 use super::{Mode, Own};
 use crate::model::{Avail, FULL, Model};
 
@@ -11,21 +23,90 @@ use crate::model::{Avail, FULL, Model};
 pub fn full_recompute(model: &Model, own: &[Own], mode: &[Mode]) -> Vec<Avail> {
     let n = model.nodes.len();
     let mut a = vec![FULL; n];
-    let mut scratch = Vec::new();
+    let mut sorted = Vec::new();
     loop {
         let mut changed = false;
-        for v in 0..n as u32 {
-            let q = groups_min(model, v, &a, &mut scratch);
-            let value = node_value(model, v, own[v as usize], mode[v as usize], q, || {
-                fallback_value(model, v, &a, &mut scratch)
-            });
-            if value != a[v as usize] {
-                a[v as usize] = value;
+        for v in 0..n {
+            let value = availability(model, v as u32, own[v], mode[v], &a, &mut sorted);
+            if value != a[v] {
+                a[v] = value;
                 changed = true;
             }
         }
         if !changed {
             return a;
         }
+    }
+}
+
+/// Node `v`'s availability from the current values `a` of every node.
+fn availability(
+    model: &Model,
+    v: u32,
+    own: Own,
+    mode: Mode,
+    a: &[Avail],
+    sorted: &mut Vec<Avail>,
+) -> Avail {
+    let primary = if own == Own::Up {
+        smallest_group(model, v, false, FULL, a, sorted)
+    } else {
+        0
+    };
+    let fallback = |sorted: &mut Vec<Avail>| match model.fallbacks[v as usize] {
+        Some(fb) => smallest_group(model, v, true, fb.capacity, a, sorted),
+        None => 0,
+    };
+    match mode {
+        Mode::Normal | Mode::Activating => primary,
+        Mode::Engaged => primary.max(fallback(sorted)),
+        Mode::Switchback => match model.fallbacks[v as usize].and_then(|fb| fb.switchback_capacity)
+        {
+            Some(capacity) => capacity,
+            None => fallback(sorted),
+        },
+    }
+}
+
+/// The smallest of `start` and the values of node `v`'s primary (or fallback) groups.
+fn smallest_group(
+    model: &Model,
+    v: u32,
+    fallback: bool,
+    start: Avail,
+    a: &[Avail],
+    sorted: &mut Vec<Avail>,
+) -> Avail {
+    model
+        .groups(v, fallback)
+        .map(|(k, members)| kth_largest(k, members, a, sorted))
+        .fold(start, Avail::min)
+}
+
+/// The K-th largest availability among `members`, by sorting them (0 when there are fewer
+/// than K).
+pub(crate) fn kth_largest(k: u32, members: &[u32], a: &[Avail], sorted: &mut Vec<Avail>) -> Avail {
+    sorted.clear();
+    sorted.extend(members.iter().map(|&m| a[m as usize]));
+    sorted.sort_unstable_by(|x, y| y.cmp(x));
+    (k as usize)
+        .checked_sub(1)
+        .and_then(|i| sorted.get(i).copied())
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kth_largest_of_members() {
+        let a = [0, FULL, 500];
+        let mut sorted = Vec::new();
+        let mut kth = |k| kth_largest(k, &[0, 1, 2], &a, &mut sorted);
+        assert_eq!(kth(1), FULL);
+        assert_eq!(kth(2), 500);
+        assert_eq!(kth(3), 0);
+        assert_eq!(kth(4), 0, "fewer members than K");
     }
 }

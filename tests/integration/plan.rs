@@ -197,7 +197,10 @@ fn the_plan_and_the_fingerprint_use_the_texts_as_loaded() {
     assert_eq!(after, before, "written from the kept text");
     let text = String::from_utf8(after).unwrap();
     assert!(text.contains("order = [\"big\", \"small\"]"), "{text}");
-    assert!(text.contains("target = \"service:*\""), "the events as loaded: {text}");
+    assert!(
+        text.contains("target = \"service:*\""),
+        "the events as loaded: {text}"
+    );
     std::fs::write(dir.path().join("model.toml"), "changed").unwrap();
     assert_eq!(impactsim::montecarlo::fingerprint(&s), fingerprint);
 }
