@@ -32,6 +32,12 @@ use crate::time::{Duration, MAX_DURATION, SimTime};
 /// The 90th percentile of the standard normal distribution.
 const Z90: f64 = 1.281_551_565_544_600_4;
 
+/// The σ of the lognormal with this median and 90th percentile (the one place the
+/// lognormal's parameters are worked out; `generate` uses it too).
+pub(crate) fn lognormal_sigma(median: f64, p90: f64) -> f64 {
+    (p90 / median).ln() / Z90
+}
+
 /// A duration: fixed, or drawn from a distribution. Parameters in seconds (f64).
 ///
 /// Values read from a file are always valid (see [`Dist::validate`]). `min == max` is allowed
@@ -164,7 +170,7 @@ impl Dist {
             Dist::Fixed(t) => t.0 as f64,
             // E[e^X] for X ~ N(μ, σ²) is e^(μ + σ²/2).
             Dist::Lognormal { median, p90 } => {
-                let sigma = (p90 / median).ln() / Z90;
+                let sigma = lognormal_sigma(median, p90);
                 median * (sigma * sigma / 2.0).exp()
             }
             Dist::Uniform { min, max } => (min + max) / 2.0,
@@ -193,7 +199,7 @@ impl Dist {
         let secs: f64 = match *self {
             Dist::Fixed(_) => unreachable!("returned above"),
             Dist::Lognormal { median, p90 } => {
-                let sigma = (p90 / median).ln() / Z90;
+                let sigma = lognormal_sigma(median, p90);
                 LogNormal::new(median.ln(), sigma).expect(VALID).sample(rng)
             }
             Dist::Uniform { min, max }

@@ -310,9 +310,7 @@ fn lognormal_minutes(rng: &mut ChaCha8Rng, (median, p90): (SimTime, SimTime)) ->
     if median.0 == 0 {
         return 0;
     }
-    // The 90th percentile of the standard normal.
-    const Z90: f64 = 1.281_551_565_544_600_4;
-    let sigma = (p90.0 as f64 / median.0 as f64).ln() / Z90;
+    let sigma = crate::dist::lognormal_sigma(median.0 as f64, p90.0 as f64);
     let z: f64 = StandardNormal.sample(rng);
     let secs = median.0 as f64 * (sigma * z).exp();
     let minutes = (secs / 60.0).round().min(MAX_DURATION.0 as f64 / 60.0);
@@ -330,20 +328,51 @@ fn distinct(rng: &mut ChaCha8Rng, lo: u32, hi: u32, count: u32, out: &mut Vec<u3
     }
 }
 
-/// Generates a model and scenario.
+/// Generates a model and scenario. Each part draws from its own stream of the seed, so
+/// that changing one part's settings leaves the others as they were.
 pub fn generate(cfg: &Config) -> Result<Generated, Error> {
     cfg.check()?;
-    let sites = cfg.sites;
-    let services = cfg.services;
-    let layers = cfg.layers;
+    let (sites, services, layers) = (cfg.sites, cfg.services, cfg.layers);
     let nodes = (sites + services) as usize;
     let layer_start: Vec<u32> = (0..=layers)
         .map(|l| (services as u64 * l as u64 / layers as u64) as u32)
         .collect();
     let widest = sites.max(services).max(cfg.clients).max(1);
     let width = widest.to_string().len();
+    let (service_groups, groups, members) = graph(cfg, &layer_start);
+    let (restart, repair, rto) = durations(cfg, nodes);
+    let cyclic = if cfg.back_edges > 0.0 && cfg.fallbacks > 0.0 {
+        cyclic_services(sites, &service_groups, &groups, &members)
+    } else {
+        vec![false; services as usize]
+    };
+    let fallback = fallbacks(cfg, &cyclic);
+    let (populations, client_uses, uses) = clients(cfg, &layer_start);
+    let horizon = cfg.horizon();
+    let events = events(cfg, nodes, horizon);
+    Ok(Generated {
+        cfg: cfg.clone(),
+        horizon,
+        layer_start,
+        width,
+        service_groups,
+        groups,
+        members,
+        restart,
+        repair,
+        rto,
+        fallback,
+        populations,
+        client_uses,
+        uses,
+        events,
+    })
+}
 
-    // The graph.
+/// The services' groups in layers: hosting, requirements on the layer below, back edges.
+/// Returns the first group of every service (and the end), the groups and their members.
+fn graph(cfg: &Config, layer_start: &[u32]) -> (Vec<u32>, Vec<Group>, Vec<u32>) {
+    let (sites, services, layers) = (cfg.sites, cfg.services, cfg.layers);
     let mut r = rng(cfg.seed, STREAM_GRAPH);
     let mut service_groups = Vec::with_capacity(services as usize + 1);
     let mut groups = Vec::new();
@@ -410,7 +439,13 @@ pub fn generate(cfg: &Config) -> Result<Generated, Error> {
     }
     service_groups.push(groups.len() as u32);
 
-    // Durations.
+    (service_groups, groups, members)
+}
+
+/// Restart and repair times and RTOs, per node.
+#[allow(clippy::type_complexity)]
+fn durations(cfg: &Config, nodes: usize) -> (Vec<u32>, Vec<u32>, Vec<Option<SimTime>>) {
+    let sites = cfg.sites;
     let mut r = rng(cfg.seed, STREAM_DURATIONS);
     let mut restart = Vec::with_capacity(nodes);
     let mut repair = Vec::with_capacity(nodes);
@@ -423,16 +458,16 @@ pub fn generate(cfg: &Config) -> Result<Generated, Error> {
         rto.push(has_rto.then(|| SimTime(RTOS[r.random_range(0..RTOS.len())] * 3600)));
     }
 
-    // Fallbacks, on services that lie on no cycle.
-    let cyclic = if cfg.back_edges > 0.0 && cfg.fallbacks > 0.0 {
-        cyclic_services(sites, &service_groups, &groups, &members)
-    } else {
-        vec![false; services as usize]
-    };
+    (restart, repair, rto)
+}
+
+/// Fallbacks, on services that lie on no cycle.
+fn fallbacks(cfg: &Config, cyclic: &[bool]) -> Vec<Option<GenFallback>> {
+    let sites = cfg.sites;
     let mut r = rng(cfg.seed, STREAM_FALLBACKS);
-    let mut fallback = Vec::with_capacity(services as usize);
+    let mut fallback = Vec::with_capacity(cyclic.len());
     const DELAYS: [u64; 4] = [0, 1, 4, 24];
-    for &on_cycle in &cyclic {
+    for &on_cycle in cyclic {
         let has = r.random_bool(cfg.fallbacks);
         fallback.push((has && !on_cycle).then(|| {
             GenFallback {
@@ -447,7 +482,15 @@ pub fn generate(cfg: &Config) -> Result<Generated, Error> {
         }));
     }
 
-    // Clients.
+    fallback
+}
+
+/// Client populations and uses of top-layer services. Returns the populations, the first
+/// use of every client (and the end), and the uses as (node, share in percent).
+#[allow(clippy::type_complexity)]
+fn clients(cfg: &Config, layer_start: &[u32]) -> (Vec<u64>, Vec<u32>, Vec<(u32, u8)>) {
+    let (sites, services, layers) = (cfg.sites, cfg.services, cfg.layers);
+    let mut picked = Vec::new();
     let mut r = rng(cfg.seed, STREAM_CLIENTS);
     let populations = split_population(&mut r, cfg.population, cfg.clients, cfg.population_sigma);
     let (top_lo, top_hi) = (layer_start[layers as usize - 1], services);
@@ -469,8 +512,12 @@ pub fn generate(cfg: &Config) -> Result<Generated, Error> {
     }
     client_uses.push(uses.len() as u32);
 
-    // Events.
-    let horizon = cfg.horizon();
+    (populations, client_uses, uses)
+}
+
+/// The scenario's events: shutdowns and failures of random nodes, and restarts of nodes
+/// that are down.
+fn events(cfg: &Config, nodes: usize, horizon: SimTime) -> Vec<(SimTime, Act, u32)> {
     let mut r = rng(cfg.seed, STREAM_EVENTS);
     let mut times: Vec<SimTime> = (0..cfg.events as u64)
         .map(|i| match cfg.every {
@@ -503,23 +550,7 @@ pub fn generate(cfg: &Config) -> Result<Generated, Error> {
         }
     }
 
-    Ok(Generated {
-        cfg: cfg.clone(),
-        horizon,
-        layer_start,
-        width,
-        service_groups,
-        groups,
-        members,
-        restart,
-        repair,
-        rto,
-        fallback,
-        populations,
-        client_uses,
-        uses,
-        events,
-    })
+    events
 }
 
 /// Per service: true when it lies on a dependency cycle.
@@ -577,471 +608,4 @@ fn split_population(r: &mut ChaCha8Rng, total: u64, clients: u32, sigma: f64) ->
     pops
 }
 
-impl Generated {
-    /// Sites plus services.
-    pub fn node_count(&self) -> usize {
-        self.restart.len()
-    }
-
-    /// Dependency edges (group memberships, hosting and fallback requirements included).
-    pub fn edge_count(&self) -> usize {
-        let fallback_edges = self
-            .fallback
-            .iter()
-            .flatten()
-            .filter(|f| f.requires.is_some());
-        self.members.len() + fallback_edges.count()
-    }
-
-    /// Number of clients.
-    pub fn client_count(&self) -> usize {
-        self.populations.len()
-    }
-
-    /// Number of scenario events.
-    pub fn event_count(&self) -> usize {
-        self.events.len()
-    }
-
-    fn id(&self, node: u32) -> Id<'_> {
-        Id { g: self, node }
-    }
-
-    fn group_members(&self, g: &Group) -> &[u32] {
-        &self.members[g.start as usize..(g.start + g.len) as usize]
-    }
-
-    /// The model file's text.
-    pub fn model_text(&self, format: Format) -> String {
-        let cfg = &self.cfg;
-        let header = Header {
-            name: &cfg.name,
-            description: format!(
-                "generated by impactsim {} with seed {}: {} sites, {} services in {} layers, {} clients",
-                env!("CARGO_PKG_VERSION"),
-                cfg.seed,
-                cfg.sites,
-                cfg.services,
-                cfg.layers,
-                cfg.clients
-            ),
-        };
-        let g = self;
-        let sites = (0..cfg.sites).map(|n| SiteOut { g, n });
-        let services = (0..cfg.services).map(|s| ServiceOut { g, s });
-        let clients = (0..cfg.clients).map(|c| ClientOut { g, c });
-        match format {
-            Format::Json => json(&JsonFile {
-                header: ("model", header),
-                arrays: (("site", sites), ("service", services), ("client", clients)),
-            }),
-            Format::Toml => {
-                let mut out = String::new();
-                toml_table(&mut out, "[model]", &header);
-                sites.for_each(|x| toml_table(&mut out, "[[site]]", &x));
-                services.for_each(|x| toml_table(&mut out, "[[service]]", &x));
-                clients.for_each(|x| toml_table(&mut out, "[[client]]", &x));
-                out
-            }
-        }
-    }
-
-    /// The scenario file's text; `model_file` is the model's file name beside it.
-    pub fn scenario_text(&self, format: Format, model_file: &str) -> String {
-        let g = self;
-        let step = match g.cfg.every {
-            Some(e) if e.0 < 3600 => e,
-            _ => SimTime(3600),
-        };
-        let header = ScenarioHeader {
-            name: format!("{} random events (seed {})", g.events.len(), g.cfg.seed),
-            model: model_file,
-            horizon: g.horizon,
-            step,
-        };
-        let events = g
-            .events
-            .iter()
-            .map(|&(at, act, node)| EventOut { g, at, act, node });
-        match format {
-            Format::Json => json(&JsonFile {
-                header: ("scenario", header),
-                arrays: (("event", events),),
-            }),
-            Format::Toml => {
-                let mut out = String::new();
-                toml_table(&mut out, "[scenario]", &header);
-                events.for_each(|x| toml_table(&mut out, "[[event]]", &x));
-                out
-            }
-        }
-    }
-}
-
-/// Something written as a table: a JSON object or a TOML table whose values are inline.
-trait Entries {
-    fn entries<S: Sink>(&self, sink: &mut S) -> Result<(), S::Error>;
-}
-
-/// Where [`Entries`] go: a serde map (JSON) or TOML `key = value` lines.
-trait Sink {
-    type Error;
-    fn entry<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), Self::Error>;
-}
-
-struct MapSink<M>(M);
-
-impl<M: SerializeMap> Sink for MapSink<M> {
-    type Error = M::Error;
-    fn entry<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), M::Error> {
-        self.0.serialize_entry(key, value)
-    }
-}
-
-/// TOML lines; every value inline, rendered by the toml crate.
-struct TomlSink<'a>(&'a mut String);
-
-impl Sink for TomlSink<'_> {
-    type Error = toml::ser::Error;
-    fn entry<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), Self::Error> {
-        self.0.push_str(key);
-        self.0.push_str(" = ");
-        value.serialize(toml::ser::ValueSerializer::new(self.0))?;
-        self.0.push('\n');
-        Ok(())
-    }
-}
-
-/// Serializes [`Entries`] as a map.
-struct AsMap<T>(T);
-
-impl<T: Entries> Entries for &T {
-    fn entries<S: Sink>(&self, sink: &mut S) -> Result<(), S::Error> {
-        (**self).entries(sink)
-    }
-}
-
-impl<T: Entries> Serialize for AsMap<T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut sink = MapSink(s.serialize_map(None)?);
-        self.0.entries(&mut sink)?;
-        sink.0.end()
-    }
-}
-
-fn toml_table<T: Entries>(out: &mut String, header: &str, table: &T) {
-    if !out.is_empty() {
-        out.push('\n');
-    }
-    out.push_str(header);
-    out.push('\n');
-    table
-        .entries(&mut TomlSink(out))
-        .expect("generated values are plain TOML");
-}
-
-fn json<T: Serialize>(value: &T) -> String {
-    let mut s = serde_json::to_string(value).expect("generated data serializes");
-    s.push('\n');
-    s
-}
-
-/// A JSON file: a header object and arrays of objects.
-struct JsonFile<H, A> {
-    header: (&'static str, H),
-    arrays: A,
-}
-
-/// The arrays of a [`JsonFile`], as `(key, items)` tuples.
-trait JsonArrays {
-    fn write<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error>;
-}
-
-impl<I: Iterator<Item = T> + Clone, T: Entries> JsonArrays for ((&'static str, I),) {
-    fn write<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        map.serialize_entry(self.0.0, &Seq(self.0.1.clone()))
-    }
-}
-
-impl<I, J, K, T, U, V> JsonArrays for ((&'static str, I), (&'static str, J), (&'static str, K))
-where
-    I: Iterator<Item = T> + Clone,
-    J: Iterator<Item = U> + Clone,
-    K: Iterator<Item = V> + Clone,
-    T: Entries,
-    U: Entries,
-    V: Entries,
-{
-    fn write<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        map.serialize_entry(self.0.0, &Seq(self.0.1.clone()))?;
-        map.serialize_entry(self.1.0, &Seq(self.1.1.clone()))?;
-        map.serialize_entry(self.2.0, &Seq(self.2.1.clone()))
-    }
-}
-
-impl<H: Entries, A: JsonArrays> Serialize for JsonFile<H, A> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(None)?;
-        map.serialize_entry(self.header.0, &AsMap(&self.header.1))?;
-        self.arrays.write(&mut map)?;
-        map.end()
-    }
-}
-
-/// An iterator of tables serialized as a sequence of maps.
-struct Seq<I>(I);
-
-impl<I: Iterator<Item = T> + Clone, T: Entries> Serialize for Seq<I> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.clone().map(AsMap))
-    }
-}
-
-/// A node's id, written on demand: `dc-07`, `svc2-0451`.
-#[derive(Clone, Copy)]
-struct Id<'a> {
-    g: &'a Generated,
-    node: u32,
-}
-
-impl fmt::Display for Id<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (g, w) = (self.g, self.g.width);
-        let sites = g.cfg.sites;
-        if self.node < sites {
-            return write!(f, "dc-{:0w$}", self.node);
-        }
-        let s = self.node - sites;
-        let layer = g.layer_start.partition_point(|&x| x <= s) - 1;
-        write!(f, "svc{layer}-{:0w$}", s - g.layer_start[layer])
-    }
-}
-
-impl Serialize for Id<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-/// A list of node ids.
-struct Ids<'a>(&'a Generated, &'a [u32]);
-
-impl Serialize for Ids<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.1.iter().map(|&m| self.0.id(m)))
-    }
-}
-
-struct ClientId(u32, usize);
-
-impl Serialize for ClientId {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&format_args!("client-{:0w$}", self.0, w = self.1))
-    }
-}
-
-struct Dur(SimTime);
-
-impl Serialize for Dur {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
-    }
-}
-
-/// One requirement group as written: an id, `{ any_of = [...] }` or `{ k = K, of = [...] }`.
-struct GroupOut<'a> {
-    g: &'a Generated,
-    group: Group,
-}
-
-impl Serialize for GroupOut<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let members = self.g.group_members(&self.group);
-        if let [only] = members {
-            return self.g.id(*only).serialize(s);
-        }
-        let ids = Ids(self.g, members);
-        let mut map = s.serialize_map(None)?;
-        if self.group.k == 1 {
-            map.serialize_entry("any_of", &ids)?;
-        } else {
-            map.serialize_entry("k", &self.group.k)?;
-            map.serialize_entry("of", &ids)?;
-        }
-        map.end()
-    }
-}
-
-/// Requirement groups as a list.
-struct GroupsOut<'a>(&'a Generated, &'a [Group]);
-
-impl Serialize for GroupsOut<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.1.iter().map(|&group| GroupOut { g: self.0, group }))
-    }
-}
-
-struct Header<'a> {
-    name: &'a str,
-    description: String,
-}
-
-impl Entries for Header<'_> {
-    fn entries<S: Sink>(&self, s: &mut S) -> Result<(), S::Error> {
-        s.entry("name", self.name)?;
-        s.entry("description", &self.description)
-    }
-}
-
-#[derive(Clone, Copy)]
-struct SiteOut<'a> {
-    g: &'a Generated,
-    n: u32,
-}
-
-impl Entries for SiteOut<'_> {
-    fn entries<S: Sink>(&self, s: &mut S) -> Result<(), S::Error> {
-        let i = self.n as usize;
-        s.entry("id", &self.g.id(self.n))?;
-        s.entry("restart", &Dur(SimTime(self.g.restart[i] as u64)))?;
-        s.entry("repair", &Dur(SimTime(self.g.repair[i] as u64)))
-    }
-}
-
-#[derive(Clone, Copy)]
-struct ServiceOut<'a> {
-    g: &'a Generated,
-    s: u32,
-}
-
-impl Entries for ServiceOut<'_> {
-    fn entries<S: Sink>(&self, out: &mut S) -> Result<(), S::Error> {
-        let g = self.g;
-        let n = g.cfg.sites + self.s;
-        let i = n as usize;
-        let j = self.s as usize;
-        let gs = &g.groups[g.service_groups[j] as usize..g.service_groups[j + 1] as usize];
-        out.entry("id", &g.id(n))?;
-        out.entry("hosted_on", &GroupOut { g, group: gs[0] })?;
-        if gs.len() > 1 {
-            out.entry("requires", &GroupsOut(g, &gs[1..]))?;
-        }
-        out.entry("restart", &Dur(SimTime(g.restart[i] as u64)))?;
-        out.entry("repair", &Dur(SimTime(g.repair[i] as u64)))?;
-        if let Some(rto) = g.rto[i] {
-            out.entry("rto", &Dur(rto))?;
-        }
-        if let Some(fb) = &g.fallback[j] {
-            out.entry("fallback", &AsMap(&FallbackOut { g, fb }))?;
-        }
-        Ok(())
-    }
-}
-
-struct FallbackOut<'a> {
-    g: &'a Generated,
-    fb: &'a GenFallback,
-}
-
-impl Entries for FallbackOut<'_> {
-    fn entries<S: Sink>(&self, s: &mut S) -> Result<(), S::Error> {
-        let fb = self.fb;
-        s.entry("capacity", &fb.capacity)?;
-        s.entry("activation", &Dur(fb.activation))?;
-        s.entry("switchback", &Dur(fb.switchback))?;
-        if let Some(c) = fb.switchback_capacity {
-            s.entry("switchback_capacity", &c)?;
-        }
-        if let Some(site) = fb.requires {
-            s.entry("requires", &self.g.id(site))?;
-        }
-        Ok(())
-    }
-}
-
-#[derive(Clone, Copy)]
-struct ClientOut<'a> {
-    g: &'a Generated,
-    c: u32,
-}
-
-/// One use: an id, or `{ service = ID, share = S }`.
-struct UseOut<'a> {
-    g: &'a Generated,
-    node: u32,
-    share: u8,
-}
-
-impl Serialize for UseOut<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if self.share == 100 {
-            return self.g.id(self.node).serialize(s);
-        }
-        let mut map = s.serialize_map(Some(2))?;
-        map.serialize_entry("service", &self.g.id(self.node))?;
-        map.serialize_entry("share", &(self.share as f64 / 100.0))?;
-        map.end()
-    }
-}
-
-struct UsesOut<'a>(&'a Generated, &'a [(u32, u8)]);
-
-impl Serialize for UsesOut<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let g = self.0;
-        s.collect_seq(
-            self.1
-                .iter()
-                .map(|&(node, share)| UseOut { g, node, share }),
-        )
-    }
-}
-
-impl Entries for ClientOut<'_> {
-    fn entries<S: Sink>(&self, s: &mut S) -> Result<(), S::Error> {
-        let g = self.g;
-        let c = self.c as usize;
-        let uses = &g.uses[g.client_uses[c] as usize..g.client_uses[c + 1] as usize];
-        s.entry("id", &ClientId(self.c, g.width))?;
-        s.entry("population", &g.populations[c])?;
-        s.entry("uses", &UsesOut(g, uses))
-    }
-}
-
-struct ScenarioHeader<'a> {
-    name: String,
-    model: &'a str,
-    horizon: SimTime,
-    step: SimTime,
-}
-
-impl Entries for ScenarioHeader<'_> {
-    fn entries<S: Sink>(&self, s: &mut S) -> Result<(), S::Error> {
-        s.entry("name", &self.name)?;
-        s.entry("model", self.model)?;
-        s.entry("horizon", &Dur(self.horizon))?;
-        s.entry("step", &Dur(self.step))
-    }
-}
-
-struct EventOut<'a> {
-    g: &'a Generated,
-    at: SimTime,
-    act: Act,
-    node: u32,
-}
-
-impl Entries for EventOut<'_> {
-    fn entries<S: Sink>(&self, s: &mut S) -> Result<(), S::Error> {
-        s.entry("at", &Dur(self.at))?;
-        s.entry(
-            "action",
-            match self.act {
-                Act::Shutdown => "shutdown",
-                Act::Fail => "fail",
-                Act::Restart => "restart",
-            },
-        )?;
-        s.entry("target", &self.g.id(self.node))
-    }
-}
+mod text;
