@@ -279,6 +279,49 @@ fn build(
     let model = model::build_parsed(model_source, raw_model, patch.map(|p| (source, p)))?;
 
     let header = &raw.scenario;
+    let (horizon, step, start_time) = timing(source, header)?;
+    let (events, random_for, node_events, mut warnings) =
+        resolve_events(source, &raw.event, &model, horizon, max_events)?;
+    check_random_failures(source, &model, horizon, node_events, max_events)?;
+    let restoration = restoration::resolve(
+        source,
+        header,
+        &model,
+        &events,
+        &random_for,
+        dropped,
+        &mut warnings,
+    )?;
+
+    Ok(Scenario {
+        name: header.name.clone(),
+        path: source.path.clone(),
+        model_path,
+        source: source.clone(),
+        model_source: model_source.clone(),
+        model,
+        horizon,
+        step,
+        start: header.start.as_ref().map(|s| s.0.clone()),
+        start_time,
+        events,
+        random_for,
+        patched_ids,
+        warnings,
+        restoration,
+        timings: LoadTimings {
+            read: std::time::Duration::ZERO,
+            parse,
+            build: t1.elapsed(),
+        },
+    })
+}
+
+/// The header's horizon, step and start, checked: (horizon, step, start).
+fn timing(
+    source: &Source,
+    header: &raw::RawScenarioHeader,
+) -> Result<(SimTime, SimTime, Option<jiff::Timestamp>), Error> {
     let at_header = |key: &'static str, e: InputError| {
         source.error_at(&[Seg::Key("scenario"), Seg::Key(key)], e)
     };
@@ -336,12 +379,25 @@ fn build(
             )
         })?),
     };
+    Ok((horizon, step, start_time))
+}
 
+/// The events resolved to dense ids, each `for` adding its restart, sorted by time then file
+/// order; also the random `for` durations, the node events counted against `max_events`,
+/// and warnings (events after the horizon).
+#[allow(clippy::type_complexity)]
+fn resolve_events(
+    source: &Source,
+    raw_events: &[raw::RawEvent],
+    model: &Model,
+    horizon: SimTime,
+    max_events: u64,
+) -> Result<(Vec<Event>, Vec<RandomFor>, u64, Vec<String>), Error> {
     let mut events = Vec::new();
     let mut random_for = Vec::new();
     let mut warnings = Vec::new();
     let mut node_events: u64 = 0;
-    for (i, ev) in raw.event.iter().enumerate() {
+    for (i, ev) in raw_events.iter().enumerate() {
         let at_event = |path: &[Seg], e: InputError| {
             let mut full = vec![Seg::Key("event"), Seg::Index(i)];
             full.extend_from_slice(path);
@@ -354,7 +410,7 @@ fn build(
             } else {
                 vec![Seg::Key("target")]
             };
-            let matched = select(&model, t).map_err(|e| at_event(&path, e))?;
+            let matched = select(model, t).map_err(|e| at_event(&path, e))?;
             if matched.is_empty() {
                 return Err(at_event(
                     &path,
@@ -435,8 +491,23 @@ fn build(
         }
     }
     events.sort_by_key(|e| (e.at, e.order, e.implied));
+    Ok((events, random_for, node_events, warnings))
+}
+
+/// Refuses a scenario whose random failures, with the `node_events` scheduled, would pass
+/// `max_events`.
+fn check_random_failures(
+    source: &Source,
+    model: &Model,
+    horizon: SimTime,
+    node_events: u64,
+    max_events: u64,
+) -> Result<(), Error> {
+    let at_header = |key: &'static str, e: InputError| {
+        source.error_at(&[Seg::Key("scenario"), Seg::Key(key)], e)
+    };
     // A random failure is a loss and a return: two node events, like an event with `for`.
-    if let Some((drawn, node)) = random_failures(&model, horizon)
+    if let Some((drawn, node)) = random_failures(model, horizon)
         && node_events as f64 + 2.0 * drawn > max_events as f64
     {
         return Err(at_header(
@@ -455,38 +526,7 @@ fn build(
         )
         .into());
     }
-    let restoration = restoration::resolve(
-        source,
-        header,
-        &model,
-        &events,
-        &random_for,
-        dropped,
-        &mut warnings,
-    )?;
-
-    Ok(Scenario {
-        name: header.name.clone(),
-        path: source.path.clone(),
-        model_path,
-        source: source.clone(),
-        model_source: model_source.clone(),
-        model,
-        horizon,
-        step,
-        start: header.start.as_ref().map(|s| s.0.clone()),
-        start_time,
-        events,
-        random_for,
-        patched_ids,
-        warnings,
-        restoration,
-        timings: LoadTimings {
-            read: std::time::Duration::ZERO,
-            parse,
-            build: t1.elapsed(),
-        },
-    })
+    Ok(())
 }
 
 /// The random failures a seeded run draws on average over `horizon` (Σ horizon ÷ (mean
