@@ -205,150 +205,13 @@ pub fn build_parsed(
         ));
     }
 
-    // Collect entries, rejecting duplicate ids. Ids are numbered as they come (in `arena`);
-    // the table maps an id to its number, `tags` a number to its kind and entry.
-    let mut en = Entries {
-        site_meta: meta_for(raw.site.len()),
-        service_meta: meta_for(raw.service.len()),
-        client_meta: meta_for(raw.client.len()),
-        sites: raw.site,
-        services: raw.service,
-        clients: raw.client,
-    };
-    let mut arena = IdArena::default();
-    let mut seen = IdTable::with_capacity(total);
-    let mut tags: Vec<u32> = Vec::with_capacity(total);
-    let add_id = |seen: &mut IdTable,
-                  arena: &mut IdArena,
-                  tags: &mut Vec<u32>,
-                  id: &str,
-                  kind: u32,
-                  idx: usize,
-                  origin: Origin,
-                  patched: bool|
-     -> Result<(), InputError> {
-        let name = kind_name(kind);
-        if id.trim().is_empty() {
-            return Err(ctx.at(
-                name,
-                origin,
-                patched,
-                &[Seg::Key("id")],
-                err(InputErrorKind::Value, "an id cannot be empty"),
-            ));
-        }
-        let number = arena.push(id);
-        if let Err(holder) = seen.try_insert(id, number, |v| arena.get(v)) {
-            let k = kind_name(untag(tags[holder as usize]).0);
-            return Err(ctx.at(
-                name,
-                origin,
-                patched,
-                &[Seg::Key("id")],
-                err(
-                    InputErrorKind::DuplicateId,
-                    format!("duplicate id `{id}`: a {k} already has it"),
-                )
-                .hint("ids are unique across sites, services and clients; rename one of them"),
-            ));
-        }
-        tags.push(tag(kind, idx));
-        Ok(())
-    };
-    macro_rules! collect {
-        ($list:ident, $meta:ident, $kind:expr) => {
-            for i in 0..en.$list.len() {
-                let origin = en.$meta[i].origin;
-                add_id(
-                    &mut seen,
-                    &mut arena,
-                    &mut tags,
-                    &en.$list[i].id,
-                    $kind,
-                    i,
-                    origin,
-                    false,
-                )?;
-            }
-        };
-    }
-    collect!(sites, site_meta, SITE);
-    collect!(services, service_meta, SERVICE);
-    collect!(clients, client_meta, CLIENT);
-
-    // Apply the patch: replace given fields of existing ids, add new ids.
-    if let Some((_, patch)) = &patch {
-        let mut patched_ids = IdTable::with_capacity(0);
-        let mut patched_names = IdArena::default();
-        macro_rules! apply {
-            ($items:expr, $kind:expr, $list:ident, $meta:ident, [$($f:ident),*]) => {
-                for (p, item) in $items.iter().enumerate() {
-                    let origin = Origin { model: None, patch: Some(p as u32) };
-                    let kind = kind_name($kind);
-                    let number = patched_names.push(&item.id);
-                    if patched_ids.try_insert(&item.id, number, |v| patched_names.get(v)).is_err() {
-                        return Err(ctx.at(kind, origin, true, &[Seg::Key("id")],
-                            err(InputErrorKind::DuplicateId, format!("`{}` is patched twice", item.id))
-                                .hint("merge the two patch entries into one")));
-                    }
-                    match seen.get(&item.id, |v| arena.get(v)).map(|v| untag(tags[v as usize])) {
-                        Some((k, idx)) if k == $kind => {
-                            let (e, m) = (&mut en.$list[idx], &mut en.$meta[idx]);
-                            m.origin.patch = Some(p as u32);
-                            merge_fields!(e, item, m.patched, [$($f),*]);
-                        }
-                        Some((k, _)) => {
-                            let k = kind_name(k);
-                            return Err(ctx.at(kind, origin, true, &[Seg::Key("id")],
-                                err(InputErrorKind::Structure, format!(
-                                    "a patch cannot change the kind of `{}`: it is a {k} in the model", item.id))
-                                    .hint(format!("patch it under [[patch.{k}]]"))));
-                        }
-                        None => {
-                            let idx = en.$list.len();
-                            add_id(&mut seen, &mut arena, &mut tags, &item.id, $kind, idx, origin, true)?;
-                            en.$list.push(item.clone());
-                            en.$meta.push(Meta { origin, patched: Fields::default() });
-                        }
-                    }
-                }
-            };
-        }
-        apply!(
-            patch.site,
-            SITE,
-            sites,
-            site_meta,
-            [name, tags, restart, repair, rto, mtbf, mttr, effort]
-        );
-        apply!(
-            patch.service,
-            SERVICE,
-            services,
-            service_meta,
-            [
-                name,
-                hosted_on,
-                requires,
-                restart,
-                repair,
-                rto,
-                tags,
-                fallback,
-                restart_failure,
-                mtbf,
-                mttr,
-                effort
-            ]
-        );
-        apply!(
-            patch.client,
-            CLIENT,
-            clients,
-            client_meta,
-            [name, population, uses, tags]
-        );
-    }
+    let (mut en, arena, seen, tags) = collect_ids(
+        &ctx,
+        raw.site,
+        raw.service,
+        raw.client,
+        patch.as_ref().map(|(_, p)| p),
+    )?;
 
     // Dense ids: sites, then services; clients apart (their index marked with CLIENT_BIT).
     let n_sites = en.sites.len() as u32;
@@ -565,39 +428,10 @@ pub fn build_parsed(
     // Everything the services said is now in the packed arrays.
     en.services = Vec::new();
 
-    // Reverse edges: member -> dependent.
-    let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(group_members.targets.len());
-    for n in 0..n_nodes {
-        for &g in primary_groups.row(n).iter().chain(fallback_groups.row(n)) {
-            for &m in group_members.row(g as usize) {
-                pairs.push((m, n as u32));
-            }
-        }
-    }
-    let dependents = Csr::from_pairs(n_nodes, &pairs);
-    // Member -> the groups that name it, for the engine's per-group values.
-    pairs.clear();
-    for g in 0..group_members.rows() {
-        pairs.extend(group_members.row(g).iter().map(|&m| (m, g as u32)));
-    }
-    let member_groups = Csr::from_pairs(n_nodes, &pairs);
-    drop(pairs);
-
-    // Components in topological order (Tarjan finishes dependents first); no fallback may
-    // sit on a cycle.
-    let (finish, count) = tarjan(&dependents);
-    let scc_of: Vec<u32> = finish.iter().map(|&c| count - 1 - c).collect();
-    drop(finish);
-    let mut comp_pairs: Vec<(u32, u32)> = (0..n_nodes as u32)
-        .map(|m| (scc_of[m as usize], m))
-        .collect();
-    comp_pairs.sort_unstable();
-    let scc_nodes = Csr::from_rows(
-        comp_pairs
-            .chunk_by(|a, b| a.0 == b.0)
-            .map(|chunk| chunk.iter().map(|&(_, m)| m)),
-    );
-    drop(comp_pairs);
+    let (dependents, member_groups) =
+        reverse_index(n_nodes, &group_members, &primary_groups, &fallback_groups);
+    let (scc_of, scc_nodes) = components(&dependents);
+    // No fallback may sit on a cycle.
     for c in 0..scc_nodes.rows() {
         let members = scc_nodes.row(c);
         if members.len() > 1
@@ -696,6 +530,211 @@ pub fn build_parsed(
         scc_of,
         scc_nodes,
     })
+}
+
+/// The ids of every site, service and client, the patch's included: each entry numbered as
+/// it comes (in the arena), the table mapping an id to its number, and per number its kind
+/// and entry (`tags`). Refuses empty and duplicate ids, and a patch that changes a kind.
+#[allow(clippy::type_complexity)]
+fn collect_ids(
+    ctx: &Ctx,
+    site: Vec<RawSite>,
+    service: Vec<RawService>,
+    client: Vec<RawClient>,
+    patch: Option<&RawPatch>,
+) -> Result<(Entries, IdArena, IdTable, Vec<u32>), InputError> {
+    let total = site.len() + service.len() + client.len();
+    // Collect entries, rejecting duplicate ids. Ids are numbered as they come (in `arena`);
+    // the table maps an id to its number, `tags` a number to its kind and entry.
+    let mut en = Entries {
+        site_meta: meta_for(site.len()),
+        service_meta: meta_for(service.len()),
+        client_meta: meta_for(client.len()),
+        sites: site,
+        services: service,
+        clients: client,
+    };
+    let mut arena = IdArena::default();
+    let mut seen = IdTable::with_capacity(total);
+    let mut tags: Vec<u32> = Vec::with_capacity(total);
+    let add_id = |seen: &mut IdTable,
+                  arena: &mut IdArena,
+                  tags: &mut Vec<u32>,
+                  id: &str,
+                  kind: u32,
+                  idx: usize,
+                  origin: Origin,
+                  patched: bool|
+     -> Result<(), InputError> {
+        let name = kind_name(kind);
+        if id.trim().is_empty() {
+            return Err(ctx.at(
+                name,
+                origin,
+                patched,
+                &[Seg::Key("id")],
+                err(InputErrorKind::Value, "an id cannot be empty"),
+            ));
+        }
+        let number = arena.push(id);
+        if let Err(holder) = seen.try_insert(id, number, |v| arena.get(v)) {
+            let k = kind_name(untag(tags[holder as usize]).0);
+            return Err(ctx.at(
+                name,
+                origin,
+                patched,
+                &[Seg::Key("id")],
+                err(
+                    InputErrorKind::DuplicateId,
+                    format!("duplicate id `{id}`: a {k} already has it"),
+                )
+                .hint("ids are unique across sites, services and clients; rename one of them"),
+            ));
+        }
+        tags.push(tag(kind, idx));
+        Ok(())
+    };
+    macro_rules! collect {
+        ($list:ident, $meta:ident, $kind:expr) => {
+            for i in 0..en.$list.len() {
+                let origin = en.$meta[i].origin;
+                add_id(
+                    &mut seen,
+                    &mut arena,
+                    &mut tags,
+                    &en.$list[i].id,
+                    $kind,
+                    i,
+                    origin,
+                    false,
+                )?;
+            }
+        };
+    }
+    collect!(sites, site_meta, SITE);
+    collect!(services, service_meta, SERVICE);
+    collect!(clients, client_meta, CLIENT);
+
+    // Apply the patch: replace given fields of existing ids, add new ids.
+    if let Some(patch) = patch {
+        let mut patched_ids = IdTable::with_capacity(0);
+        let mut patched_names = IdArena::default();
+        macro_rules! apply {
+            ($items:expr, $kind:expr, $list:ident, $meta:ident, [$($f:ident),*]) => {
+                for (p, item) in $items.iter().enumerate() {
+                    let origin = Origin { model: None, patch: Some(p as u32) };
+                    let kind = kind_name($kind);
+                    let number = patched_names.push(&item.id);
+                    if patched_ids.try_insert(&item.id, number, |v| patched_names.get(v)).is_err() {
+                        return Err(ctx.at(kind, origin, true, &[Seg::Key("id")],
+                            err(InputErrorKind::DuplicateId, format!("`{}` is patched twice", item.id))
+                                .hint("merge the two patch entries into one")));
+                    }
+                    match seen.get(&item.id, |v| arena.get(v)).map(|v| untag(tags[v as usize])) {
+                        Some((k, idx)) if k == $kind => {
+                            let (e, m) = (&mut en.$list[idx], &mut en.$meta[idx]);
+                            m.origin.patch = Some(p as u32);
+                            merge_fields!(e, item, m.patched, [$($f),*]);
+                        }
+                        Some((k, _)) => {
+                            let k = kind_name(k);
+                            return Err(ctx.at(kind, origin, true, &[Seg::Key("id")],
+                                err(InputErrorKind::Structure, format!(
+                                    "a patch cannot change the kind of `{}`: it is a {k} in the model", item.id))
+                                    .hint(format!("patch it under [[patch.{k}]]"))));
+                        }
+                        None => {
+                            let idx = en.$list.len();
+                            add_id(&mut seen, &mut arena, &mut tags, &item.id, $kind, idx, origin, true)?;
+                            en.$list.push(item.clone());
+                            en.$meta.push(Meta { origin, patched: Fields::default() });
+                        }
+                    }
+                }
+            };
+        }
+        apply!(
+            patch.site,
+            SITE,
+            sites,
+            site_meta,
+            [name, tags, restart, repair, rto, mtbf, mttr, effort]
+        );
+        apply!(
+            patch.service,
+            SERVICE,
+            services,
+            service_meta,
+            [
+                name,
+                hosted_on,
+                requires,
+                restart,
+                repair,
+                rto,
+                tags,
+                fallback,
+                restart_failure,
+                mtbf,
+                mttr,
+                effort
+            ]
+        );
+        apply!(
+            patch.client,
+            CLIENT,
+            clients,
+            client_meta,
+            [name, population, uses, tags]
+        );
+    }
+    Ok((en, arena, seen, tags))
+}
+
+/// Reverse edges (member -> dependent) and, per node, the groups that name it (for the
+/// engine's per-group values).
+fn reverse_index(
+    n_nodes: usize,
+    group_members: &Csr,
+    primary_groups: &Csr,
+    fallback_groups: &Csr,
+) -> (Csr, Csr) {
+    let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(group_members.targets.len());
+    for n in 0..n_nodes {
+        for &g in primary_groups.row(n).iter().chain(fallback_groups.row(n)) {
+            for &m in group_members.row(g as usize) {
+                pairs.push((m, n as u32));
+            }
+        }
+    }
+    let dependents = Csr::from_pairs(n_nodes, &pairs);
+    // Member -> the groups that name it, for the engine's per-group values.
+    pairs.clear();
+    for g in 0..group_members.rows() {
+        pairs.extend(group_members.row(g).iter().map(|&m| (m, g as u32)));
+    }
+    let member_groups = Csr::from_pairs(n_nodes, &pairs);
+    (dependents, member_groups)
+}
+
+/// The strongly connected components in topological order (Tarjan finishes dependents
+/// first): per node its component, and per component its nodes.
+fn components(dependents: &Csr) -> (Vec<u32>, Csr) {
+    let n_nodes = dependents.rows();
+    let (finish, count) = tarjan(dependents);
+    let scc_of: Vec<u32> = finish.iter().map(|&c| count - 1 - c).collect();
+    drop(finish);
+    let mut comp_pairs: Vec<(u32, u32)> = (0..n_nodes as u32)
+        .map(|m| (scc_of[m as usize], m))
+        .collect();
+    comp_pairs.sort_unstable();
+    let scc_nodes = Csr::from_rows(
+        comp_pairs
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(|chunk| chunk.iter().map(|&(_, m)| m)),
+    );
+    drop(comp_pairs);
+    (scc_of, scc_nodes)
 }
 
 /// A duration that defaults to 0: the fixed value, or a distribution's median.
