@@ -281,150 +281,29 @@ pub fn build_parsed(
         n.chain(client_out.iter().map(|c| c.id.as_str()))
     };
 
-    // Requirement groups, packed as they are read.
     let n_nodes = nodes.len();
-    let mut group_k = Vec::new();
-    let mut group_owner = Vec::new();
-    let mut group_members = Csr::building();
-    let mut primary_groups = Csr::building();
-    let mut fallback_groups = Csr::building();
-    let mut fallbacks: Vec<Option<Fallback>> = vec![None; n_nodes];
-    let mut hosted_groups = vec![0u32; n_nodes];
-    // Per node: the last group it was added to, plus one (catches a member listed twice).
-    let mut in_group = vec![0u32; n_nodes];
-    for _ in 0..n_sites {
-        primary_groups.end_row();
-        fallback_groups.end_row();
-    }
-
-    // Resolves one requirement into groups; `into` receives each new group's index.
-    let mut resolve = |req: &RawReq,
-                       field: &[Seg],
-                       sites_only: bool,
-                       meta: &Meta,
-                       owner: u32,
-                       patched: bool,
-                       into: &mut Csr|
-     -> Result<u32, InputError> {
-        let list = matches!(req, RawReq::List(_));
-        let groups = req.groups();
-        for (gi, g) in groups.iter().enumerate() {
-            let gidx = group_k.len() as u32;
-            for (mi, id) in g.members().iter().enumerate() {
-                let locate = |er: InputError| {
-                    let mut path = field.to_vec();
-                    if list {
-                        path.push(Seg::Index(gi));
-                    }
-                    if let Some(k) = g.member_key() {
-                        path.push(Seg::Key(k));
-                        path.push(Seg::Index(mi));
-                    }
-                    ctx.at("service", meta.origin, patched, &path, er)
-                };
-                match lookup(id) {
-                    Some(v) if v & CLIENT_BIT != 0 => {
-                        return Err(locate(err(
-                            InputErrorKind::Value,
-                            format!("`{id}` is a client; requirements name sites and services"),
-                        )));
-                    }
-                    Some(n) => {
-                        if sites_only && nodes[n as usize].kind != NodeKind::Site {
-                            return Err(locate(err(InputErrorKind::Value, format!("`hosted_on` names `{id}`, which is a service, not a site"))
-                                .hint("hosted_on names sites only; put service dependencies under `requires`")));
-                        }
-                        if n == owner {
-                            return Err(locate(
-                                err(InputErrorKind::Structure, format!("`{id}` requires itself"))
-                                    .hint("remove the service from its own requirements"),
-                            ));
-                        }
-                        if in_group[n as usize] == gidx + 1 {
-                            return Err(locate(err(
-                                InputErrorKind::Structure,
-                                format!("`{id}` appears twice in the same group"),
-                            )));
-                        }
-                        in_group[n as usize] = gidx + 1;
-                        group_members.push(n);
-                    }
-                    None => return Err(locate(unknown_id(id, known()))),
-                }
-            }
-            group_members.end_row();
-            group_k.push(g.k());
-            group_owner.push(owner);
-            into.push(gidx);
-        }
-        Ok(groups.len() as u32)
+    let mut groups = Groups::new(n_nodes, n_sites as usize);
+    let unknown = |id: &str| unknown_id(id, known());
+    let resolver = Resolver {
+        ctx: &ctx,
+        lookup: &lookup,
+        unknown: &unknown,
+        nodes: &nodes,
     };
-
     for (si, (e, meta)) in en.services.iter_mut().zip(&en.service_meta).enumerate() {
         let n = n_sites + si as u32;
-        let reqs: [(&str, Option<&RawReq>, bool); 2] = [
-            ("hosted_on", e.hosted_on.as_ref(), true),
-            ("requires", e.requires.as_ref(), false),
-        ];
-        for (field, req, sites_only) in reqs {
-            let Some(req) = req else { continue };
-            let patched = meta.patched.contains(field);
-            let key = if sites_only { "hosted_on" } else { "requires" };
-            let count = resolve(
-                req,
-                &[Seg::Key(key)],
-                sites_only,
-                meta,
-                n,
-                patched,
-                &mut primary_groups,
-            )?;
-            if sites_only {
-                hosted_groups[n as usize] += count;
-            }
-        }
-        primary_groups.end_row();
-        if let Some(RawFallback {
-            capacity,
-            activation,
-            switchback,
-            switchback_capacity,
-            requires,
-        }) = e.fallback.as_deref()
-        {
-            let patched = meta.patched.contains("fallback");
-            if let Some(req) = requires {
-                resolve(
-                    req,
-                    &[Seg::Key("fallback"), Seg::Key("requires")],
-                    false,
-                    meta,
-                    n,
-                    patched,
-                    &mut fallback_groups,
-                )?;
-            }
-            fallbacks[n as usize] = Some(Fallback {
-                capacity: to_units(capacity.0),
-                activation: dur(activation),
-                switchback: dur(switchback),
-                switchback_capacity: switchback_capacity.map(|f| to_units(f.0)),
-            });
-            let drawn = |d: &Option<RawDur>| d.as_ref().and_then(RawDur::random);
-            let (activation, switchback) = (drawn(activation), drawn(switchback));
-            if activation.is_some() || switchback.is_some() {
-                let r = random[n as usize].get_or_insert_default();
-                (r.activation, r.switchback) = (activation, switchback);
-            }
-        }
-        fallback_groups.end_row();
-        // The ids are resolved: free their text now rather than at the end.
-        (e.hosted_on, e.requires) = (None, None);
-        if let Some(fb) = &mut e.fallback {
-            fb.requires = None;
-        }
+        groups.service(&resolver, n, e, meta, &mut random)?;
     }
-    drop(in_group);
+    let Groups {
+        group_k,
+        group_owner,
+        group_members,
+        primary_groups,
+        fallback_groups,
+        fallbacks,
+        hosted_groups,
+        ..
+    } = groups;
     // Everything the services said is now in the packed arrays.
     en.services = Vec::new();
 
@@ -576,6 +455,197 @@ fn components(dependents: &Csr) -> (Vec<u32>, Csr) {
     );
     drop(comp_pairs);
     (scc_of, scc_nodes)
+}
+
+/// What resolving an id needs: where errors point, the ids' numbers, the nodes.
+struct Resolver<'a> {
+    ctx: &'a Ctx<'a>,
+    /// The dense number of an id (clients marked with [`CLIENT_BIT`]).
+    lookup: &'a dyn Fn(&str) -> Option<u32>,
+    /// The error for an unknown id (with a "did you mean").
+    unknown: &'a dyn Fn(&str) -> InputError,
+    nodes: &'a [Node],
+}
+
+/// Requirement groups, packed as they are read, and the fallbacks.
+struct Groups {
+    group_k: Vec<u32>,
+    group_owner: Vec<u32>,
+    group_members: Csr,
+    primary_groups: Csr,
+    fallback_groups: Csr,
+    fallbacks: Vec<Option<Fallback>>,
+    hosted_groups: Vec<u32>,
+    /// Per node: the last group it was added to, plus one (catches a member listed twice).
+    in_group: Vec<u32>,
+}
+
+impl Groups {
+    /// No groups yet; the sites' (empty) rows are there.
+    fn new(n_nodes: usize, n_sites: usize) -> Groups {
+        let mut g = Groups {
+            group_k: Vec::new(),
+            group_owner: Vec::new(),
+            group_members: Csr::building(),
+            primary_groups: Csr::building(),
+            fallback_groups: Csr::building(),
+            fallbacks: vec![None; n_nodes],
+            hosted_groups: vec![0; n_nodes],
+            in_group: vec![0; n_nodes],
+        };
+        for _ in 0..n_sites {
+            g.primary_groups.end_row();
+            g.fallback_groups.end_row();
+        }
+        g
+    }
+
+    /// Service `n`'s hosting, requirements and fallback, as the next rows.
+    fn service(
+        &mut self,
+        r: &Resolver,
+        n: u32,
+        e: &mut RawService,
+        meta: &Meta,
+        random: &mut [Option<Box<Random>>],
+    ) -> Result<(), InputError> {
+        let reqs: [(&str, Option<&RawReq>, bool); 2] = [
+            ("hosted_on", e.hosted_on.as_ref(), true),
+            ("requires", e.requires.as_ref(), false),
+        ];
+        for (field, req, sites_only) in reqs {
+            let Some(req) = req else { continue };
+            let patched = meta.patched.contains(field);
+            let key = if sites_only { "hosted_on" } else { "requires" };
+            let count = self.resolve(
+                r,
+                req,
+                &[Seg::Key(key)],
+                sites_only,
+                meta,
+                n,
+                patched,
+                false,
+            )?;
+            if sites_only {
+                self.hosted_groups[n as usize] += count;
+            }
+        }
+        self.primary_groups.end_row();
+        if let Some(RawFallback {
+            capacity,
+            activation,
+            switchback,
+            switchback_capacity,
+            requires,
+        }) = e.fallback.as_deref()
+        {
+            let patched = meta.patched.contains("fallback");
+            if let Some(req) = requires {
+                self.resolve(
+                    r,
+                    req,
+                    &[Seg::Key("fallback"), Seg::Key("requires")],
+                    false,
+                    meta,
+                    n,
+                    patched,
+                    true,
+                )?;
+            }
+            self.fallbacks[n as usize] = Some(Fallback {
+                capacity: to_units(capacity.0),
+                activation: dur(activation),
+                switchback: dur(switchback),
+                switchback_capacity: switchback_capacity.map(|f| to_units(f.0)),
+            });
+            let drawn = |d: &Option<RawDur>| d.as_ref().and_then(RawDur::random);
+            let (activation, switchback) = (drawn(activation), drawn(switchback));
+            if activation.is_some() || switchback.is_some() {
+                let rnd = random[n as usize].get_or_insert_default();
+                (rnd.activation, rnd.switchback) = (activation, switchback);
+            }
+        }
+        self.fallback_groups.end_row();
+        // The ids are resolved: free their text now rather than at the end.
+        (e.hosted_on, e.requires) = (None, None);
+        if let Some(fb) = &mut e.fallback {
+            fb.requires = None;
+        }
+        Ok(())
+    }
+
+    /// Resolves one requirement into groups, added to the current row of the primary (or,
+    /// with `fallback`, the fallback) groups; returns how many.
+    #[allow(clippy::too_many_arguments)]
+    fn resolve(
+        &mut self,
+        r: &Resolver,
+        req: &RawReq,
+        field: &[Seg],
+        sites_only: bool,
+        meta: &Meta,
+        owner: u32,
+        patched: bool,
+        fallback: bool,
+    ) -> Result<u32, InputError> {
+        let list = matches!(req, RawReq::List(_));
+        let groups = req.groups();
+        for (gi, g) in groups.iter().enumerate() {
+            let gidx = self.group_k.len() as u32;
+            for (mi, id) in g.members().iter().enumerate() {
+                let locate = |er: InputError| {
+                    let mut path = field.to_vec();
+                    if list {
+                        path.push(Seg::Index(gi));
+                    }
+                    if let Some(k) = g.member_key() {
+                        path.push(Seg::Key(k));
+                        path.push(Seg::Index(mi));
+                    }
+                    r.ctx.at("service", meta.origin, patched, &path, er)
+                };
+                match (r.lookup)(id) {
+                    Some(v) if v & CLIENT_BIT != 0 => {
+                        return Err(locate(err(
+                            InputErrorKind::Value,
+                            format!("`{id}` is a client; requirements name sites and services"),
+                        )));
+                    }
+                    Some(n) => {
+                        if sites_only && r.nodes[n as usize].kind != NodeKind::Site {
+                            return Err(locate(err(InputErrorKind::Value, format!("`hosted_on` names `{id}`, which is a service, not a site"))
+                                .hint("hosted_on names sites only; put service dependencies under `requires`")));
+                        }
+                        if n == owner {
+                            return Err(locate(
+                                err(InputErrorKind::Structure, format!("`{id}` requires itself"))
+                                    .hint("remove the service from its own requirements"),
+                            ));
+                        }
+                        if self.in_group[n as usize] == gidx + 1 {
+                            return Err(locate(err(
+                                InputErrorKind::Structure,
+                                format!("`{id}` appears twice in the same group"),
+                            )));
+                        }
+                        self.in_group[n as usize] = gidx + 1;
+                        self.group_members.push(n);
+                    }
+                    None => return Err(locate((r.unknown)(id))),
+                }
+            }
+            self.group_members.end_row();
+            self.group_k.push(g.k());
+            self.group_owner.push(owner);
+            if fallback {
+                self.fallback_groups.push(gidx);
+            } else {
+                self.primary_groups.push(gidx);
+            }
+        }
+        Ok(groups.len() as u32)
+    }
 }
 
 mod entries;
