@@ -225,44 +225,7 @@ pub fn build_parsed(
         .collect();
     drop(tags);
     let lookup = |id: &str| seen.get(id, |v| arena.get(v)).map(|v| final_of[v as usize]);
-    let mut nodes = Vec::with_capacity(en.sites.len() + en.services.len());
-    let mut random: Vec<Option<Box<Random>>> = Vec::with_capacity(nodes.capacity());
-    for (r, meta) in en.sites.iter_mut().zip(&en.site_meta) {
-        let parts = RandomParts {
-            restart: &r.restart,
-            repair: &r.repair,
-            mtbf: &r.mtbf,
-            mttr: &r.mttr,
-            restart_failure: None,
-        };
-        random.push(parts.build(&ctx, "site", meta)?);
-        let times = (&r.restart, &r.repair, r.rto, r.effort);
-        nodes.push(node(
-            NodeKind::Site,
-            &mut r.id,
-            &mut r.name,
-            &mut r.tags,
-            times,
-        ));
-    }
-    for (r, meta) in en.services.iter_mut().zip(&en.service_meta) {
-        let parts = RandomParts {
-            restart: &r.restart,
-            repair: &r.repair,
-            mtbf: &r.mtbf,
-            mttr: &r.mttr,
-            restart_failure: r.restart_failure.as_deref(),
-        };
-        random.push(parts.build(&ctx, "service", meta)?);
-        let times = (&r.restart, &r.repair, r.rto, r.effort);
-        nodes.push(node(
-            NodeKind::Service,
-            &mut r.id,
-            &mut r.name,
-            &mut r.tags,
-            times,
-        ));
-    }
+    let (nodes, mut random) = nodes_of(&ctx, &mut en)?;
     let mut client_out: Vec<Client> = en
         .clients
         .iter_mut()
@@ -329,58 +292,10 @@ pub fn build_parsed(
         }
     }
 
-    // Clients and their uses.
-    let mut uses = Vec::with_capacity(en.clients.len());
-    let mut populations = Vec::with_capacity(en.clients.len());
-    let mut use_pairs = Vec::new();
-    for (ci, (e, meta)) in en.clients.iter().zip(&en.client_meta).enumerate() {
-        let id = &client_out[ci].id;
-        let Some(pop) = e.population else {
-            return Err(ctx.at(
-                "client",
-                meta.origin,
-                true,
-                &[Seg::Key("id")],
-                err(
-                    InputErrorKind::Missing,
-                    format!("client `{id}` has no `population`"),
-                )
-                .hint("add population = <number of people>"),
-            ));
-        };
-        let patched = meta.patched.contains("uses");
-        let mut list = Vec::new();
-        for (ui, u) in e.uses.iter().flatten().enumerate() {
-            let path: &[Seg] = if u.table {
-                &[Seg::Key("uses"), Seg::Index(ui), Seg::Key("service")]
-            } else {
-                &[Seg::Key("uses"), Seg::Index(ui)]
-            };
-            let locate = |er: InputError| ctx.at("client", meta.origin, patched, path, er);
-            match lookup(&u.service) {
-                Some(v) if v & CLIENT_BIT != 0 => {
-                    return Err(locate(err(
-                        InputErrorKind::Value,
-                        format!(
-                            "`{}` is a client; a client uses services or sites",
-                            u.service
-                        ),
-                    )));
-                }
-                Some(n) => {
-                    list.push((n, u.share.map_or(FULL, |s| to_units(s.0))));
-                    use_pairs.push((n, ci as u32));
-                }
-                None => return Err(locate(unknown_id(&u.service, known()))),
-            }
-        }
-        uses.push(list);
-        populations.push(pop.0);
-    }
+    let (uses, populations, node_clients) = client_uses(&en, &client_out, &resolver)?;
     for (c, pop) in client_out.iter_mut().zip(populations) {
         c.population = pop;
     }
-    let node_clients = Csr::from_pairs(n_nodes, &use_pairs);
     drop(arena);
     let mut ids = seen;
     ids.map_values(|v| final_of[v as usize]);
@@ -455,6 +370,112 @@ fn components(dependents: &Csr) -> (Vec<u32>, Csr) {
     );
     drop(comp_pairs);
     (scc_of, scc_nodes)
+}
+
+/// The sites, then the services, as nodes, with their random parts.
+#[allow(clippy::type_complexity)]
+fn nodes_of(
+    ctx: &Ctx,
+    en: &mut Entries,
+) -> Result<(Vec<Node>, Vec<Option<Box<Random>>>), InputError> {
+    let mut nodes = Vec::with_capacity(en.sites.len() + en.services.len());
+    let mut random: Vec<Option<Box<Random>>> = Vec::with_capacity(nodes.capacity());
+    for (r, meta) in en.sites.iter_mut().zip(&en.site_meta) {
+        let parts = RandomParts {
+            restart: &r.restart,
+            repair: &r.repair,
+            mtbf: &r.mtbf,
+            mttr: &r.mttr,
+            restart_failure: None,
+        };
+        random.push(parts.build(ctx, "site", meta)?);
+        let times = (&r.restart, &r.repair, r.rto, r.effort);
+        nodes.push(node(
+            NodeKind::Site,
+            &mut r.id,
+            &mut r.name,
+            &mut r.tags,
+            times,
+        ));
+    }
+    for (r, meta) in en.services.iter_mut().zip(&en.service_meta) {
+        let parts = RandomParts {
+            restart: &r.restart,
+            repair: &r.repair,
+            mtbf: &r.mtbf,
+            mttr: &r.mttr,
+            restart_failure: r.restart_failure.as_deref(),
+        };
+        random.push(parts.build(ctx, "service", meta)?);
+        let times = (&r.restart, &r.repair, r.rto, r.effort);
+        nodes.push(node(
+            NodeKind::Service,
+            &mut r.id,
+            &mut r.name,
+            &mut r.tags,
+            times,
+        ));
+    }
+    Ok((nodes, random))
+}
+
+/// Every client's uses as (node, share), its population, and per node the clients that
+/// use it.
+#[allow(clippy::type_complexity)]
+fn client_uses(
+    en: &Entries,
+    client_out: &[Client],
+    r: &Resolver,
+) -> Result<(Vec<Vec<(u32, crate::model::Avail)>>, Vec<u64>, Csr), InputError> {
+    let mut uses = Vec::with_capacity(en.clients.len());
+    let mut populations = Vec::with_capacity(en.clients.len());
+    let mut use_pairs = Vec::new();
+    for (ci, (e, meta)) in en.clients.iter().zip(&en.client_meta).enumerate() {
+        let id = &client_out[ci].id;
+        let Some(pop) = e.population else {
+            return Err(r.ctx.at(
+                "client",
+                meta.origin,
+                true,
+                &[Seg::Key("id")],
+                err(
+                    InputErrorKind::Missing,
+                    format!("client `{id}` has no `population`"),
+                )
+                .hint("add population = <number of people>"),
+            ));
+        };
+        let patched = meta.patched.contains("uses");
+        let mut list = Vec::new();
+        for (ui, u) in e.uses.iter().flatten().enumerate() {
+            let path: &[Seg] = if u.table {
+                &[Seg::Key("uses"), Seg::Index(ui), Seg::Key("service")]
+            } else {
+                &[Seg::Key("uses"), Seg::Index(ui)]
+            };
+            let locate = |er: InputError| r.ctx.at("client", meta.origin, patched, path, er);
+            match (r.lookup)(&u.service) {
+                Some(v) if v & CLIENT_BIT != 0 => {
+                    return Err(locate(err(
+                        InputErrorKind::Value,
+                        format!(
+                            "`{}` is a client; a client uses services or sites",
+                            u.service
+                        ),
+                    )));
+                }
+                Some(n) => {
+                    list.push((n, u.share.map_or(FULL, |s| to_units(s.0))));
+                    use_pairs.push((n, ci as u32));
+                }
+                None => return Err(locate((r.unknown)(&u.service))),
+            }
+        }
+        uses.push(list);
+        populations.push(pop.0);
+    }
+    let node_clients = Csr::from_pairs(r.nodes.len(), &use_pairs);
+    Ok((uses, populations, node_clients))
 }
 
 /// What resolving an id needs: where errors point, the ids' numbers, the nodes.
