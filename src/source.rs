@@ -269,37 +269,25 @@ fn locate_json(text: &str, path: &[Seg]) -> Option<Range<usize>> {
 mod tests {
     use super::*;
 
+    /// `service[1].requires[1]` is found in TOML and in JSON.
     #[test]
-    fn locates_toml_array_of_tables() {
-        let text = "[model]\nname = \"x\"\n\n[[service]]\nid = \"a\"\n\n[[service]]\nid = \"b\"\nrequires = [\"a\", \"zz\"]\n";
-        let span = locate_toml(
-            text,
-            &[
-                Seg::Key("service"),
-                Seg::Index(1),
-                Seg::Key("requires"),
-                Seg::Index(1),
-            ],
-        )
-        .unwrap();
-        assert_eq!(&text[span], "\"zz\"");
-    }
-
-    #[test]
-    fn locates_json_path() {
-        let text =
+    fn locates_a_path_in_toml_and_json() {
+        let toml = "[model]\nname = \"x\"\n\n[[service]]\nid = \"a\"\n\n[[service]]\nid = \"b\"\nrequires = [\"a\", \"zz\"]\n";
+        let json =
             "{\"service\": [{\"id\": \"a\"}, {\"id\": \"b\", \"requires\": [\"a\", \"zz\"]}]}";
-        let span = locate_json(
-            text,
-            &[
-                Seg::Key("service"),
-                Seg::Index(1),
-                Seg::Key("requires"),
-                Seg::Index(1),
-            ],
-        )
-        .unwrap();
-        assert_eq!(&text[span], "\"zz\"");
+        let path = [
+            Seg::Key("service"),
+            Seg::Index(1),
+            Seg::Key("requires"),
+            Seg::Index(1),
+        ];
+        let located = [
+            (toml, locate_toml(toml, &path)),
+            (json, locate_json(json, &path)),
+        ];
+        for (text, span) in located {
+            assert_eq!(&text[span.unwrap()], "\"zz\"", "in {text}");
+        }
     }
 
     #[test]
