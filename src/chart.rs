@@ -29,8 +29,8 @@ use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 
 use parts::{
-    GRID, Mark, OTHER, PALETTE, Ticked, TimeAxis, clip, compact, draw_legend, legend_height, text,
-    title_style, value_top,
+    Mark, OTHER, PALETTE, Ticked, TimeAxis, clip, compact, draw_legend, house_mesh, legend_height,
+    text, title_style, value_top,
 };
 
 use crate::compare::Comparison;

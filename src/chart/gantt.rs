@@ -4,7 +4,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Mark, Ticked, TimeAxis, clip, draw_legend, fail, legend_height, text, title_style};
+use super::{
+    Mark, Ticked, TimeAxis, clip, draw_legend, fail, house_mesh, legend_height, title_style,
+};
 use crate::engine::{Engine, Mode, Options, Own, Propagation, Recorder, View};
 use crate::model::{Avail, FULL};
 use crate::scenario::Scenario;
@@ -212,16 +214,11 @@ impl Gantt {
                 String::new()
             }
         };
-        chart
-            .configure_mesh()
+        house_mesh(&mut chart.configure_mesh())
             .x_desc(self.axis.caption())
             .x_label_formatter(&|t| self.axis.label(*t))
             .y_label_formatter(&label)
             .disable_y_mesh()
-            .bold_line_style(super::GRID)
-            .light_line_style(TRANSPARENT)
-            .label_style(text(13))
-            .axis_desc_style(text(15))
             .draw()
             .map_err(fail)?;
         let end = self.axis.range().end;

@@ -1,6 +1,8 @@
 //! What the charts share: text styles, colours, legends, the time axis, number formats.
 
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::prelude::*;
 
 use super::{FAMILY, fail};
@@ -8,6 +10,22 @@ use super::{FAMILY, fail};
 /// Text styles.
 pub(super) fn text(size: u32) -> TextStyle<'static> {
     (FAMILY, size).into_font().color(&BLACK)
+}
+
+/// The mesh every chart shares: a light grid, no minor lines, and the house text sizes.
+/// The caller adds the axis descriptions and labels, then draws it.
+pub(super) fn house_mesh<'m, 'a, 'b, X, Y, XT, YT, DB>(
+    mesh: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
+) -> &'m mut MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: Ranged<ValueType = XT> + ValueFormatter<XT>,
+    Y: Ranged<ValueType = YT> + ValueFormatter<YT>,
+    DB: DrawingBackend,
+{
+    mesh.bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .label_style(text(13))
+        .axis_desc_style(text(15))
 }
 
 /// Text style of titles.

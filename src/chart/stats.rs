@@ -4,8 +4,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    Mark, PALETTE, Ticked, TimeAxis, clip, compact, draw_legend, fail, legend_height, text,
-    title_style, value_top,
+    Mark, PALETTE, Ticked, TimeAxis, clip, compact, draw_legend, fail, house_mesh, legend_height,
+    text, title_style, value_top,
 };
 use crate::montecarlo::McResult;
 use crate::rank::Ranking;
@@ -33,17 +33,12 @@ fn time_chart<'a, DB: DrawingBackend>(
         .y_label_area_size(76)
         .build_cartesian_2d(axis.coord(), 0.0..value_top(max))
         .map_err(fail)?;
-    chart
-        .configure_mesh()
+    house_mesh(&mut chart.configure_mesh())
         .x_desc(axis.caption())
         .y_desc(y_label)
         .x_label_formatter(&|t| axis.label(*t))
         .y_label_formatter(&|v| compact(*v))
         .y_labels(8)
-        .bold_line_style(super::GRID)
-        .light_line_style(TRANSPARENT)
-        .label_style(text(13))
-        .axis_desc_style(text(15))
         .draw()
         .map_err(fail)?;
     Ok(chart)
@@ -317,16 +312,11 @@ impl Bars {
                 String::new()
             }
         };
-        chart
-            .configure_mesh()
+        house_mesh(&mut chart.configure_mesh())
             .x_desc(&self.x_label)
             .x_label_formatter(&|v| compact(*v))
             .y_label_formatter(&label)
             .disable_y_mesh()
-            .bold_line_style(super::GRID)
-            .light_line_style(TRANSPARENT)
-            .label_style(text(13))
-            .axis_desc_style(text(15))
             .draw()
             .map_err(fail)?;
         chart

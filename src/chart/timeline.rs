@@ -13,8 +13,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    Mark, OTHER, PALETTE, TimeAxis, compact, draw_legend, fail, legend_height, text, title_style,
-    value_top,
+    Mark, OTHER, PALETTE, TimeAxis, compact, draw_legend, fail, house_mesh, legend_height, text,
+    title_style, value_top,
 };
 use crate::engine::{Engine, Options, Propagation, Recorder, View};
 use crate::metrics::{PERSON, RunResult, affected_units};
@@ -150,17 +150,12 @@ impl Timeline {
             .y_label_area_size(76)
             .build_cartesian_2d(self.axis.coord(), 0.0..value_top(max))
             .map_err(fail)?;
-        chart
-            .configure_mesh()
+        house_mesh(&mut chart.configure_mesh())
             .x_desc(self.axis.caption())
             .y_desc(&self.y_label)
             .x_label_formatter(&|t| self.axis.label(*t))
             .y_label_formatter(&|v| compact(*v))
             .y_labels(8)
-            .bold_line_style(super::GRID)
-            .light_line_style(TRANSPARENT)
-            .label_style(text(13))
-            .axis_desc_style(text(15))
             .draw()
             .map_err(fail)?;
         // Each outline covers the ones below it in the stack: draw the tallest first.
