@@ -5,15 +5,18 @@
 //! population, then simulates shutdowns, failures, staged restarts and fallback modes over
 //! time: how many people are affected, when, for how long.
 //!
-//! The layers, each using only those below it:
+//! The layers, each using only those below it (docs/architecture.md has the whole graph):
 //!
 //! ```text
-//! report        terminal table, JSON, CSV
+//! cmd           one module per command of the binary (feature `cli`)
+//! report, chart tables, JSON, CSV, HTML (feature `html`), charts (feature `charts`)
+//! montecarlo, rank, plan, compare, batch, graph, validate, generate
 //! metrics       people affected, people-hours, indices, breaches (a recorder)
 //! engine        timers, own states, propagation to the greatest fixed point
 //! scenario      events, selectors, patches, resolved to dense ids
-//! model         raw serde structs -> validated Model (compact arrays)
-//! source, error files, locations, typed errors
+//! model, dist   raw serde structs -> validated Model (compact arrays); distributions
+//! source, limits, error, output   files, LoadOptions, typed errors, atomic writes
+//! format, time  leaves: how numbers and durations read, SimTime
 //! ```
 //!
 //! ```no_run
