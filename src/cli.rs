@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use impactsim::error::Remedy;
 use impactsim::{SimTime, cmd};
 
 /// impactsim: who is affected, when and for how long, when a shared IT provider goes down.
@@ -572,5 +573,15 @@ impl From<GenerateArgs> for cmd::generate::Args {
             repair: p90(a.repair_median, a.repair_p90, REPAIR_P90_FACTOR)
         );
         same_fields!(a => cmd::generate::Args { out, force }, format: format, config: config)
+    }
+}
+
+/// The command line's words for the limits a library hint names.
+pub fn remedy_words(remedy: Remedy) -> &'static str {
+    match remedy {
+        Remedy::MaxEvents => "pass --max-events N to allow more",
+        Remedy::NoMemoryCheck => "pass --no-memory-check to try anyway",
+        Remedy::Force => "pass --force to write into it anyway",
+        other => other.concept(),
     }
 }

@@ -24,7 +24,7 @@
 //!
 //! Propagation is incremental: a change marks the node's component dirty, and components are
 //! re-evaluated in topological order, each once per pass, so the cost follows the part of the
-//! graph that changes. [`reference`] keeps a plain full recompute to test it against.
+//! graph that changes. [`mod@reference`] keeps a plain full recompute to test it against.
 //!
 //! # One instant
 //!

@@ -75,6 +75,23 @@ impl Error {
         text
     }
 
+    /// Puts the caller's words for a remedy in place of the library's concept: the command
+    /// line names its flags (`--max-events N`) where the library names `LoadOptions`.
+    pub fn name_remedies(mut self, words: impl Fn(Remedy) -> &'static str) -> Self {
+        match &mut self {
+            Error::Input(ie) => {
+                if let (Some(r), Some(h)) = (ie.remedy, &mut ie.hint) {
+                    *h = h.replace(r.concept(), words(r));
+                }
+            }
+            Error::Output(OutputError::ForeignFiles { remedy, .. }) => {
+                *remedy = words(Remedy::Force);
+            }
+            _ => {}
+        }
+        self
+    }
+
     /// Whether this is a write to a closed pipe (`impactsim … | head`): the binary ends
     /// quietly with exit code 0 then.
     pub fn is_broken_pipe(&self) -> bool {
@@ -99,10 +116,12 @@ pub enum OutputError {
     /// An output directory holds entries impactsim did not write (exit code 2): writing there
     /// could mix its files with the user's.
     #[error(
-        "{} holds files impactsim did not write: {}; pass --force to write into it anyway, or choose a new directory",
+        "{} holds files impactsim did not write: {}; {remedy}, or choose a new directory",
         dir.display(), named(entries, *more)
     )]
     ForeignFiles {
+        /// How to write there anyway: [`Remedy::Force`]'s concept, or the caller's words.
+        remedy: &'static str,
         /// The directory.
         dir: PathBuf,
         /// The first few entries, by name.
@@ -209,6 +228,33 @@ pub enum InputErrorKind {
     Limit,
 }
 
+/// A limit the caller can lift, named in a hint. The library's hints name the concept
+/// ([`Remedy::concept`]); a front end that has its own word for it (the command line's
+/// flags) puts that in its place with [`Error::name_remedies`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Remedy {
+    /// More node events: [`LoadOptions::max_events`](crate::LoadOptions::max_events).
+    MaxEvents,
+    /// No memory check: [`LoadOptions::memory_check`](crate::LoadOptions::memory_check).
+    NoMemoryCheck,
+    /// Writing into a directory that holds files impactsim did not write (`force`).
+    Force,
+}
+
+impl Remedy {
+    /// How the library's hints name it.
+    pub fn concept(self) -> &'static str {
+        match self {
+            Remedy::MaxEvents => "raise the node-event limit (LoadOptions::max_events)",
+            Remedy::NoMemoryCheck => {
+                "turn the memory check off (LoadOptions::memory_check) to try anyway"
+            }
+            Remedy::Force => "force the write to go into it anyway",
+        }
+    }
+}
+
 /// A located problem in an input file.
 #[derive(Debug, Error, Diagnostic)]
 #[error("{message}")]
@@ -220,6 +266,8 @@ pub struct InputError {
     /// How to fix it.
     #[help]
     pub hint: Option<String>,
+    /// The limit the hint names, if any (its wording is [`Remedy::concept`]).
+    pub remedy: Option<Remedy>,
     /// The file, line and column (1-based) the error points at.
     pub location: Option<Location>,
     #[source_code]
@@ -252,10 +300,18 @@ impl InputError {
             kind,
             message: message.into(),
             hint: None,
+            remedy: None,
             location: None,
             src: None,
             span: None,
         }
+    }
+
+    /// Adds a hint that ends with `remedy`'s concept: `"{lead}, or {concept}"`.
+    pub fn hint_remedy(mut self, lead: &str, remedy: Remedy) -> Self {
+        self.hint = Some(format!("{lead}, or {}", remedy.concept()));
+        self.remedy = Some(remedy);
+        self
     }
 
     /// Adds a hint.
@@ -337,5 +393,47 @@ mod tests {
         assert_eq!(line_column(text, 3), (2, 1));
         // 'x' follows a two-byte character: byte 5, column 2.
         assert_eq!(line_column(text, 5), (2, 2));
+    }
+
+    /// A hint names the concept; a front end puts its own words in its place, and only
+    /// there: the rest of the hint stays as it was.
+    #[test]
+    fn remedies_are_named_by_the_front_end() {
+        let e: Error = InputError::new(InputErrorKind::Limit, "too many")
+            .hint_remedy("select fewer nodes", Remedy::MaxEvents)
+            .into();
+        let Error::Input(ie) = &e else { unreachable!() };
+        assert_eq!(
+            ie.hint.as_deref(),
+            Some("select fewer nodes, or raise the node-event limit (LoadOptions::max_events)")
+        );
+        let named = e.name_remedies(|r| match r {
+            Remedy::MaxEvents => "pass --max-events N to allow more",
+            other => other.concept(),
+        });
+        let Error::Input(ie) = &named else {
+            unreachable!()
+        };
+        assert_eq!(
+            ie.hint.as_deref(),
+            Some("select fewer nodes, or pass --max-events N to allow more")
+        );
+        let foreign: Error = OutputError::ForeignFiles {
+            remedy: Remedy::Force.concept(),
+            dir: "out".into(),
+            entries: vec!["a".into(), "b".into()],
+            more: 3,
+        }
+        .into();
+        assert_eq!(
+            foreign.to_string(),
+            "out holds files impactsim did not write: a, b and 3 more; force the write to go into it anyway, or choose a new directory"
+        );
+        let named = foreign.name_remedies(|_| "pass --force to write into it anyway");
+        assert!(
+            named
+                .to_string()
+                .contains("and 3 more; pass --force to write into it anyway, or")
+        );
     }
 }

@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
+            let e = e.name_remedies(cli::remedy_words);
             let color = std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal();
             let _ = std::io::stderr().write_all(e.render(color).as_bytes());
             ExitCode::from(e.exit_code() as u8)

@@ -549,6 +549,7 @@ fn canonical(dir: &Path) -> PathBuf {
 
 fn refusal(dir: &Path, foreign: &[String]) -> Error {
     OutputError::ForeignFiles {
+        remedy: crate::error::Remedy::Force.concept(),
         dir: dir.to_path_buf(),
         entries: foreign[..foreign.len().min(NAMED)].to_vec(),
         more: foreign.len().saturating_sub(NAMED),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::dist::Dist;
-use crate::error::{Error, InputError, InputErrorKind};
+use crate::error::{Error, InputError, InputErrorKind, Remedy};
 use crate::limits::{DEFAULT_MAX_EVENTS, LoadOptions};
 use crate::model::{self, IdRef, Model, NodeKind};
 use crate::source::{Seg, Source};
@@ -437,7 +437,7 @@ fn resolve_events(
                         "the events up to this one make {node_events} node events (each target once, twice with `for`); at most {max_events} are allowed"
                     ),
                 )
-                .hint("select fewer nodes per event, or pass --max-events N to allow more"),
+                .hint_remedy("select fewer nodes per event", Remedy::MaxEvents),
             )
             .into());
         }
@@ -522,7 +522,7 @@ fn check_random_failures(
                     node.1
                 ),
             )
-            .hint("raise the smallest mtbf, shorten the horizon, or pass --max-events N to allow more"),
+            .hint_remedy("raise the smallest mtbf, shorten the horizon", Remedy::MaxEvents),
         )
         .into());
     }

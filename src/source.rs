@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
-use crate::error::{Error, InputError, InputErrorKind};
+use crate::error::{Error, InputError, InputErrorKind, Remedy};
 use crate::limits::{LoadOptions, bytes, too_large};
 
 /// The two file formats of SPEC section 1.
@@ -75,9 +75,10 @@ fn check_memory(path: &FsPath, len: u64, allowed: u64) -> Result<(), Error> {
             bytes(allowed)
         ),
     )
-    .hint(format!(
-        "run it where more memory is free{json}, or pass --no-memory-check to try anyway"
-    ))
+    .hint_remedy(
+        &format!("run it where more memory is free{json}"),
+        Remedy::NoMemoryCheck,
+    )
     .in_file(path)
     .into())
 }

@@ -1,8 +1,8 @@
 //! The reference propagation: the availability equations written out plainly, sharing no
 //! code with the incremental engine, so that "incremental = full recompute" checks the
-//! engine against the equations themselves. Only [`Propagation::FullRecompute`]
-//! (super::Propagation::FullRecompute) uses it, and only tests ask for that (the property
-//! tests, the fuzz targets); no command does.
+//! engine against the equations themselves. Only
+//! [`Propagation::FullRecompute`](super::Propagation::FullRecompute) uses it, and only tests
+//! ask for that (the property tests, the fuzz targets); no command does.
 //!
 //! - a group's value is the K-th largest availability of its members (found by sorting);
 //! - a node's primary value p is 0 unless it is up, else the smallest of its groups' values

@@ -6,9 +6,14 @@ fn manifest_names(dir: &Path) -> Vec<String> {
     read_manifest(dir).unwrap().into_iter().collect()
 }
 
-/// The message of a refusal, which exits with code 2 like any request that cannot be done.
+/// The message of a refusal, which exits with code 2 like any request that cannot be done,
+/// with the remedy named as the command line names it.
 fn refusal_message(e: Error) -> String {
     assert_eq!(e.exit_code(), 2, "{e:?}");
+    let e = e.name_remedies(|r| match r {
+        crate::error::Remedy::Force => "pass --force to write into it anyway",
+        other => other.concept(),
+    });
     match e {
         Error::Output(e) => e.to_string(),
         other => panic!("expected an output error, got {other:?}"),
