@@ -21,8 +21,6 @@
 //!    people-hours is kept and the scan goes on from there. It stops when a whole scan finds
 //!    nothing better, or when the budget of runs is spent. No guarantee: a local optimum.
 
-mod output;
-
 use serde::Serialize;
 
 use crate::engine::{Engine, Own, Recorder, View};
@@ -31,8 +29,6 @@ use crate::metrics::Metrics;
 use crate::model::Model;
 use crate::scenario::{Scenario, critical_first, restart_targets, too_few_crews};
 use crate::time::SimTime;
-
-pub use output::{scenario_file, table};
 
 /// The budget of runs when none is given.
 pub const DEFAULT_ITERATIONS: u64 = 10_000;

@@ -9,6 +9,7 @@ pub(crate) mod csv;
 #[cfg(feature = "html")]
 pub mod html;
 pub mod montecarlo;
+pub mod plan;
 pub mod rank;
 pub mod run;
 

@@ -7,6 +7,7 @@ use crate::error::Error;
 use crate::limits::LoadOptions;
 use crate::output;
 use crate::plan::{self, Config};
+use crate::report;
 
 /// What `plan` is asked.
 #[derive(Debug, Clone)]
@@ -32,13 +33,13 @@ pub fn run(a: &Args, load: &LoadOptions, console: &mut Console) -> Result<u8, Er
     };
     let found = plan::plan(&s, &config)?;
     if let Some(out) = &a.out {
-        let text = plan::scenario_file(&s, &found, out)?;
+        let text = report::plan::scenario_file(&s, &found, out)?;
         output::write_file(out, text, "--out")?;
     }
     if a.json {
         console.print(&pretty_json(&found)?)?;
     } else {
-        console.print(&plan::table(&found))?;
+        console.print(&report::plan::table(&found))?;
         if let Some(out) = &a.out {
             console.print(&format!(
                 "\nwrote {}; `impactsim run {}` replays the plan\n",

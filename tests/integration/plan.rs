@@ -191,9 +191,9 @@ fn the_plan_and_the_fingerprint_use_the_texts_as_loaded() {
     let fingerprint = impactsim::montecarlo::fingerprint(&s);
     let p = plan::plan(&s, &Config::new(1)).unwrap();
     let out = dir.path().join("planned.toml");
-    let before = plan::scenario_file(&s, &p, &out).unwrap();
+    let before = impactsim::report::plan::scenario_file(&s, &p, &out).unwrap();
     std::fs::remove_file(dir.path().join("scenario.toml")).unwrap();
-    let after = plan::scenario_file(&s, &p, &out).unwrap();
+    let after = impactsim::report::plan::scenario_file(&s, &p, &out).unwrap();
     assert_eq!(after, before, "written from the kept text");
     let text = String::from_utf8(after).unwrap();
     assert!(text.contains("order = [\"big\", \"small\"]"), "{text}");

@@ -1,4 +1,4 @@
-//! The plan on the terminal, and as a scenario file that replays it.
+//! The outputs of `plan`: the plan on the terminal, and as a scenario file that replays it.
 
 use std::fmt::Write as _;
 use std::path::{Component, Path, PathBuf};
@@ -6,9 +6,9 @@ use std::path::{Component, Path, PathBuf};
 use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 
-use super::Plan;
 use crate::error::Error;
 use crate::format::{hours, thousands};
+use crate::plan::Plan;
 use crate::scenario::Scenario;
 use crate::source::Format;
 
