@@ -61,6 +61,7 @@ use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
 use crate::dist::Dist;
+use crate::format::decimal_hours;
 use crate::model::{Avail, FULL, Model, Random};
 use crate::scenario::{Action, Scenario};
 use crate::time::SimTime;
@@ -504,7 +505,7 @@ impl<'m> Engine<'m> {
                 Own::Up => self.warnings.push(format!(
                     "restart of `{}` at {} changes nothing: it is up",
                     self.model.nodes[i].id,
-                    fmt_hours(self.now)
+                    decimal_hours(self.now)
                 )),
                 Own::Waiting | Own::Repairing | Own::Restarting => {}
             },
@@ -620,7 +621,7 @@ impl<'m> Engine<'m> {
                     "`{}` failed {} restarts in a row by {}; it is left off",
                     self.model.nodes[i].id,
                     self.attempts[i],
-                    fmt_hours(self.now)
+                    decimal_hours(self.now)
                 ));
             } else {
                 let down = self.draw(Some(rf.down), SimTime::ZERO);
@@ -710,12 +711,6 @@ impl<'m> Engine<'m> {
     pub fn availability(&self) -> &[Avail] {
         &self.a
     }
-}
-
-/// `5h`, `1.5h`: an instant for messages.
-pub(crate) fn fmt_hours(t: SimTime) -> String {
-    // Two decimals at most: a drawn time is whole seconds, not whole hours.
-    format!("{}h", (t.hours() * 100.0).round() / 100.0)
 }
 
 #[cfg(test)]

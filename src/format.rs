@@ -31,6 +31,12 @@ pub fn hours(h: f64) -> String {
     SimTime((h * 60.0).round().max(0.0) as u64 * 60).to_string()
 }
 
+/// An instant in hours, for messages: `5h`, `1.5h` (two decimals at most: a drawn time is
+/// whole seconds, not whole hours).
+pub fn decimal_hours(t: SimTime) -> String {
+    format!("{}h", (t.hours() * 100.0).round() / 100.0)
+}
+
 /// `s` cut to `width` characters, the last one an ellipsis when it was longer.
 pub fn cut(s: &str, width: usize) -> String {
     if s.chars().count() <= width {
@@ -53,5 +59,13 @@ mod tests {
         assert_eq!(thousands(1000.0), "1,000");
         assert_eq!(thousands(2.5), "2.5");
         assert_eq!(thousands(0.0), "0");
+    }
+
+    #[test]
+    fn hours_read_as_durations_or_decimals() {
+        assert_eq!(hours(52.5), "2d 4h 30m");
+        assert_eq!(decimal_hours(SimTime(5 * 3600)), "5h");
+        assert_eq!(decimal_hours(SimTime(5400)), "1.5h");
+        assert_eq!(decimal_hours(SimTime(4000)), "1.11h");
     }
 }
