@@ -1,6 +1,6 @@
 //! Static checks that are warnings, not errors: restart cycles, unused nodes, idle clients.
 
-use super::{Model, NodeKind};
+use super::{Csr, Model, NodeKind, tarjan};
 
 /// All warnings about a model, in a stable order.
 pub(super) fn warnings(model: &Model) -> Vec<String> {
@@ -154,28 +154,62 @@ pub(super) fn restart_cycles(model: &Model) -> Vec<Vec<String>> {
 }
 
 /// Strongly connected components (of at least two nodes, or one with a self-loop) of the
-/// graph on `nodes` given by `edges`, each sorted, in order of their smallest node.
+/// graph on `nodes` given by `edges`, each sorted, in order of their smallest node. The
+/// model's own Tarjan ([`super::tarjan`]) finds them, on the graph renumbered densely.
 pub(crate) fn cyclic_components(nodes: &[u32], edges: impl Fn(u32) -> Vec<u32>) -> Vec<Vec<u32>> {
-    use petgraph::graphmap::DiGraphMap;
-    let mut g: DiGraphMap<u32, ()> = DiGraphMap::new();
-    for &v in nodes {
-        g.add_node(v);
-    }
-    for &v in nodes {
+    let local: std::collections::HashMap<u32, u32> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| (v, i as u32))
+        .collect();
+    let mut pairs = Vec::new();
+    let mut self_loop = vec![false; nodes.len()];
+    for (i, &v) in nodes.iter().enumerate() {
         for w in edges(v) {
-            if g.contains_node(w) {
-                g.add_edge(v, w, ());
+            if let Some(&j) = local.get(&w) {
+                pairs.push((i as u32, j));
+                self_loop[i] |= j == i as u32;
             }
         }
     }
-    let mut out: Vec<Vec<u32>> = petgraph::algo::tarjan_scc(&g)
+    let (component, count) = tarjan(&Csr::from_pairs(nodes.len(), &pairs));
+    let mut sets: Vec<Vec<u32>> = vec![Vec::new(); count as usize];
+    for (i, &c) in component.iter().enumerate() {
+        sets[c as usize].push(i as u32);
+    }
+    let mut out: Vec<Vec<u32>> = sets
         .into_iter()
-        .filter(|c| c.len() > 1 || g.contains_edge(c[0], c[0]))
-        .map(|mut c| {
-            c.sort_unstable();
-            c
+        .filter(|s| s.len() > 1 || s.first().is_some_and(|&i| self_loop[i as usize]))
+        .map(|s| {
+            let mut set: Vec<u32> = s.into_iter().map(|i| nodes[i as usize]).collect();
+            set.sort_unstable();
+            set
         })
         .collect();
     out.sort();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 1 and 2 wait on each other, 3 on itself; 4 waits on the cycle without being on it,
+    /// and 7's only edge leaves the set.
+    #[test]
+    fn cyclic_components_by_hand() {
+        let edges = |v: u32| match v {
+            1 => vec![2],
+            2 => vec![1],
+            3 => vec![3],
+            4 => vec![1],
+            7 => vec![9],
+            _ => vec![],
+        };
+        assert_eq!(
+            cyclic_components(&[7, 4, 3, 2, 1], edges),
+            [vec![1, 2], vec![3]]
+        );
+        assert!(cyclic_components(&[4, 7], edges).is_empty());
+    }
 }
