@@ -47,7 +47,7 @@ pub fn run(
             };
             progress();
             Row {
-                file: s.path.display().to_string(),
+                file: s.path().display().to_string(),
                 scenario: s.name.clone(),
                 figures,
             }

@@ -29,8 +29,8 @@ use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 
 use parts::{
-    Mark, OTHER, PALETTE, Ticked, TimeAxis, clip, compact, draw_legend, house_mesh, legend_height,
-    text, title_style, value_top,
+    Mark, OTHER, PALETTE, Ticked, TimeAxis, compact, draw_legend, house_mesh, legend_height, text,
+    title_style, value_top,
 };
 
 use crate::compare::Comparison;
@@ -89,32 +89,34 @@ impl Chart {
     /// People affected over time, stacked by client group (a client's first tag), from a
     /// replay of the run that made `result` (its seed included). Named `timeline`.
     pub fn timeline(result: &RunResult, scenario: &Scenario) -> Chart {
+        Chart::of_timeline(timeline::Timeline::new(result, scenario))
+    }
+
+    fn of_timeline(t: timeline::Timeline) -> Chart {
         Chart {
             name: "timeline".into(),
             size: DEFAULT_SIZE,
-            plot: Plot::Timeline(timeline::Timeline::new(result, scenario)),
+            plot: Plot::Timeline(t),
+        }
+    }
+
+    fn of_gantt(g: gantt::Gantt) -> Chart {
+        Chart {
+            name: "gantt".into(),
+            size: (DEFAULT_SIZE.0, g.height()),
+            plot: Plot::Gantt(g),
         }
     }
 
     /// The state of every site and service that changes over the deterministic run: own
     /// state and fallback mode as coloured bars, the most unavailable first. Named `gantt`.
     pub fn gantt(scenario: &Scenario) -> Chart {
-        let g = gantt::Gantt::new(scenario, None);
-        Chart {
-            name: "gantt".into(),
-            size: (DEFAULT_SIZE.0, g.height()),
-            plot: Plot::Gantt(g),
-        }
+        Chart::gantt_seeded(scenario, None)
     }
 
     /// [`Chart::gantt`] of the Monte Carlo sample drawn from `seed` (`None`: deterministic).
     pub fn gantt_seeded(scenario: &Scenario, seed: Option<u64>) -> Chart {
-        let g = gantt::Gantt::new(scenario, seed);
-        Chart {
-            name: "gantt".into(),
-            size: (DEFAULT_SIZE.0, g.height()),
-            plot: Plot::Gantt(g),
-        }
+        Chart::of_gantt(gantt::Gantt::new(scenario, seed))
     }
 
     /// Monte Carlo percentile bands of the people affected. Named `bands`.
@@ -305,19 +307,9 @@ impl<'m> RunRecorder<'m> {
     /// draws them.
     pub fn charts(self, result: &RunResult, scenario: &Scenario) -> Vec<Chart> {
         let (groups, states) = self.both;
-        let t = timeline::Timeline::recorded(groups, result, scenario);
-        let g = gantt::Gantt::recorded(states, scenario, result.seed);
         vec![
-            Chart {
-                name: "timeline".into(),
-                size: DEFAULT_SIZE,
-                plot: Plot::Timeline(t),
-            },
-            Chart {
-                name: "gantt".into(),
-                size: (DEFAULT_SIZE.0, g.height()),
-                plot: Plot::Gantt(g),
-            },
+            Chart::of_timeline(timeline::Timeline::recorded(groups, result, scenario)),
+            Chart::of_gantt(gantt::Gantt::recorded(states, scenario, result.seed)),
         ]
     }
 }

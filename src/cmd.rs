@@ -120,13 +120,6 @@ fn plot_charts(
     )))
 }
 
-/// Pretty JSON of `value`, with a final newline.
-fn pretty_json(value: &impl serde::Serialize) -> Result<String, Error> {
-    let mut text = serde_json::to_string_pretty(value).map_err(crate::OutputError::json)?;
-    text.push('\n');
-    Ok(text)
-}
-
 /// Text a writer made as bytes (CSV), for stdout.
 fn text(bytes: Vec<u8>) -> String {
     String::from_utf8_lossy(&bytes).into_owned()

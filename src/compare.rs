@@ -368,7 +368,7 @@ pub(crate) fn label(i: usize) -> String {
 fn side(i: usize, input: &Input, r: &RunResult) -> Side {
     Side {
         label: label(i),
-        file: input.scenario.path.display().to_string(),
+        file: input.scenario.path().display().to_string(),
         scenario: r.scenario.clone(),
         model: r.model.clone(),
         patch: input.patch,

@@ -42,7 +42,7 @@ pub fn cut(s: &str, width: usize) -> String {
     if s.chars().count() <= width {
         s.to_string()
     } else {
-        let mut t: String = s.chars().take(width - 1).collect();
+        let mut t: String = s.chars().take(width.saturating_sub(1)).collect();
         t.push('…');
         t
     }
@@ -59,6 +59,12 @@ mod tests {
         assert_eq!(thousands(1000.0), "1,000");
         assert_eq!(thousands(2.5), "2.5");
         assert_eq!(thousands(0.0), "0");
+    }
+
+    #[test]
+    fn cut_long_ids() {
+        assert_eq!(cut("abcdef", 4), "abc…");
+        assert_eq!(cut("abc", 4), "abc");
     }
 
     #[test]

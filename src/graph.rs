@@ -167,12 +167,12 @@ pub fn load_with(
     let given = std::fs::canonicalize(path).map_err(|e| Error::io("reading", path, e))?;
     let s = scenario::load_scenario_with(&h.scenario, options)?;
     let same = |p: &Path| std::fs::canonicalize(p).is_ok_and(|c| c == given);
-    if !same(&h.scenario) && !same(&s.model_path) {
+    if !same(&h.scenario) && !same(s.model_path()) {
         return Err(Error::Usage {
             message: format!(
                 "--highlight runs `{}` on its model `{}`, not on `{}`: pass that model or the scenario itself as MODEL",
                 h.scenario.display(),
-                s.model_path.display(),
+                s.model_path().display(),
                 path.display()
             ),
         });

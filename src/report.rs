@@ -17,3 +17,11 @@ pub use run::{
     clients_csv, json, services_csv, sparkline, summary_table, summary_table_with, timeline_csv,
     write_out_dir,
 };
+
+/// `value` as pretty JSON with a final newline: how every JSON output of impactsim reads.
+/// Its results are plain data with string keys, so serializing them cannot fail.
+pub fn pretty_json(value: &impl serde::Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("impactsim's results serialize");
+    text.push('\n');
+    text
+}

@@ -4,7 +4,7 @@
 pub mod raw;
 mod restoration;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use crate::dist::Dist;
@@ -53,14 +53,10 @@ pub struct RandomFor {
 pub struct Scenario {
     /// The scenario's name.
     pub name: String,
-    /// The scenario file.
-    pub path: PathBuf,
-    /// The model file it names.
-    pub model_path: PathBuf,
-    /// The scenario file's text as it was loaded: what `plan --out` rewrites and a study's
-    /// fingerprint hashes, so that nothing reads the file again (it may have changed).
+    /// The scenario file, with its text as it was loaded: what `plan --out` rewrites and a
+    /// study's fingerprint hashes, so that nothing reads the file again (it may have changed).
     pub source: Source,
-    /// The model file's text as it was loaded.
+    /// The model file it names, with its text as it was loaded.
     pub model_source: Source,
     /// The model, with the scenario's patch applied.
     pub model: Model,
@@ -98,6 +94,16 @@ pub struct LoadTimings {
 }
 
 impl Scenario {
+    /// The scenario file.
+    pub fn path(&self) -> &Path {
+        &self.source.path
+    }
+
+    /// The model file it names.
+    pub fn model_path(&self) -> &Path {
+        &self.model_source.path
+    }
+
     /// The events of a seeded run: the restarts implied by a random `for` drawn anew (and
     /// dropped when they fall after the horizon). `None` when nothing is random.
     pub fn draw_events<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> Option<Vec<Event>> {
@@ -189,22 +195,12 @@ fn load(path: &Path, patched: bool, options: &LoadOptions) -> Result<Scenario, E
     // Without its patch, the scenario's `order` may name nodes only the patch adds: those
     // are left out (with a warning) instead of being unknown ids. (An event on such a node
     // stays an error: the baseline cannot have that loss.)
-    let max_events = options.max_events;
-    let mut scenario = if patched {
-        build(&source, raw, &model_source, model_path, &[], max_events)?
+    let (raw, dropped) = if patched {
+        (raw, Vec::new())
     } else {
-        let dropped = patch_ids(raw.patch.as_ref());
-        let mut raw = raw;
-        raw.patch = None;
-        build(
-            &source,
-            raw,
-            &model_source,
-            model_path,
-            &dropped,
-            max_events,
-        )?
+        without_patch(raw)
     };
+    let mut scenario = build(&source, raw, &model_source, &dropped, options.max_events)?;
     scenario.timings.read = read;
     scenario.timings.parse += parse;
     Ok(scenario)
@@ -229,35 +225,25 @@ pub fn from_sources(
     source: &Source,
     raw: raw::RawScenarioFile,
     model_source: &Source,
-    model_path: PathBuf,
 ) -> Result<Scenario, Error> {
-    build(
-        source,
-        raw,
-        model_source,
-        model_path,
-        &[],
-        DEFAULT_MAX_EVENTS,
-    )
+    build(source, raw, model_source, &[], DEFAULT_MAX_EVENTS)
 }
 
 /// [`from_sources`] as if the scenario had no `[patch]` (the baseline of `compare`): its
 /// `order` may name nodes only the patch adds, and those are left out with a warning.
 pub fn from_sources_unpatched(
     source: &Source,
-    mut raw: raw::RawScenarioFile,
+    raw: raw::RawScenarioFile,
     model_source: &Source,
-    model_path: PathBuf,
 ) -> Result<Scenario, Error> {
+    let (raw, dropped) = without_patch(raw);
+    build(source, raw, model_source, &dropped, DEFAULT_MAX_EVENTS)
+}
+
+/// The scenario without its `[patch]`, and the ids the patch named.
+fn without_patch(mut raw: raw::RawScenarioFile) -> (raw::RawScenarioFile, Vec<String>) {
     let dropped = patch_ids(raw.patch.take().as_ref());
-    build(
-        source,
-        raw,
-        model_source,
-        model_path,
-        &dropped,
-        DEFAULT_MAX_EVENTS,
-    )
+    (raw, dropped)
 }
 
 /// [`from_sources`]; `order` entries naming an id of `dropped` (a patch left out) that the
@@ -266,7 +252,6 @@ fn build(
     source: &Source,
     raw: raw::RawScenarioFile,
     model_source: &Source,
-    model_path: PathBuf,
     dropped: &[String],
     max_events: u64,
 ) -> Result<Scenario, Error> {
@@ -295,8 +280,6 @@ fn build(
 
     Ok(Scenario {
         name: header.name.clone(),
-        path: source.path.clone(),
-        model_path,
         source: source.clone(),
         model_source: model_source.clone(),
         model,

@@ -7,7 +7,7 @@
 // Input errors carry their source snippet, as in the library.
 #![allow(clippy::result_large_err)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::LazyLock;
 
 use impactsim::graph::{self, Format};
@@ -79,11 +79,10 @@ pub fn check_model_bytes(data: &[u8]) {
 fn load_scenario(data: &[u8], name: &str, patched: bool) -> Result<impactsim::Scenario, Error> {
     let source = Source::from_bytes(Path::new(name), data.to_vec())?;
     let raw: RawScenarioFile = source.deserialize()?;
-    let model = PathBuf::from("model.toml");
     if patched {
-        scenario::from_sources(&source, raw, &MODEL_SOURCE, model)
+        scenario::from_sources(&source, raw, &MODEL_SOURCE)
     } else {
-        scenario::from_sources_unpatched(&source, raw, &MODEL_SOURCE, model)
+        scenario::from_sources_unpatched(&source, raw, &MODEL_SOURCE)
     }
 }
 

@@ -13,7 +13,6 @@
 //! feeds it proptest's bytes through `arbitrary::Unstructured`).
 
 use std::fmt::Write;
-use std::path::PathBuf;
 
 use arbitrary::Arbitrary;
 use impactsim::engine::{Options, Propagation};
@@ -360,7 +359,7 @@ fn load(model: &str, scenario: &str) -> Result<Scenario, Error> {
     let source = Source::from_text("scenario.toml", scenario);
     let raw: RawScenarioFile = source.deserialize()?;
     let model = Source::from_text("model.toml", model);
-    scenario::from_sources(&source, raw, &model, PathBuf::from("model.toml"))
+    scenario::from_sources(&source, raw, &model)
 }
 
 fn check_bounds_and_integral(r: &RunResult, horizon: SimTime) {

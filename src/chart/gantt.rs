@@ -4,10 +4,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{
-    Mark, Ticked, TimeAxis, clip, draw_legend, fail, house_mesh, legend_height, title_style,
-};
+use super::{Mark, Ticked, TimeAxis, draw_legend, fail, house_mesh, legend_height, title_style};
 use crate::engine::{Engine, Mode, Options, Own, Propagation, Recorder, View};
+use crate::format::cut;
 use crate::model::{Avail, FULL};
 use crate::scenario::Scenario;
 use crate::time::SimTime;
@@ -209,7 +208,7 @@ impl Gantt {
         let label = |y: &f64| {
             let r = (n - y - 0.5).round();
             if r >= 0.0 && (r as usize) < self.rows.len() {
-                clip(&self.rows[r as usize], LABEL_CHARS)
+                cut(&self.rows[r as usize], LABEL_CHARS)
             } else {
                 String::new()
             }

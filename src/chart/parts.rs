@@ -357,17 +357,6 @@ pub(super) fn value_top(max: f64) -> f64 {
     }
 }
 
-/// `s` cut to `max` characters, with an ellipsis.
-pub(super) fn clip(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-        out.push('…');
-        out
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -410,11 +399,5 @@ mod tests {
         assert_eq!(short.label(0.0), "2023-04-24 18:00");
         assert_eq!(short.label(2.0), "20:00");
         assert_eq!(short.label(6.0), "2023-04-25 00:00");
-    }
-
-    #[test]
-    fn clip_long_ids() {
-        assert_eq!(clip("abcdef", 4), "abc…");
-        assert_eq!(clip("abc", 4), "abc");
     }
 }

@@ -4,9 +4,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    Mark, PALETTE, Ticked, TimeAxis, clip, compact, draw_legend, fail, house_mesh, legend_height,
-    text, title_style, value_top,
+    Mark, PALETTE, Ticked, TimeAxis, compact, draw_legend, fail, house_mesh, legend_height, text,
+    title_style, value_top,
 };
+use crate::format::cut;
 use crate::montecarlo::McResult;
 use crate::rank::Ranking;
 
@@ -218,7 +219,7 @@ impl Overlay {
             .curves
             .iter()
             .enumerate()
-            .map(|(i, c)| (clip(&c.0, 70), Mark::Line(color(i))))
+            .map(|(i, c)| (cut(&c.0, 70), Mark::Line(color(i))))
             .collect();
         let legend_h = legend_height(root, &entries, w);
         let (main, legend) = root.split_vertically(h.saturating_sub(legend_h));
@@ -263,7 +264,7 @@ impl Bars {
             .filter(|s| s.people_hours > 0.0)
             .take(top)
             .map(|s| {
-                let label = clip(&s.id, 30);
+                let label = cut(&s.id, 30);
                 let label = if s.kind == "site" {
                     format!("{label} (site)")
                 } else {

@@ -249,9 +249,10 @@ pub(crate) struct GroupRecorder<'m> {
     key_units: Vec<u128>,
     mark: Vec<bool>,
     dirty: Vec<u32>,
-    /// Change points: the time, the units per key from then on, and the keys whose clients
-    /// changed (`None` for the start).
-    points: Vec<(SimTime, Vec<u128>, Option<Vec<usize>>)>,
+    /// Change points: the time and, for each key whose clients changed then, its units from
+    /// then on (a key may be listed more than once; the last entry holds). Proportional to
+    /// the changes, not to the keys: a model may tag every client differently.
+    points: Vec<(SimTime, Vec<(usize, u128)>)>,
 }
 
 impl<'m> GroupRecorder<'m> {
@@ -283,23 +284,23 @@ impl<'m> GroupRecorder<'m> {
         for (c, &k) in self.key_of.iter().enumerate() {
             group_of_key[k] = group_of[c];
         }
-        let mut out: Vec<(SimTime, Vec<u128>)> = Vec::with_capacity(self.points.len());
-        for (t, units, changed) in self.points {
-            let mut folded = vec![0u128; groups];
-            for (k, &u) in units.iter().enumerate() {
+        let mut units = vec![0u128; self.key_units.len()];
+        let mut folded = vec![0u128; groups];
+        let mut out: Vec<(SimTime, Vec<u128>)> = vec![(SimTime::ZERO, folded.clone())];
+        for (t, changes) in self.points {
+            let mut grouped = false;
+            for (k, new) in changes {
+                let old = std::mem::replace(&mut units[k], new);
                 if let Some(g) = group_of_key[k] {
-                    folded[g] += u;
+                    folded[g] = folded[g] - old + new;
+                    grouped = true;
                 }
             }
-            match changed {
-                None => out.push((t, folded)),
-                Some(keys) if keys.iter().any(|&k| group_of_key[k].is_some()) => {
-                    match out.last_mut() {
-                        Some(last) if last.0 == t => last.1 = folded,
-                        _ => out.push((t, folded)),
-                    }
+            if grouped {
+                match out.last_mut() {
+                    Some(last) if last.0 == t => last.1.clone_from(&folded),
+                    _ => out.push((t, folded.clone())),
                 }
-                Some(_) => {}
             }
         }
         out
@@ -315,10 +316,7 @@ fn client_key(model: &Model, c: usize) -> &str {
 }
 
 impl Recorder for GroupRecorder<'_> {
-    fn start(&mut self, _view: &View<'_>) {
-        self.points
-            .push((SimTime::ZERO, vec![0; self.key_units.len()], None));
-    }
+    fn start(&mut self, _view: &View<'_>) {}
 
     fn instant(&mut self, t: SimTime, touched: &[u32], _restarted: &[u32], view: &View<'_>) {
         let model = self.model;
@@ -340,11 +338,11 @@ impl Recorder for GroupRecorder<'_> {
             if new != old {
                 let k = self.key_of[ci];
                 self.key_units[k] = self.key_units[k] - old + new;
-                changed.push(k);
+                changed.push((k, self.key_units[k]));
             }
         }
         if !changed.is_empty() {
-            self.points.push((t, self.key_units.clone(), Some(changed)));
+            self.points.push((t, changed));
         }
     }
 

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Console, check_out_dirs, plot_charts, pool, pretty_json, progress_bar, usage};
+use super::{Console, check_out_dirs, plot_charts, pool, progress_bar, usage};
 use crate::chart::Chart;
 use crate::error::Error;
 use crate::limits::LoadOptions;
@@ -132,7 +132,7 @@ pub fn merge(a: &MergeArgs, load: &LoadOptions, console: &mut Console) -> Result
     {
         return Err(usage(format!(
             "the shards were not made from {} as it is now (it, or its model, differs from the files the shards were made from, or another version of impactsim made them)",
-            s.path.display()
+            s.path().display()
         )));
     }
     let result = mc::aggregate(&whole.frame, whole.study, &whole.records, &o.percentiles);
@@ -186,7 +186,7 @@ fn show(
     report_file: Option<&Path>,
     console: &mut Console,
 ) -> Result<u8, Error> {
-    let summary = pretty_json(&report::montecarlo::json(result))?;
+    let summary = report::pretty_json(&report::montecarlo::json(result));
     if let Some(dir) = &o.out {
         output::write_out_files(
             dir,

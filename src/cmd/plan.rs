@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::{Console, pretty_json};
+use super::Console;
 use crate::error::Error;
 use crate::limits::LoadOptions;
 use crate::output;
@@ -37,7 +37,7 @@ pub fn run(a: &Args, load: &LoadOptions, console: &mut Console) -> Result<u8, Er
         output::write_file(out, text, "--out")?;
     }
     if a.json {
-        console.print(&pretty_json(&found)?)?;
+        console.print(&report::pretty_json(&found))?;
     } else {
         console.print(&report::plan::table(&found))?;
         if let Some(out) = &a.out {

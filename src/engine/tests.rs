@@ -146,8 +146,6 @@ fn check(s: &Spec) -> usize {
     };
     let scenario = Scenario {
         name: "random".into(),
-        path: "s.toml".into(),
-        model_path: "m.toml".into(),
         source: Source::from_text("s.toml", ""),
         model_source: Source::from_text("m.toml", ""),
         model,

@@ -86,7 +86,5 @@ pub fn json(rows: &[Row]) -> String {
             serde_json::Value::Object(o)
         })
         .collect();
-    let mut s = serde_json::to_string_pretty(&list).expect("rows always serialize");
-    s.push('\n');
-    s
+    super::pretty_json(&list)
 }

@@ -291,9 +291,7 @@ fn breaches(o: &mut String, v: &Versus, top: usize, (a, b): (&str, &str)) {
 
 /// The whole comparison as pretty JSON, one object.
 pub fn json(c: &Comparison) -> String {
-    let mut s = serde_json::to_string_pretty(c).expect("a Comparison always serializes");
-    s.push('\n');
-    s
+    super::pretty_json(c)
 }
 
 /// The comparison in long format, one figure per row:

@@ -274,8 +274,8 @@ fn assumptions(p: &mut Page, s: &Scenario, id: &str) {
         s.patched_ids.join(", ")
     };
     p.facts(&[
-        ("Scenario file", s.path.display().to_string()),
-        ("Model file", s.model_path.display().to_string()),
+        ("Scenario file", s.path().display().to_string()),
+        ("Model file", s.model_path().display().to_string()),
         (
             "Start (t = 0)",
             s.start

@@ -113,7 +113,7 @@ pub fn scenario_file(scenario: &Scenario, plan: &Plan, out: &Path) -> Result<Vec
             toml::Table::try_from(json).map_err(|e| Error::Usage {
                 message: format!(
                     "{} cannot be written as a scenario: {e}",
-                    scenario.path.display()
+                    scenario.path().display()
                 ),
             })?
         }
@@ -155,7 +155,7 @@ pub fn scenario_file(scenario: &Scenario, plan: &Plan, out: &Path) -> Result<Vec
     let mut text = format!(
         "# Written by `impactsim plan` from {}: {} crews restart the nodes in `order`.\n\
          # People-hours {} (file order {}, critical-first {}); `impactsim run` replays it.\n\n",
-        name(&scenario.path),
+        name(scenario.path()),
         plan.crews,
         thousands(plan.people_hours),
         thousands(plan.people_hours_file_order),
@@ -176,8 +176,8 @@ fn model_path(scenario: &Scenario, out: &Path) -> Result<String, Error> {
     let out_dir = dir_of(out);
     std::fs::create_dir_all(&out_dir).map_err(|e| Error::io("creating", &out_dir, e))?;
     let out_dir = canonical(&out_dir)?;
-    let model = canonical(&scenario.model_path)?;
-    let relative = if canonical(&dir_of(&scenario.path))? == out_dir {
+    let model = canonical(scenario.model_path())?;
+    let relative = if canonical(&dir_of(scenario.path()))? == out_dir {
         let source = &scenario.source;
         let written: Option<String> = match source.format {
             Format::Toml => source.deserialize::<toml::Table>().ok().and_then(|t| {

@@ -97,9 +97,7 @@ pub fn table(r: &Ranking, top: usize) -> String {
 
 /// The ranking as pretty JSON.
 pub fn json(r: &Ranking) -> String {
-    let mut s = serde_json::to_string_pretty(r).expect("a ranking always serializes");
-    s.push('\n');
-    s
+    super::pretty_json(r)
 }
 
 /// CSV of the single losses: rank, id, kind, people_hours, peak_affected, clients_hit,

@@ -273,9 +273,7 @@ fn problems_section(o: &mut String, r: &RunResult, top: usize) {
 
 /// The whole result as pretty JSON (SPEC 4).
 pub fn json(result: &RunResult) -> String {
-    let mut s = serde_json::to_string_pretty(result).expect("a RunResult always serializes");
-    s.push('\n');
-    s
+    super::pretty_json(result)
 }
 
 /// Writes timeline.csv, clients.csv, services.csv and summary.json into `dir` (created if
