@@ -171,7 +171,23 @@ pub fn load_scenario_unpatched_with(path: &Path, options: &LoadOptions) -> Resul
 fn load(path: &Path, patched: bool, options: &LoadOptions) -> Result<Scenario, Error> {
     let t0 = Instant::now();
     let source = Source::read_with(path, options)?;
-    let mut read = t0.elapsed();
+    load_read(source, t0.elapsed(), patched, options)
+}
+
+/// Loads a scenario from its file already read (`validate` reads it to tell a scenario from
+/// a model), and the model it names.
+pub fn load_scenario_from(source: Source, options: &LoadOptions) -> Result<Scenario, Error> {
+    load_read(source, std::time::Duration::ZERO, true, options)
+}
+
+/// [`load`] once the scenario file is read (which took `read`).
+fn load_read(
+    source: Source,
+    mut read: std::time::Duration,
+    patched: bool,
+    options: &LoadOptions,
+) -> Result<Scenario, Error> {
+    let path = source.path.as_path();
     let t1 = Instant::now();
     let raw: raw::RawScenarioFile = source.deserialize()?;
     let parse = t1.elapsed();

@@ -44,7 +44,7 @@ pub fn model_of(path: &Path) -> Result<Model, Error> {
 pub fn model_of_with(path: &Path, options: &LoadOptions) -> Result<Model, Error> {
     let source = Source::read_with(path, options)?;
     if is_scenario(&source) {
-        Ok(scenario::load_scenario_with(path, options)?.model)
+        Ok(scenario::load_scenario_from(source, options)?.model)
     } else {
         Ok(model::load_model(&source)?)
     }
@@ -59,7 +59,7 @@ pub fn validate(path: &Path) -> Result<Validation, Error> {
 pub fn validate_with(path: &Path, options: &LoadOptions) -> Result<Validation, Error> {
     let source = Source::read_with(path, options)?;
     if is_scenario(&source) {
-        let s = scenario::load_scenario_with(path, options)?;
+        let s = scenario::load_scenario_from(source, options)?;
         let mut warnings = s.model.warnings();
         warnings.extend(s.warnings.iter().cloned());
         Ok(Validation {
