@@ -77,7 +77,10 @@ pub enum Propagation {
     #[default]
     Incremental,
     /// Recompute every node with [`reference::full_recompute`], and let every node take its
-    /// decisions: slow and plain, the reference the incremental engine is held to.
+    /// decisions: slow and plain, the reference the incremental engine is held to. The
+    /// metrics of such a run ([`crate::metrics::run_with`]) are plain too: every client's
+    /// people affected and every RTO node's people affected through it recomputed from
+    /// scratch at every instant.
     FullRecompute,
 }
 

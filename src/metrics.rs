@@ -5,7 +5,8 @@
 //! unavailability are each in millionths) and integrated over integer seconds, so
 //! people-hours carry no rounding until they are printed.
 
-use std::collections::HashMap;
+mod affected;
+mod through;
 
 use serde::Serialize;
 
@@ -13,6 +14,9 @@ use crate::engine::{Engine, Options, Own, Propagation, Recorder, View};
 use crate::model::{Avail, FULL, Model, NodeKind};
 use crate::scenario::Scenario;
 use crate::time::SimTime;
+
+pub(crate) use affected::{Affected, affected_units};
+use through::Through;
 
 /// The summary figures of a run, in the order of [`RunResult::figures`].
 pub const SUMMARY: [&str; 8] = [
@@ -250,6 +254,11 @@ fn run_beside(
     also: &mut impl Recorder,
 ) -> RunResult {
     m.reset();
+    // The reference engine goes with the plain metrics: every client and every RTO sum
+    // recomputed at every instant.
+    let plain = options.propagation == Propagation::FullRecompute;
+    m.affected.plain = plain;
+    m.through.plain = plain;
     let outcome = Engine::run_opts(scenario, &mut (&mut *m, also), options);
     let model = &scenario.model;
     let mut warnings = scenario.warnings.clone();
@@ -333,28 +342,17 @@ pub struct Metrics<'m> {
     recovered: SimTime,
     interruption_sum: u128,
     points: Vec<(SimTime, u128)>,
-    dirty_clients: Vec<u32>,
-    client_mark: Vec<bool>,
+    affected: Affected,
+    /// The nodes whose availability changed in the instant, with their availability before.
+    changes: Vec<(u32, Avail)>,
+    /// Nodes with an RTO whose clock started in the instant.
+    opening: Vec<u32>,
     through: Through,
     /// ∫ total / (nodes down) dt in people-hours: what one node down all along would be
     /// attributed. A node is attributed the growth of this integral while it is down.
     shared: f64,
     shared_since: SimTime,
     nodes_down: u64,
-}
-
-/// People affected through the nodes whose RTO clock runs (SPEC 2.6), computed only for
-/// those nodes and only while their clock runs, so the cost follows what is down.
-#[derive(Default)]
-struct Through {
-    /// Nodes with an RTO and a run of a < 1 open now.
-    open: Vec<u32>,
-    /// Per node seen open: the clients downstream, with the uses that pass through it.
-    cache: HashMap<u32, Vec<ClientUses>>,
-    /// Visit marks of the downstream search (allocated at the first search).
-    stamp: Vec<u32>,
-    generation: u32,
-    stack: Vec<u32>,
 }
 
 impl<'m> Metrics<'m> {
@@ -372,8 +370,9 @@ impl<'m> Metrics<'m> {
             recovered: SimTime::ZERO,
             interruption_sum: 0,
             points: Vec::new(),
-            dirty_clients: Vec::new(),
-            client_mark: vec![false; model.clients.len()],
+            affected: Affected::new(model),
+            changes: Vec::new(),
+            opening: Vec::new(),
             through: Through::default(),
             shared: 0.0,
             shared_since: SimTime::ZERO,
@@ -416,7 +415,8 @@ impl<'m> Metrics<'m> {
         self.recovered = SimTime::ZERO;
         self.interruption_sum = 0;
         self.points.clear();
-        self.through.open.clear();
+        self.affected.reset();
+        self.through.reset();
         self.shared = 0.0;
         self.shared_since = SimTime::ZERO;
         self.nodes_down = 0;
@@ -527,78 +527,6 @@ impl<'m> Metrics<'m> {
     }
 }
 
-/// People affected (in units) of a client with `population` through `uses`:
-/// population × max over the uses of share × (1 − a).
-pub(crate) fn affected_units(population: u64, uses: &[(u32, Avail)], a: &[Avail]) -> u128 {
-    let worst = uses
-        .iter()
-        .map(|&(n, share)| share as u128 * (FULL - a[n as usize]) as u128)
-        .max()
-        .unwrap_or(0);
-    population as u128 * worst
-}
-
-/// A client and some of its uses as (node, share).
-type ClientUses = (u32, Vec<(u32, Avail)>);
-
-impl Through {
-    /// For node `v`: every client that uses `v` or something depending on it, with those
-    /// uses, in client order.
-    fn downstream_uses(&mut self, model: &Model, v: u32) -> Vec<ClientUses> {
-        if self.stamp.is_empty() {
-            self.stamp = vec![0; model.nodes.len()];
-        }
-        self.generation += 1;
-        let generation = self.generation;
-        let mut found: Vec<(u32, u32, Avail)> = Vec::new();
-        self.stack.clear();
-        self.stack.push(v);
-        self.stamp[v as usize] = generation;
-        while let Some(x) = self.stack.pop() {
-            for &c in model.node_clients.row(x as usize) {
-                for &(n, share) in &model.uses[c as usize] {
-                    if n == x {
-                        found.push((c, n, share));
-                    }
-                }
-            }
-            for &d in model.dependents.row(x as usize) {
-                if self.stamp[d as usize] != generation {
-                    self.stamp[d as usize] = generation;
-                    self.stack.push(d);
-                }
-            }
-        }
-        found.sort_unstable();
-        found.dedup();
-        let mut out: Vec<ClientUses> = Vec::new();
-        for (c, n, share) in found {
-            match out.last_mut() {
-                Some((last, uses)) if *last == c => uses.push((n, share)),
-                _ => out.push((c, vec![(n, share)])),
-            }
-        }
-        out
-    }
-
-    /// Raises the run peak of every open node to the people affected through it now.
-    fn update(&mut self, model: &Model, nodes: &mut [NodeTrack], a: &[Avail]) {
-        for i in 0..self.open.len() {
-            let v = self.open[i];
-            if !self.cache.contains_key(&v) {
-                let uses = self.downstream_uses(model, v);
-                self.cache.insert(v, uses);
-            }
-            let sum: u128 = self.cache[&v]
-                .iter()
-                .map(|(c, us)| affected_units(model.clients[*c as usize].population, us, a))
-                .sum();
-            let node = &mut nodes[v as usize];
-            node.run_peak = node.run_peak.max(sum);
-        }
-    }
-}
-
 impl Recorder for Metrics<'_> {
     fn start(&mut self, _view: &View<'_>) {}
 
@@ -607,7 +535,6 @@ impl Recorder for Metrics<'_> {
         for &v in restarted {
             self.nodes[v as usize].restarts += 1;
         }
-        let mut opened = false;
         self.share_until(t);
         for &v in touched {
             let i = v as usize;
@@ -639,40 +566,33 @@ impl Recorder for Metrics<'_> {
             node.unavail += (FULL - node.a) as u128 * (t.0 - node.since.0) as u128;
             node.since = t;
             let was_full = node.a == FULL;
+            self.changes.push((v, node.a));
             node.a = a;
             if was_full && a < FULL {
                 node.run_start = Some(t);
                 node.run_peak = 0;
                 if model.nodes[i].rto.is_some() {
-                    self.through.open.push(v);
-                    opened = true;
+                    self.opening.push(v);
                 }
             } else if !was_full && a == FULL {
                 self.close_breach(i, t, false);
                 if model.nodes[i].rto.is_some() {
-                    self.through.open.retain(|&x| x != v);
-                }
-            }
-            for &c in model.node_clients.row(i) {
-                if !self.client_mark[c as usize] {
-                    self.client_mark[c as usize] = true;
-                    self.dirty_clients.push(c);
+                    self.through.close(v);
                 }
             }
         }
-        let dirty = std::mem::take(&mut self.dirty_clients);
-        let clients_changed = !dirty.is_empty();
-        for &c in &dirty {
-            let ci = c as usize;
-            self.client_mark[ci] = false;
-            let new = affected_units(model.clients[ci].population, &model.uses[ci], view.a);
-            let tr = &mut self.clients[ci];
-            if new == tr.affected {
-                continue;
-            }
-            tr.integral += tr.affected * (t.0 - tr.since.0) as u128;
+
+        // The clients.
+        let (clients, total, interruption_sum) = (
+            &mut self.clients,
+            &mut self.total,
+            &mut self.interruption_sum,
+        );
+        self.affected.update(model, touched, view.a, |c, old, new| {
+            let tr = &mut clients[c as usize];
+            tr.integral += old * (t.0 - tr.since.0) as u128;
             tr.since = t;
-            if tr.affected == 0 {
+            if old == 0 {
                 tr.first.get_or_insert(t);
                 tr.outage_start = Some(t);
                 tr.interruptions += 1;
@@ -682,21 +602,32 @@ impl Recorder for Metrics<'_> {
                 if let Some(s) = tr.outage_start.take() {
                     tr.longest = tr.longest.max(t.0 - s.0);
                 }
-                self.interruption_sum += tr.interruption_peak.max(tr.affected);
+                *interruption_sum += tr.interruption_peak.max(old);
                 tr.recovered = t;
             }
             tr.interruption_peak = tr.interruption_peak.max(new);
             tr.peak = tr.peak.max(new);
-            self.total = self.total + new - tr.affected;
+            *total = *total + new - old;
             tr.affected = new;
-        }
-        self.dirty_clients = dirty;
-        self.dirty_clients.clear();
+        });
 
-        // People affected through each node whose RTO clock runs.
-        if opened || clients_changed {
-            self.through.update(model, &mut self.nodes, view.a);
+        // People affected through each node whose RTO clock runs: the open ones follow the
+        // changes, the ones opening now start from the state now.
+        for &(v, old) in &self.changes {
+            self.through.node_changed(v, old, view.a[v as usize]);
         }
+        self.changes.clear();
+        let nodes = &mut self.nodes;
+        self.through.settle(model, view.a, |v, sum| {
+            let node = &mut nodes[v as usize];
+            node.run_peak = node.run_peak.max(sum);
+        });
+        for &v in &self.opening {
+            let sum = self.through.open(model, v, view.a);
+            let node = &mut self.nodes[v as usize];
+            node.run_peak = node.run_peak.max(sum);
+        }
+        self.opening.clear();
 
         // The total.
         let last = self.points.last().map(|p| p.1);

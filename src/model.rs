@@ -130,15 +130,24 @@ pub struct Client {
 }
 
 /// A compact adjacency: row `i` is `targets[offsets[i]..offsets[i + 1]]`.
-#[derive(Debug, Clone, Default)]
-pub struct Csr {
+#[derive(Debug, Clone)]
+pub struct Csr<T = u32> {
     offsets: Vec<u32>,
-    targets: Vec<u32>,
+    targets: Vec<T>,
 }
 
-impl Csr {
+impl<T> Default for Csr<T> {
+    fn default() -> Self {
+        Csr {
+            offsets: vec![0],
+            targets: Vec::new(),
+        }
+    }
+}
+
+impl<T: Copy> Csr<T> {
     /// Builds from rows given in order.
-    pub fn from_rows<I: IntoIterator<Item = R>, R: IntoIterator<Item = u32>>(rows: I) -> Csr {
+    pub fn from_rows<I: IntoIterator<Item = R>, R: IntoIterator<Item = T>>(rows: I) -> Csr<T> {
         let mut offsets = vec![0u32];
         let mut targets = Vec::new();
         for row in rows {
@@ -148,52 +157,14 @@ impl Csr {
         Csr { offsets, targets }
     }
 
-    /// Builds from `(row, target)` pairs; rows keep the order of the pairs, duplicates removed.
-    pub fn from_pairs(rows: usize, pairs: &[(u32, u32)]) -> Csr {
-        let mut counts = vec![0u32; rows + 1];
-        for &(r, _) in pairs {
-            counts[r as usize + 1] += 1;
-        }
-        for i in 0..rows {
-            counts[i + 1] += counts[i];
-        }
-        let mut fill = counts.clone();
-        let mut targets = vec![0u32; pairs.len()];
-        for &(r, t) in pairs {
-            targets[fill[r as usize] as usize] = t;
-            fill[r as usize] += 1;
-        }
-        // Remove duplicates within each row, keeping first occurrences (`seen[t]` holds the
-        // last row that took target `t`, plus one).
-        let mut seen = vec![0u32; targets.iter().max().map_or(0, |&m| m as usize + 1)];
-        let mut offsets = vec![0u32];
-        let mut out = Vec::with_capacity(targets.len());
-        for r in 0..rows {
-            for &t in &targets[counts[r] as usize..counts[r + 1] as usize] {
-                if seen[t as usize] != r as u32 + 1 {
-                    seen[t as usize] = r as u32 + 1;
-                    out.push(t);
-                }
-            }
-            offsets.push(out.len() as u32);
-        }
-        Csr {
-            offsets,
-            targets: out,
-        }
-    }
-
     /// An empty adjacency, to be filled row by row with [`Csr::push`] and [`Csr::end_row`].
-    pub(crate) fn building() -> Csr {
-        Csr {
-            offsets: vec![0],
-            targets: Vec::new(),
-        }
+    pub(crate) fn building() -> Csr<T> {
+        Csr::default()
     }
 
     /// Adds a target to the row being built.
     #[inline]
-    pub(crate) fn push(&mut self, t: u32) {
+    pub(crate) fn push(&mut self, t: T) {
         self.targets.push(t);
     }
 
@@ -205,13 +176,58 @@ impl Csr {
 
     /// Row `i`.
     #[inline]
-    pub fn row(&self, i: usize) -> &[u32] {
+    pub fn row(&self, i: usize) -> &[T] {
         &self.targets[self.offsets[i] as usize..self.offsets[i + 1] as usize]
     }
 
     /// The number of rows.
     pub fn rows(&self) -> usize {
         self.offsets.len() - 1
+    }
+}
+
+impl<T: Copy + Default> Csr<T> {
+    /// Builds from `(row, target)` pairs; rows keep the order of the pairs (a counting sort).
+    pub(crate) fn grouped(rows: usize, pairs: &[(u32, T)]) -> Csr<T> {
+        let mut offsets = vec![0u32; rows + 1];
+        for &(r, _) in pairs {
+            offsets[r as usize + 1] += 1;
+        }
+        for i in 0..rows {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut fill = offsets.clone();
+        let mut targets = vec![T::default(); pairs.len()];
+        for &(r, t) in pairs {
+            targets[fill[r as usize] as usize] = t;
+            fill[r as usize] += 1;
+        }
+        Csr { offsets, targets }
+    }
+}
+
+impl Csr<u32> {
+    /// Builds from `(row, target)` pairs; rows keep the order of the pairs, duplicates removed.
+    pub fn from_pairs(rows: usize, pairs: &[(u32, u32)]) -> Csr {
+        let all = Csr::grouped(rows, pairs);
+        // Remove duplicates within each row, keeping first occurrences (`seen[t]` holds the
+        // last row that took target `t`, plus one).
+        let mut seen = vec![0u32; all.targets.iter().max().map_or(0, |&m| m as usize + 1)];
+        let mut offsets = vec![0u32];
+        let mut out = Vec::with_capacity(all.targets.len());
+        for r in 0..rows {
+            for &t in all.row(r) {
+                if seen[t as usize] != r as u32 + 1 {
+                    seen[t as usize] = r as u32 + 1;
+                    out.push(t);
+                }
+            }
+            offsets.push(out.len() as u32);
+        }
+        Csr {
+            offsets,
+            targets: out,
+        }
     }
 }
 
@@ -261,9 +277,11 @@ pub struct Model {
     /// Per node: what is random about it, when anything is.
     pub random: Vec<Option<Box<Random>>>,
     /// Per client: its uses as (node, share in availability units).
-    pub(crate) uses: Vec<Vec<(u32, Avail)>>,
+    pub(crate) uses: Csr<(u32, Avail)>,
     /// Per node: the clients that use it.
     pub(crate) node_clients: Csr,
+    /// Per node: its uses as (client, share), one per use (a client may use a node twice).
+    pub(crate) node_uses: Csr<(u32, Avail)>,
     /// Per node: its strongly connected component, numbered in topological order
     /// (every component after the components it depends on).
     pub(crate) scc_of: Vec<u32>,
@@ -292,7 +310,7 @@ impl Model {
 
     /// Client `c`'s uses as (node, share in availability units).
     pub fn client_uses(&self, c: usize) -> &[(u32, Avail)] {
-        &self.uses[c]
+        self.uses.row(c)
     }
 
     /// The sum of all clients' populations.

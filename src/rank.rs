@@ -33,7 +33,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::engine::{Engine, Recorder, View};
-use crate::metrics::{PERSON, PERSON_HOUR, affected_units};
+use crate::metrics::{Affected, PERSON, PERSON_HOUR};
 use crate::model::Model;
 use crate::scenario::{Action, Event};
 use crate::time::SimTime;
@@ -131,7 +131,9 @@ pub struct Ranking {
 /// cut off and zeroed. Its state is put back in time proportional to what it touched.
 struct Probe<'m> {
     model: &'m Model,
+    /// Per client: the people affected, in units.
     affected: Vec<u128>,
+    clients: Affected,
     touched: Vec<u32>,
     touched_mark: FixedBitSet,
     total: u128,
@@ -156,6 +158,7 @@ impl<'m> Probe<'m> {
         Probe {
             model,
             affected: vec![0; model.clients.len()],
+            clients: Affected::new(model),
             touched: Vec::new(),
             touched_mark: FixedBitSet::with_capacity(model.clients.len()),
             total: 0,
@@ -180,6 +183,7 @@ impl<'m> Probe<'m> {
         }
         self.hit = 0;
         self.touched.clear();
+        self.clients.reset();
         self.total = 0;
         self.since = SimTime::ZERO;
         self.integral = 0;
@@ -199,8 +203,8 @@ impl Recorder for Probe<'_> {
         let model = self.model;
         self.integral += self.total * (t.0 - self.since.0) as u128;
         self.since = t;
-        for &v in touched {
-            if self.first {
+        if self.first {
+            for &v in touched {
                 if view.a[v as usize] == 0 {
                     self.zeros.push(v);
                 }
@@ -211,20 +215,27 @@ impl Recorder for Probe<'_> {
                     );
                 }
             }
-            for &c in model.node_clients.row(v as usize) {
-                let ci = c as usize;
-                let client = &model.clients[ci];
-                let new = affected_units(client.population, &model.uses[ci], view.a);
-                if !self.touched_mark.put(ci) {
-                    self.touched.push(c);
-                }
-                self.total = self.total + new - self.affected[ci];
-                self.affected[ci] = new;
-                if new > 0 && !self.hit_mark.put(ci) {
-                    self.hit += 1;
-                }
-            }
         }
+        let Probe {
+            affected,
+            touched: clients_touched,
+            touched_mark,
+            total,
+            hit,
+            hit_mark,
+            ..
+        } = self;
+        self.clients.update(model, touched, view.a, |c, old, new| {
+            let ci = c as usize;
+            if !touched_mark.put(ci) {
+                clients_touched.push(c);
+            }
+            *total = *total + new - old;
+            affected[ci] = new;
+            if new > 0 && !hit_mark.put(ci) {
+                *hit += 1;
+            }
+        });
         if self.first {
             for &c in &self.touched {
                 let pop = model.clients[c as usize].population as u128;

@@ -17,7 +17,7 @@ use super::{
     title_style, value_top,
 };
 use crate::engine::{Engine, Options, Propagation, Recorder, View};
-use crate::metrics::{PERSON, RunResult, affected_units};
+use crate::metrics::{Affected, PERSON, RunResult};
 use crate::model::Model;
 use crate::scenario::Scenario;
 use crate::time::SimTime;
@@ -245,10 +245,8 @@ pub(crate) struct GroupRecorder<'m> {
     model: &'m Model,
     /// Per client: its key (index into the keys, in model order of first use).
     key_of: Vec<usize>,
-    client_units: Vec<u128>,
+    clients: Affected,
     key_units: Vec<u128>,
-    mark: Vec<bool>,
-    dirty: Vec<u32>,
     /// Change points: the time and, for each key whose clients changed then, its units from
     /// then on (a key may be listed more than once; the last entry holds). Proportional to
     /// the changes, not to the keys: a model may tag every client differently.
@@ -267,10 +265,8 @@ impl<'m> GroupRecorder<'m> {
         GroupRecorder {
             model,
             key_of,
-            client_units: vec![0; model.clients.len()],
+            clients: Affected::new(model),
             key_units: vec![0; index.len()],
-            mark: vec![false; model.clients.len()],
-            dirty: Vec::new(),
             points: Vec::new(),
         }
     }
@@ -319,28 +315,14 @@ impl Recorder for GroupRecorder<'_> {
     fn start(&mut self, _view: &View<'_>) {}
 
     fn instant(&mut self, t: SimTime, touched: &[u32], _restarted: &[u32], view: &View<'_>) {
-        let model = self.model;
-        for &v in touched {
-            for &c in model.node_clients.row(v as usize) {
-                let ci = c as usize;
-                if !self.mark[ci] {
-                    self.mark[ci] = true;
-                    self.dirty.push(c);
-                }
-            }
-        }
         let mut changed = Vec::new();
-        for c in std::mem::take(&mut self.dirty) {
-            let ci = c as usize;
-            self.mark[ci] = false;
-            let new = affected_units(model.clients[ci].population, model.client_uses(ci), view.a);
-            let old = std::mem::replace(&mut self.client_units[ci], new);
-            if new != old {
-                let k = self.key_of[ci];
-                self.key_units[k] = self.key_units[k] - old + new;
-                changed.push((k, self.key_units[k]));
-            }
-        }
+        let (key_of, key_units) = (&self.key_of, &mut self.key_units);
+        self.clients
+            .update(self.model, touched, view.a, |c, old, new| {
+                let k = key_of[c as usize];
+                key_units[k] = key_units[k] - old + new;
+                changed.push((k, key_units[k]));
+            });
         if !changed.is_empty() {
             self.points.push((t, changed));
         }

@@ -7,8 +7,8 @@ use super::raw::{
     RawService, RawSite,
 };
 use super::{
-    CLIENT_BIT, Client, Csr, DEFAULT_ATTEMPTS, FULL, Fallback, Model, Node, NodeKind, Random,
-    RestartFailure, tarjan, to_units,
+    Avail, CLIENT_BIT, Client, Csr, DEFAULT_ATTEMPTS, FULL, Fallback, Model, Node, NodeKind,
+    Random, RestartFailure, tarjan, to_units,
 };
 use crate::dist::Dist;
 use crate::error::{InputError, InputErrorKind};
@@ -292,7 +292,7 @@ pub fn build_parsed(
         }
     }
 
-    let (uses, populations, node_clients) = client_uses(&en, &client_out, &resolver)?;
+    let (uses, populations, node_clients, node_uses) = client_uses(&en, &client_out, &resolver)?;
     for (c, pop) in client_out.iter_mut().zip(populations) {
         c.population = pop;
     }
@@ -321,6 +321,7 @@ pub fn build_parsed(
         random,
         uses,
         node_clients,
+        node_uses,
         scc_of,
         scc_nodes,
     })
@@ -420,16 +421,17 @@ fn nodes_of(
 }
 
 /// Every client's uses as (node, share), its population, and per node the clients that
-/// use it.
+/// use it and its uses as (client, share).
 #[allow(clippy::type_complexity)]
 fn client_uses(
     en: &Entries,
     client_out: &[Client],
     r: &Resolver,
-) -> Result<(Vec<Vec<(u32, crate::model::Avail)>>, Vec<u64>, Csr), InputError> {
-    let mut uses = Vec::with_capacity(en.clients.len());
+) -> Result<(Csr<(u32, Avail)>, Vec<u64>, Csr, Csr<(u32, Avail)>), InputError> {
+    let mut uses = Csr::building();
     let mut populations = Vec::with_capacity(en.clients.len());
     let mut use_pairs = Vec::new();
+    let mut node_uses = Vec::new();
     for (ci, (e, meta)) in en.clients.iter().zip(&en.client_meta).enumerate() {
         let id = &client_out[ci].id;
         let Some(pop) = e.population else {
@@ -446,7 +448,6 @@ fn client_uses(
             ));
         };
         let patched = meta.patched.contains("uses");
-        let mut list = Vec::new();
         for (ui, u) in e.uses.iter().flatten().enumerate() {
             let path: &[Seg] = if u.table {
                 &[Seg::Key("uses"), Seg::Index(ui), Seg::Key("service")]
@@ -465,17 +466,20 @@ fn client_uses(
                     )));
                 }
                 Some(n) => {
-                    list.push((n, u.share.map_or(FULL, |s| to_units(s.0))));
+                    let share = u.share.map_or(FULL, |s| to_units(s.0));
+                    uses.push((n, share));
                     use_pairs.push((n, ci as u32));
+                    node_uses.push((n, (ci as u32, share)));
                 }
                 None => return Err(locate((r.unknown)(&u.service))),
             }
         }
-        uses.push(list);
+        uses.end_row();
         populations.push(pop.0);
     }
     let node_clients = Csr::from_pairs(r.nodes.len(), &use_pairs);
-    Ok((uses, populations, node_clients))
+    let node_uses = Csr::grouped(r.nodes.len(), &node_uses);
+    Ok((uses, populations, node_clients, node_uses))
 }
 
 /// What resolving an id needs: where errors point, the ids' numbers, the nodes.

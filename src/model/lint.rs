@@ -39,7 +39,7 @@ pub(super) fn warnings(model: &Model) -> Vec<String> {
         .clients
         .iter()
         .enumerate()
-        .filter(|(c, _)| model.uses[*c].is_empty())
+        .filter(|(c, _)| model.client_uses(*c).is_empty())
         .map(|(_, client)| client.id.as_str())
         .collect();
     if idle.len() > LISTED {

@@ -56,7 +56,7 @@ pub fn critical_scores(model: &Model, nodes: &[u32]) -> Vec<f64> {
         stack.push(v);
         while let Some(x) = stack.pop() {
             for &c in model.node_clients.row(x as usize) {
-                for &(u, share) in &model.uses[c as usize] {
+                for &(u, share) in model.client_uses(c as usize) {
                     if u == x && share > best[c as usize] {
                         if best[c as usize] == 0 {
                             clients.push(c);

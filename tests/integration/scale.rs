@@ -131,8 +131,9 @@ fn bad_options_are_usage_errors() {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
     /// Whole runs on random generated models (cycles, any-of hosting, k-of-n groups,
-    /// fallbacks, RTOs, repairs and restarts): every figure and the whole timeline of the
-    /// incremental engine equal those of the full-recompute reference.
+    /// fallbacks, RTOs, repairs and restarts; half of them with many clients): every figure
+    /// and the whole timeline of the incremental engine and metrics equal those of the
+    /// full-recompute reference.
     #[test]
     fn incremental_equals_reference_on_generated_models(
         seed in 0u64..10_000,
@@ -140,8 +141,16 @@ proptest! {
         k_of_n in 0.0f64..0.8,
         fallbacks in 0.0f64..0.6,
         instant in any::<bool>(),
+        many_clients in any::<bool>(),
     ) {
         let mut cfg = Config { back_edges, k_of_n, fallbacks, ..small(seed) };
+        if many_clients {
+            // Clients outnumber the services ten to one, each using several: the incremental
+            // client figures and RTO sums against the plain ones.
+            cfg.clients = 150;
+            cfg.uses = (3, 9);
+            cfg.rto = 0.5;
+        }
         if instant {
             cfg.restart = (SimTime::ZERO, SimTime::ZERO);
             cfg.repair = (SimTime::ZERO, SimTime::ZERO);

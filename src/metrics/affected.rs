@@ -1,0 +1,243 @@
+//! People affected per client, kept up to date from the nodes each instant touched.
+//!
+//! A client's people affected are its population × the largest share × (1 − a) over its
+//! uses. Each client keeps that largest value as the engine's groups keep theirs: a use that
+//! gets worse than it, or as bad, is the new value; a use that was the value and gets
+//! better leaves only a rescan of the client's uses to tell; any other change leaves it
+//! where it was. So an instant costs the uses of the nodes whose availability changed (and
+//! the uses of the clients rescanned), not the clients or uses of the model.
+
+use fixedbitset::FixedBitSet;
+
+use crate::model::{Avail, FULL, Model};
+
+/// People affected (in units) of a client with `population` through `uses`:
+/// population × max over the uses of share × (1 − a).
+pub(crate) fn affected_units(population: u64, uses: &[(u32, Avail)], a: &[Avail]) -> u128 {
+    population as u128 * worst_use(uses, a) as u128
+}
+
+/// The largest share × (1 − a) over `uses`, in units of 10⁻¹².
+fn worst_use(uses: &[(u32, Avail)], a: &[Avail]) -> u64 {
+    uses.iter()
+        .map(|&(n, share)| loss(share, a[n as usize]))
+        .max()
+        .unwrap_or(0)
+}
+
+/// share × (1 − a) of one use.
+#[inline]
+pub(crate) fn loss(share: Avail, a: Avail) -> u64 {
+    share as u64 * (FULL - a) as u64
+}
+
+/// The worst of one set of uses, updated for one use going from `old` to `new` loss: the
+/// new worst, or `None` when only a rescan can tell.
+#[inline]
+pub(crate) fn worst_shift(worst: u64, old: u64, new: u64) -> Option<u64> {
+    if new >= worst {
+        Some(new)
+    } else if old == worst {
+        None
+    } else {
+        Some(worst)
+    }
+}
+
+/// Per client, the people affected, kept from the changes the engine reports.
+pub(crate) struct Affected {
+    /// Per node: its availability as last seen.
+    seen: Vec<Avail>,
+    /// Per client: the largest share × (1 − a) over its uses.
+    worst: Vec<u64>,
+    /// Clients whose worst may have moved in the instant, with their worst before it.
+    dirty: Vec<(u32, u64)>,
+    dirty_mark: FixedBitSet,
+    /// Dirty clients whose worst use got better: a rescan tells their new worst.
+    rescan: FixedBitSet,
+    /// Nodes seen below full, and clients affected, at some point (for [`Affected::reset`]).
+    moved: Vec<u32>,
+    moved_mark: FixedBitSet,
+    hurt: Vec<u32>,
+    hurt_mark: FixedBitSet,
+    /// The reference: every client recomputed from its uses at every instant.
+    pub(crate) plain: bool,
+}
+
+impl Affected {
+    /// Everything up, nobody affected.
+    pub(crate) fn new(model: &Model) -> Self {
+        let (n, c) = (model.nodes.len(), model.clients.len());
+        Affected {
+            seen: vec![FULL; n],
+            worst: vec![0; c],
+            dirty: Vec::new(),
+            dirty_mark: FixedBitSet::with_capacity(c),
+            rescan: FixedBitSet::with_capacity(c),
+            moved: Vec::new(),
+            moved_mark: FixedBitSet::with_capacity(n),
+            hurt: Vec::new(),
+            hurt_mark: FixedBitSet::with_capacity(c),
+            plain: false,
+        }
+    }
+
+    /// Back to everything up, in time proportional to what moved since.
+    pub(crate) fn reset(&mut self) {
+        for &v in &self.moved {
+            self.seen[v as usize] = FULL;
+            self.moved_mark.set(v as usize, false);
+        }
+        for &c in &self.hurt {
+            self.worst[c as usize] = 0;
+            self.hurt_mark.set(c as usize, false);
+        }
+        self.moved.clear();
+        self.hurt.clear();
+    }
+
+    /// Takes in one instant: `touched` lists every node whose availability may have changed,
+    /// `a` holds the availabilities now. Calls `changed(client, before, after)` with the
+    /// people affected in units (see [`affected_units`]) for every client whose figure
+    /// moved.
+    pub(crate) fn update(
+        &mut self,
+        model: &Model,
+        touched: &[u32],
+        a: &[Avail],
+        mut changed: impl FnMut(u32, u128, u128),
+    ) {
+        if self.plain {
+            return self.recompute(model, a, changed);
+        }
+        for &v in touched {
+            let i = v as usize;
+            let (old, new) = (self.seen[i], a[i]);
+            if old == new {
+                continue;
+            }
+            self.seen[i] = new;
+            if !self.moved_mark.put(i) {
+                self.moved.push(v);
+            }
+            for &(c, share) in model.node_uses.row(i) {
+                let ci = c as usize;
+                let cur = self.worst[ci];
+                if !self.dirty_mark.put(ci) {
+                    self.dirty.push((c, cur));
+                }
+                match worst_shift(cur, loss(share, old), loss(share, new)) {
+                    Some(w) => self.worst[ci] = w,
+                    None => self.rescan.insert(ci),
+                }
+            }
+        }
+        for (c, before) in self.dirty.drain(..) {
+            let ci = c as usize;
+            self.dirty_mark.set(ci, false);
+            if self.rescan.contains(ci) {
+                self.rescan.set(ci, false);
+                self.worst[ci] = worst_use(model.client_uses(ci), &self.seen);
+            }
+            let after = self.worst[ci];
+            if after == before {
+                continue;
+            }
+            if !self.hurt_mark.put(ci) {
+                self.hurt.push(c);
+            }
+            let pop = model.clients[ci].population as u128;
+            // A client of no people has nobody affected, whatever its uses.
+            if pop > 0 {
+                changed(c, pop * before as u128, pop * after as u128);
+            }
+        }
+    }
+
+    /// [`Affected::update`] the plain way, the reference the incremental one is held to:
+    /// every client's figure from its uses, in client order.
+    fn recompute(&mut self, model: &Model, a: &[Avail], mut changed: impl FnMut(u32, u128, u128)) {
+        for (ci, client) in model.clients.iter().enumerate() {
+            let pop = client.population as u128;
+            let worst = worst_use(model.client_uses(ci), a);
+            let before = std::mem::replace(&mut self.worst[ci], worst);
+            if worst != before && !self.hurt_mark.put(ci) {
+                self.hurt.push(ci as u32);
+            }
+            if pop * worst as u128 != pop * before as u128 {
+                changed(ci as u32, pop * before as u128, pop * worst as u128);
+            }
+        }
+        for (i, &x) in a.iter().enumerate() {
+            if x != self.seen[i] {
+                self.seen[i] = x;
+                if !self.moved_mark.put(i) {
+                    self.moved.push(i as u32);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_worst_moves_only_when_a_use_crosses_it() {
+        // Worse than the worst, or as bad: the new worst.
+        assert_eq!(worst_shift(5, 1, 7), Some(7));
+        assert_eq!(worst_shift(5, 1, 5), Some(5));
+        // The worst use got better: a rescan.
+        assert_eq!(worst_shift(5, 5, 2), None);
+        // Another use moved below the worst: nothing.
+        assert_eq!(worst_shift(5, 1, 3), Some(5));
+        assert_eq!(worst_shift(5, 4, 0), Some(5));
+    }
+
+    #[test]
+    fn clients_follow_the_changes_of_their_uses() {
+        // Client c0 (100 people) uses s0 fully and s1 at share 0.5; c1 (10 people) uses s1.
+        let text = "[model]\nname = \"m\"\n[[site]]\nid = \"dc\"\n[[service]]\nid = \"s0\"\nhosted_on = \"dc\"\n[[service]]\nid = \"s1\"\nhosted_on = \"dc\"\n[[client]]\nid = \"c0\"\npopulation = 100\nuses = [\"s0\", { service = \"s1\", share = 0.5 }]\n[[client]]\nid = \"c1\"\npopulation = 10\nuses = [\"s1\"]\n";
+        let model =
+            crate::model::load_model(&crate::source::Source::from_text("m.toml", text)).unwrap();
+        let (s0, s1) = (1u32, 2u32);
+        let mut affected = Affected::new(&model);
+        let mut a = vec![FULL; 3];
+        let mut log = Vec::new();
+        let person = crate::metrics::PERSON;
+        let mut step = |affected: &mut Affected, a: &[Avail], touched: &[u32]| {
+            log.clear();
+            affected.update(&model, touched, a, |c, before, after| {
+                log.push((c, before, after))
+            });
+            log.clone()
+        };
+        // s1 at 0: c0 loses half its use of s1 (50 people), c1 all 10.
+        a[s1 as usize] = 0;
+        assert_eq!(
+            step(&mut affected, &a, &[s1]),
+            [(0, 0, 50 * person), (1, 0, 10 * person)]
+        );
+        // s0 at 0.2: c0's worst is now s0, 0.8 × 100 = 80 people.
+        a[s0 as usize] = 200_000;
+        assert_eq!(
+            step(&mut affected, &a, &[s0]),
+            [(0, 50 * person, 80 * person)]
+        );
+        // s0 back: c0's worst use got better; the rescan finds s1 again (50 people).
+        a[s0 as usize] = FULL;
+        assert_eq!(
+            step(&mut affected, &a, &[s0]),
+            [(0, 80 * person, 50 * person)]
+        );
+        // A node touched without a change moves nobody.
+        assert_eq!(step(&mut affected, &a, &[s0, 0]), []);
+        // Reset: everything up again, nobody affected.
+        affected.reset();
+        a[s1 as usize] = FULL;
+        assert_eq!(step(&mut affected, &a, &[s1]), []);
+        a[s1 as usize] = 0;
+        assert_eq!(step(&mut affected, &a, &[s1]).len(), 2);
+    }
+}
