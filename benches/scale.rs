@@ -1,22 +1,44 @@
-//! Scale: the cost of one scenario event on generated layered models of 1k, 100k and (with
-//! `IMPACTSIM_BENCH_1M=1`) 1M nodes, and the cost of loading a model.
+//! Scale: the cost of one scenario event and of loading, on generated models of two shapes.
 //!
-//! Each model has about 4.9 dependency edges per node (fan-in 2..7 per layer, 30 % of
-//! services on any of two sites, 10 % of groups k-of-n, 1 % back edges that make cycles,
-//! 5 % fallbacks, 2 % RTOs) and a scenario of 1,000 random shutdowns, failures and restarts
-//! over 30 days. The per-event figure is the measured time of a whole run (engine, timers
-//! and metrics) divided by 1,000: criterion's throughput line reads it in events per second.
+//! - **layered**: 1k, 100k and (with `IMPACTSIM_BENCH_1M=1`) 1M nodes in 5 layers, about 4.9
+//!   dependency edges per node (fan-in 2..7, 30 % of services on any of two sites, 10 % of
+//!   groups k-of-n, 1 % back edges that make cycles, 5 % fallbacks, 2 % RTOs), one client
+//!   per 100 services, and 1,000 random shutdowns, failures and restarts over 30 days.
+//! - **clients**: where clients dominate: the same graph with 4 clients per 10 services,
+//!   each using 3 to 9 services, and one event an hour.
+//!
+//! Each model is run with its 1,000 events and with its first event alone: the difference
+//! divided by 999 is the cost of one scenario event (with the timers it sets off), the fixed
+//! cost of a run (its state, one result per node and client) taken out. Criterion's
+//! throughput line for the 1,000-event run reads in events per second, fixed cost included.
 
 use std::hint::black_box;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use impactsim::SimTime;
 use impactsim::generate::{self, Config, Format};
 
 const EVENTS: u32 = 1000;
 
-fn config(services: u32) -> Config {
-    Config {
+/// The two shapes.
+#[derive(Clone, Copy)]
+enum Shape {
+    Layered,
+    Clients,
+}
+
+impl Shape {
+    fn name(self) -> &'static str {
+        match self {
+            Shape::Layered => "layered",
+            Shape::Clients => "clients",
+        }
+    }
+}
+
+fn config(shape: Shape, services: u32, events: u32) -> Config {
+    let base = Config {
         seed: 1,
         sites: (services / 10_000).max(3),
         services,
@@ -24,13 +46,23 @@ fn config(services: u32) -> Config {
         clients: (services / 100).max(10),
         fan_in: vec![(2, 7)],
         population: 25_000_000,
-        events: EVENTS,
+        events,
         ..Config::default()
+    };
+    match shape {
+        Shape::Layered => base,
+        Shape::Clients => Config {
+            clients: services / 10 * 4,
+            uses: (3, 9),
+            every: Some(SimTime(3600)),
+            horizon: Some(SimTime(EVENTS as u64 * 3600)),
+            ..base
+        },
     }
 }
 
 /// Writes the generated model and scenario as JSON into `dir`; returns the scenario path.
-fn write(cfg: &Config, dir: &std::path::Path) -> PathBuf {
+fn write(cfg: &Config, dir: &Path) -> PathBuf {
     let g = generate::generate(cfg).unwrap();
     std::fs::write(dir.join("model.json"), g.model_text(Format::Json)).unwrap();
     let path = dir.join("scenario.json");
@@ -47,31 +79,37 @@ fn sizes() -> Vec<u32> {
 }
 
 fn per_event(c: &mut Criterion) {
-    let mut group = c.benchmark_group("event");
-    group.sample_size(10);
-    group.throughput(Throughput::Elements(EVENTS as u64));
-    for services in sizes() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = impactsim::load_scenario(&write(&config(services), dir.path())).unwrap();
-        group.bench_with_input(
-            BenchmarkId::from_parameter(format!("{}-nodes", s.model.node_count())),
-            &s,
-            |b, s| b.iter(|| impactsim::metrics::run(black_box(s))),
-        );
+    for shape in [Shape::Layered, Shape::Clients] {
+        let mut group = c.benchmark_group(format!("event-{}", shape.name()));
+        group.sample_size(10);
+        for services in sizes() {
+            for events in [EVENTS, 1] {
+                let dir = tempfile::tempdir().unwrap();
+                let path = write(&config(shape, services, events), dir.path());
+                let s = impactsim::load_scenario(&path).unwrap();
+                group.throughput(Throughput::Elements(events as u64));
+                let id = format!("{}-nodes/{events}-events", s.model.node_count());
+                group.bench_with_input(BenchmarkId::from_parameter(id), &s, |b, s| {
+                    b.iter(|| impactsim::metrics::run(black_box(s)))
+                });
+            }
+        }
+        group.finish();
     }
-    group.finish();
 }
 
 fn load(c: &mut Criterion) {
     let mut group = c.benchmark_group("load");
     group.sample_size(10);
-    for services in sizes().into_iter().skip(1) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = write(&config(services), dir.path());
-        group.bench_function(
-            BenchmarkId::from_parameter(format!("{services}-services")),
-            |b| b.iter(|| impactsim::load_scenario(black_box(&path)).unwrap()),
-        );
+    for shape in [Shape::Layered, Shape::Clients] {
+        for services in sizes().into_iter().skip(1) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = write(&config(shape, services, EVENTS), dir.path());
+            let id = format!("{}/{services}-services", shape.name());
+            group.bench_function(BenchmarkId::from_parameter(id), |b| {
+                b.iter(|| impactsim::load_scenario(black_box(&path)).unwrap())
+            });
+        }
     }
     group.finish();
 }

@@ -614,11 +614,11 @@ impl Recorder for Metrics<'_> {
         // People affected through each node whose RTO clock runs: the open ones follow the
         // changes, the ones opening now start from the state now.
         for &(v, old) in &self.changes {
-            self.through.node_changed(v, old, view.a[v as usize]);
+            self.through.node_changed(model, v, old, view.a[v as usize]);
         }
         self.changes.clear();
         let nodes = &mut self.nodes;
-        self.through.settle(model, view.a, |v, sum| {
+        self.through.settle(view.a, |v, sum| {
             let node = &mut nodes[v as usize];
             node.run_peak = node.run_peak.max(sum);
         });

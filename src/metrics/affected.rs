@@ -50,6 +50,8 @@ pub(crate) struct Affected {
     seen: Vec<Avail>,
     /// Per client: the largest share × (1 − a) over its uses.
     worst: Vec<u64>,
+    /// Per client: its population (kept dense: the clients' records are large).
+    pops: Vec<u64>,
     /// Clients whose worst may have moved in the instant, with their worst before it.
     dirty: Vec<(u32, u64)>,
     dirty_mark: FixedBitSet,
@@ -71,6 +73,7 @@ impl Affected {
         Affected {
             seen: vec![FULL; n],
             worst: vec![0; c],
+            pops: model.clients.iter().map(|c| c.population).collect(),
             dirty: Vec::new(),
             dirty_mark: FixedBitSet::with_capacity(c),
             rescan: FixedBitSet::with_capacity(c),
@@ -146,7 +149,7 @@ impl Affected {
             if !self.hurt_mark.put(ci) {
                 self.hurt.push(c);
             }
-            let pop = model.clients[ci].population as u128;
+            let pop = self.pops[ci] as u128;
             // A client of no people has nobody affected, whatever its uses.
             if pop > 0 {
                 changed(c, pop * before as u128, pop * after as u128);

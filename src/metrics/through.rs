@@ -2,12 +2,12 @@
 //!
 //! While a node with an RTO has a < 1, the people affected through it are Σ over the clients
 //! downstream of it of population × the largest share × (1 − a) over the uses that depend on
-//! it. When its clock starts, its downstream (found once per node and cached) is summed
-//! from scratch, and every use in it is watched. From then on a node whose availability
-//! changes updates only the watched entries it is a use of, each keeping its largest value
-//! as [`super::affected`] keeps a client's; the sum moves by the entries that moved. So an
-//! instant costs the watched uses of the nodes that changed, not every open node's
-//! downstream.
+//! it. The first time a node's clock starts, its downstream is found and every use in it is
+//! watched, for good: the node's entries (one per client) are kept with the model's
+//! structure, across runs. When its clock starts its sum is taken from scratch. While it
+//! runs, a node whose availability changes updates only the entries it is a use of, each
+//! keeping its largest value as [`super::affected`] keeps a client's, and the sum moves by
+//! the entries that moved. So an instant costs the watched uses of the nodes that changed.
 
 use std::collections::HashMap;
 
@@ -16,28 +16,21 @@ use fixedbitset::FixedBitSet;
 use super::affected::{affected_units, loss, worst_shift};
 use crate::model::{Avail, Model};
 
-/// The clients downstream of one node, each with the uses that depend on that node.
-struct Downstream {
-    /// Per entry: the client, and the end of its uses in `uses` (they start where the
-    /// previous entry's end).
-    entries: Vec<(u32, u32)>,
+/// A node with an RTO whose clock has run: its downstream, and its sum while the clock runs.
+struct Watched {
+    node: u32,
+    /// Per entry (a client downstream of the node): the end of its uses in `uses`, the
+    /// uses that depend on the node (they start where the previous entry's end).
+    ends: Vec<u32>,
     /// Every entry's uses as (node, share).
     uses: Vec<(u32, Avail)>,
-}
-
-impl Downstream {
-    fn uses(&self, e: usize) -> &[(u32, Avail)] {
-        let start = if e == 0 { 0 } else { self.entries[e - 1].1 };
-        &self.uses[start as usize..self.entries[e].1 as usize]
-    }
-}
-
-/// One run of a < 1 of a node with an RTO.
-struct Open {
-    node: u32,
-    /// False once the run has ended: its watches are stale.
-    live: bool,
-    /// Per entry of the node's downstream: the largest share × (1 − a) over its uses.
+    /// Per entry: the client's population.
+    pops: Vec<u64>,
+    /// The entry of every use of every watched node, row after row (see [`Watch`]).
+    links: Vec<u32>,
+    /// True while the node's clock runs: the figures below are kept only then.
+    open: bool,
+    /// Per entry: the largest share × (1 − a) over its uses.
     worst: Vec<u64>,
     /// The people affected through the node now, in units.
     sum: u128,
@@ -48,150 +41,113 @@ struct Open {
     rescan: FixedBitSet,
 }
 
-/// A use in an open node's downstream: the open run (index into [`Through::runs`]), the
-/// entry, and the use's share.
+impl Watched {
+    fn uses(&self, e: usize) -> &[(u32, Avail)] {
+        let start = if e == 0 { 0 } else { self.ends[e - 1] };
+        &self.uses[start as usize..self.ends[e] as usize]
+    }
+
+    /// The largest share × (1 − a) over entry `e`'s uses.
+    fn worst_of(&self, e: usize, a: &[Avail]) -> u64 {
+        self.uses(e)
+            .iter()
+            .map(|&(n, share)| loss(share, a[n as usize]))
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// A node in a watched node's downstream that clients use: the watched node (index into
+/// [`Through::watched`]), and where the entries of the node's uses (its row of
+/// `Model::node_uses`, in order) start in its `links`.
 #[derive(Clone, Copy)]
 struct Watch {
-    run: u32,
-    entry: u32,
-    share: Avail,
+    slot: u32,
+    links: u32,
 }
 
 /// People affected through every node whose RTO clock runs.
 #[derive(Default)]
 pub(super) struct Through {
-    /// Per node seen open: its downstream (kept across runs: it depends on the model only).
-    cache: HashMap<u32, Downstream>,
-    /// The runs opened since the last reset; [`Through::open_run`] finds a node's live one.
-    runs: Vec<Open>,
-    open_run: HashMap<u32, u32>,
-    /// Per node (allocated at the first opening): the watches on its uses.
+    /// Every node whose clock has run, and its index there.
+    watched: Vec<Watched>,
+    slot_of: HashMap<u32, u32>,
+    /// Per node (allocated at the first clock): the watches on it.
     watch: Vec<Vec<Watch>>,
-    /// Nodes with watches, for the reset.
-    watched: Vec<u32>,
-    /// Watches of ended runs, not yet dropped.
-    stale: usize,
-    live: usize,
-    /// Runs whose sum moved in this instant.
+    /// Slots whose sum moved in this instant.
     moved: Vec<u32>,
     /// The reference: every open node's sum recomputed from its downstream at every instant.
     pub(super) plain: bool,
-    // The downstream search.
+    // The downstream search: visit marks, and the clients' populations.
     stamp: Vec<u32>,
+    pops: Vec<u64>,
     generation: u32,
     stack: Vec<u32>,
 }
 
 impl Through {
-    /// Back to no clock running, keeping the cache.
+    /// Back to no clock running, keeping what was learned of the model.
     pub(super) fn reset(&mut self) {
-        for &v in &self.watched {
-            self.watch[v as usize].clear();
+        for w in &mut self.watched {
+            w.open = false;
         }
-        self.watched.clear();
-        self.runs.clear();
-        self.open_run.clear();
-        self.stale = 0;
-        self.live = 0;
         self.moved.clear();
     }
 
     /// Node `v`'s clock starts, with availabilities `a`: returns the people affected
     /// through it now, in units.
     pub(super) fn open(&mut self, model: &Model, v: u32, a: &[Avail]) -> u128 {
-        if !self.cache.contains_key(&v) {
-            let down = self.downstream(model, v);
-            self.cache.insert(v, down);
+        let slot = match self.slot_of.get(&v) {
+            Some(&slot) => slot,
+            None => self.watch_downstream(model, v),
+        };
+        let w = &mut self.watched[slot as usize];
+        w.sum = 0;
+        for e in 0..w.ends.len() {
+            let worst = w.worst_of(e, a);
+            w.worst[e] = worst;
+            w.sum += w.pops[e] as u128 * worst as u128;
         }
-        if self.watch.is_empty() {
-            self.watch = vec![Vec::new(); model.nodes.len()];
-        }
-        let run = self.runs.len() as u32;
-        let down = &self.cache[&v];
-        let mut worst = Vec::with_capacity(down.entries.len());
-        let mut sum = 0u128;
-        for (e, &(c, _)) in down.entries.iter().enumerate() {
-            let mut w = 0;
-            for &(n, share) in down.uses(e) {
-                w = w.max(loss(share, a[n as usize]));
-                let list = &mut self.watch[n as usize];
-                if list.is_empty() {
-                    self.watched.push(n);
-                }
-                list.push(Watch {
-                    run,
-                    entry: e as u32,
-                    share,
-                });
-            }
-            worst.push(w);
-            sum += model.clients[c as usize].population as u128 * w as u128;
-        }
-        self.live += down.uses.len();
-        let entries = worst.len();
-        self.runs.push(Open {
-            node: v,
-            live: true,
-            worst,
-            sum,
-            dirty: Vec::new(),
-            dirty_mark: FixedBitSet::with_capacity(entries),
-            rescan: FixedBitSet::with_capacity(entries),
-        });
-        self.open_run.insert(v, run);
-        sum
+        w.open = true;
+        w.sum
     }
 
     /// Node `v`'s clock stops.
     pub(super) fn close(&mut self, v: u32) {
-        if let Some(run) = self.open_run.remove(&v) {
-            let open = &mut self.runs[run as usize];
-            open.live = false;
-            open.worst = Vec::new();
-            let uses = self.cache[&v].uses.len();
-            self.live -= uses;
-            self.stale += uses;
-        }
-        if self.stale > (1 << 20) && self.stale > self.live {
-            self.drop_stale();
+        if let Some(&slot) = self.slot_of.get(&v) {
+            self.watched[slot as usize].open = false;
         }
     }
 
-    /// Drops the watches of ended runs.
-    fn drop_stale(&mut self) {
-        let runs = &self.runs;
-        for &v in &self.watched {
-            self.watch[v as usize].retain(|w| runs[w.run as usize].live);
-        }
-        let watch = &self.watch;
-        self.watched.retain(|&v| !watch[v as usize].is_empty());
-        self.stale = 0;
-    }
-
-    /// Node `n`'s availability went from `old` to `new`: updates the entries it is a use of.
-    pub(super) fn node_changed(&mut self, n: u32, old: Avail, new: Avail) {
+    /// Node `n`'s availability went from `old` to `new`: updates the entries it is a use of
+    /// whose node's clock runs.
+    pub(super) fn node_changed(&mut self, model: &Model, n: u32, old: Avail, new: Avail) {
         if self.plain {
             return;
         }
         let Some(list) = self.watch.get(n as usize) else {
             return;
         };
+        let row = model.node_uses.row(n as usize);
         for w in list {
-            let open = &mut self.runs[w.run as usize];
-            if !open.live {
+            let watched = &mut self.watched[w.slot as usize];
+            if !watched.open {
                 continue;
             }
-            let e = w.entry as usize;
-            let cur = open.worst[e];
-            if !open.dirty_mark.put(e) {
-                if open.dirty.is_empty() {
-                    self.moved.push(w.run);
+            let links = &watched.links[w.links as usize..w.links as usize + row.len()];
+            for (&(_, share), &entry) in row.iter().zip(links) {
+                let e = entry as usize;
+                let cur = watched.worst[e];
+                if !watched.dirty_mark.put(e) {
+                    if watched.dirty.is_empty() {
+                        self.moved.push(w.slot);
+                    }
+                    watched.dirty.push((entry, cur));
                 }
-                open.dirty.push((w.entry, cur));
-            }
-            match worst_shift(cur, loss(w.share, old), loss(w.share, new)) {
-                Some(x) => open.worst[e] = x,
-                None => open.rescan.insert(e),
+                match worst_shift(cur, loss(share, old), loss(share, new)) {
+                    Some(x) => watched.worst[e] = x,
+                    None => watched.rescan.insert(e),
+                }
             }
         }
     }
@@ -199,67 +155,70 @@ impl Through {
     /// Settles the entries the changes of the instant moved (`a`: the availabilities now)
     /// and calls `peak(node, people through it in units)` for every open node whose sum
     /// moved.
-    pub(super) fn settle(&mut self, model: &Model, a: &[Avail], mut peak: impl FnMut(u32, u128)) {
+    pub(super) fn settle(&mut self, a: &[Avail], mut peak: impl FnMut(u32, u128)) {
         if self.plain {
-            return self.recompute(model, a, peak);
+            return self.recompute(a, peak);
         }
-        for run in self.moved.drain(..) {
-            let open = &mut self.runs[run as usize];
-            let down = &self.cache[&open.node];
-            for (e, before) in open.dirty.drain(..) {
+        for slot in self.moved.drain(..) {
+            let w = &mut self.watched[slot as usize];
+            let mut dirty = std::mem::take(&mut w.dirty);
+            for &(e, before) in &dirty {
                 let e = e as usize;
-                open.dirty_mark.set(e, false);
-                if open.rescan.contains(e) {
-                    open.rescan.set(e, false);
-                    open.worst[e] = down
-                        .uses(e)
-                        .iter()
-                        .map(|&(n, share)| loss(share, a[n as usize]))
-                        .max()
-                        .unwrap_or(0);
+                w.dirty_mark.set(e, false);
+                if w.rescan.contains(e) {
+                    w.rescan.set(e, false);
+                    w.worst[e] = w.worst_of(e, a);
                 }
-                let pop = model.clients[down.entries[e].0 as usize].population as u128;
-                open.sum = open.sum + pop * open.worst[e] as u128 - pop * before as u128;
+                let pop = w.pops[e] as u128;
+                w.sum = w.sum + pop * w.worst[e] as u128 - pop * before as u128;
             }
-            peak(open.node, open.sum);
+            dirty.clear();
+            w.dirty = dirty;
+            peak(w.node, w.sum);
         }
     }
 
     /// [`Through::settle`] the plain way, the reference the incremental one is held to:
     /// every open node's sum from its whole downstream.
-    fn recompute(&mut self, model: &Model, a: &[Avail], mut peak: impl FnMut(u32, u128)) {
-        for open in self.runs.iter_mut().filter(|o| o.live) {
-            let down = &self.cache[&open.node];
-            open.sum = (0..down.entries.len())
-                .map(|e| {
-                    let pop = model.clients[down.entries[e].0 as usize].population;
-                    affected_units(pop, down.uses(e), a)
-                })
+    fn recompute(&mut self, a: &[Avail], mut peak: impl FnMut(u32, u128)) {
+        for w in self.watched.iter_mut().filter(|w| w.open) {
+            w.sum = (0..w.ends.len())
+                .map(|e| affected_units(w.pops[e], w.uses(e), a))
                 .sum();
-            peak(open.node, open.sum);
+            peak(w.node, w.sum);
         }
     }
 
-    /// For node `v`: every client that uses `v` or something depending on it, with those
-    /// uses, in client order.
-    fn downstream(&mut self, model: &Model, v: u32) -> Downstream {
+    /// Finds node `v`'s downstream, every client that uses `v` or something depending on
+    /// it with those uses, and watches those uses: returns its slot.
+    fn watch_downstream(&mut self, model: &Model, v: u32) -> u32 {
         if self.stamp.is_empty() {
             self.stamp = vec![0; model.nodes.len()];
+            self.watch = vec![Vec::new(); model.nodes.len()];
+            self.pops = model.clients.iter().map(|c| c.population).collect();
         }
         self.generation += 1;
         let generation = self.generation;
-        let mut found: Vec<(u32, u32, Avail)> = Vec::new();
+        let slot = self.watched.len() as u32;
+        // Every use of every node downstream, row after row: (node, share), and as a key
+        // (client << 32 | position) to bring each client's uses together.
+        let mut found: Vec<(u32, Avail)> = Vec::new();
+        let mut keys: Vec<u64> = Vec::new();
         self.stack.clear();
         self.stack.push(v);
         self.stamp[v as usize] = generation;
         while let Some(x) = self.stack.pop() {
-            found.extend(
-                model
-                    .node_uses
-                    .row(x as usize)
-                    .iter()
-                    .map(|&(c, share)| (c, x, share)),
-            );
+            let row = model.node_uses.row(x as usize);
+            if !row.is_empty() {
+                self.watch[x as usize].push(Watch {
+                    slot,
+                    links: found.len() as u32,
+                });
+            }
+            for &(c, share) in row {
+                keys.push((c as u64) << 32 | found.len() as u64);
+                found.push((x, share));
+            }
             for &d in model.dependents.row(x as usize) {
                 if self.stamp[d as usize] != generation {
                     self.stamp[d as usize] = generation;
@@ -267,17 +226,45 @@ impl Through {
                 }
             }
         }
-        found.sort_unstable();
-        found.dedup();
-        let mut entries: Vec<(u32, u32)> = Vec::new();
+        // An entry per client, in client order, with its uses together; `links` takes each
+        // use's entry, in the order found. (A sort of local keys: no lookup per use in an
+        // array of every client.)
+        keys.sort_unstable();
+        let mut links = vec![0u32; found.len()];
+        let mut ends: Vec<u32> = Vec::new();
+        let mut pops = Vec::new();
         let mut uses = Vec::with_capacity(found.len());
-        for (c, n, share) in found {
-            match entries.last_mut() {
-                Some((last, end)) if *last == c => *end += 1,
-                _ => entries.push((c, uses.len() as u32 + 1)),
+        let mut last = None;
+        for (i, &key) in keys.iter().enumerate() {
+            let (c, at) = ((key >> 32) as u32, key as u32 as usize);
+            if last != Some(c) {
+                if last.is_some() {
+                    ends.push(i as u32);
+                }
+                last = Some(c);
+                pops.push(self.pops[c as usize]);
             }
-            uses.push((n, share));
+            links[at] = pops.len() as u32 - 1;
+            uses.push(found[at]);
         }
-        Downstream { entries, uses }
+        if last.is_some() {
+            ends.push(keys.len() as u32);
+        }
+        let count = ends.len();
+        self.watched.push(Watched {
+            node: v,
+            ends,
+            pops,
+            links,
+            uses,
+            open: false,
+            worst: vec![0; count],
+            sum: 0,
+            dirty: Vec::new(),
+            dirty_mark: FixedBitSet::with_capacity(count),
+            rescan: FixedBitSet::with_capacity(count),
+        });
+        self.slot_of.insert(v, slot);
+        slot
     }
 }
