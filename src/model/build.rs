@@ -10,6 +10,8 @@ use super::{
     Avail, CLIENT_BIT, Client, Csr, DEFAULT_ATTEMPTS, FULL, Fallback, Model, Node, NodeKind,
     Random, RestartFailure, tarjan, to_units,
 };
+use rayon::prelude::*;
+
 use crate::dist::Dist;
 use crate::error::{InputError, InputErrorKind};
 use crate::source::{Seg, Source};
@@ -249,10 +251,17 @@ pub fn build_parsed(
     let unknown = |id: &str| unknown_id(id, known());
     let resolver = Resolver {
         ctx: &ctx,
-        lookup: &lookup,
         unknown: &unknown,
-        nodes: &nodes,
+        sites: n_sites,
+        nodes: n_nodes,
     };
+    // Every id a service names, resolved up front on every core, in the order
+    // `Groups::service` reads them.
+    groups.ids = en
+        .services
+        .par_iter()
+        .flat_map_iter(|e| member_ids(e).map(|id| lookup(id).unwrap_or(UNKNOWN)))
+        .collect();
     for (si, (e, meta)) in en.services.iter_mut().zip(&en.service_meta).enumerate() {
         let n = n_sites + si as u32;
         groups.service(&resolver, n, e, meta, &mut random)?;
@@ -292,7 +301,14 @@ pub fn build_parsed(
         }
     }
 
-    let (uses, populations, node_clients, node_uses) = client_uses(&en, &client_out, &resolver)?;
+    let use_ids: Vec<u32> = en
+        .clients
+        .par_iter()
+        .flat_map_iter(|e| e.uses.iter().flatten())
+        .map(|u| lookup(&u.service).unwrap_or(UNKNOWN))
+        .collect();
+    let (uses, populations, node_clients, node_uses) =
+        client_uses(&en, &client_out, &resolver, &use_ids)?;
     for (c, pop) in client_out.iter_mut().zip(populations) {
         c.population = pop;
     }
@@ -427,7 +443,9 @@ fn client_uses(
     en: &Entries,
     client_out: &[Client],
     r: &Resolver,
+    ids: &[u32],
 ) -> Result<(Csr<(u32, Avail)>, Vec<u64>, Csr, Csr<(u32, Avail)>), InputError> {
+    let mut ids = ids.iter();
     let mut uses = Csr::building();
     let mut populations = Vec::with_capacity(en.clients.len());
     let mut use_pairs = Vec::new();
@@ -455,7 +473,7 @@ fn client_uses(
                 &[Seg::Key("uses"), Seg::Index(ui)]
             };
             let locate = |er: InputError| r.ctx.at("client", meta.origin, patched, path, er);
-            match (r.lookup)(&u.service) {
+            match ids.next().copied().filter(|&v| v != UNKNOWN) {
                 Some(v) if v & CLIENT_BIT != 0 => {
                     return Err(locate(err(
                         InputErrorKind::Value,
@@ -477,23 +495,42 @@ fn client_uses(
         uses.end_row();
         populations.push(pop.0);
     }
-    let node_clients = Csr::from_pairs(r.nodes.len(), &use_pairs);
-    let node_uses = Csr::grouped(r.nodes.len(), &node_uses);
+    let node_clients = Csr::from_pairs(r.nodes, &use_pairs);
+    let node_uses = Csr::grouped(r.nodes, &node_uses);
     Ok((uses, populations, node_clients, node_uses))
 }
 
 /// What resolving an id needs: where errors point, the ids' numbers, the nodes.
+/// A resolved id that names nothing.
+const UNKNOWN: u32 = u32::MAX;
+
+/// The ids service `e` names, in the order [`Groups::service`] reads them: hosted_on,
+/// requires, then its fallback's requires, each group's members in order.
+fn member_ids(e: &RawService) -> impl Iterator<Item = &str> {
+    let fallback = e.fallback.as_deref().and_then(|f| f.requires.as_ref());
+    [e.hosted_on.as_ref(), e.requires.as_ref(), fallback]
+        .into_iter()
+        .flatten()
+        .flat_map(|req| req.groups().iter().flat_map(|g| g.members()))
+        .map(|id| id.as_str())
+}
+
 struct Resolver<'a> {
     ctx: &'a Ctx<'a>,
-    /// The dense number of an id (clients marked with [`CLIENT_BIT`]).
-    lookup: &'a dyn Fn(&str) -> Option<u32>,
     /// The error for an unknown id (with a "did you mean").
     unknown: &'a dyn Fn(&str) -> InputError,
-    nodes: &'a [Node],
+    /// The number of sites: nodes below it are sites.
+    sites: u32,
+    /// The number of nodes.
+    nodes: usize,
 }
 
 /// Requirement groups, packed as they are read, and the fallbacks.
 struct Groups {
+    /// The ids the services name, resolved in the order they are read ([`UNKNOWN`] where
+    /// an id is not known), and how many have been read.
+    ids: Vec<u32>,
+    read: usize,
     group_k: Vec<u32>,
     group_owner: Vec<u32>,
     group_members: Csr,
@@ -509,6 +546,8 @@ impl Groups {
     /// No groups yet; the sites' (empty) rows are there.
     fn new(n_nodes: usize, n_sites: usize) -> Groups {
         let mut g = Groups {
+            ids: Vec::new(),
+            read: 0,
             group_k: Vec::new(),
             group_owner: Vec::new(),
             group_members: Csr::building(),
@@ -630,7 +669,9 @@ impl Groups {
                     }
                     r.ctx.at("service", meta.origin, patched, &path, er)
                 };
-                match (r.lookup)(id) {
+                let v = self.ids[self.read];
+                self.read += 1;
+                match (v != UNKNOWN).then_some(v) {
                     Some(v) if v & CLIENT_BIT != 0 => {
                         return Err(locate(err(
                             InputErrorKind::Value,
@@ -638,7 +679,7 @@ impl Groups {
                         )));
                     }
                     Some(n) => {
-                        if sites_only && r.nodes[n as usize].kind != NodeKind::Site {
+                        if sites_only && n >= r.sites {
                             return Err(locate(err(InputErrorKind::Value, format!("`hosted_on` names `{id}`, which is a service, not a site"))
                                 .hint("hosted_on names sites only; put service dependencies under `requires`")));
                         }
