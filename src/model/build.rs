@@ -276,12 +276,29 @@ pub fn build_parsed(
         hosted_groups,
         ..
     } = groups;
-    // Everything the services said is now in the packed arrays.
-    en.services = Vec::new();
+    // Everything the services said is now in the packed arrays: the raw entries are freed
+    // on a thread of their own (a million small frees take a while).
+    let services = std::mem::take(&mut en.services);
+    std::thread::spawn(move || drop(services));
 
-    let (dependents, member_groups) =
-        reverse_index(n_nodes, &group_members, &primary_groups, &fallback_groups);
-    let (scc_of, scc_nodes) = components(&dependents);
+    // The reverse edges and components, and beside them the clients' uses.
+    let ((dependents, member_groups, scc_of, scc_nodes), clients_built) = rayon::join(
+        || {
+            let (dependents, member_groups) =
+                reverse_index(n_nodes, &group_members, &primary_groups, &fallback_groups);
+            let (scc_of, scc_nodes) = components(&dependents);
+            (dependents, member_groups, scc_of, scc_nodes)
+        },
+        || {
+            let use_ids: Vec<u32> = en
+                .clients
+                .par_iter()
+                .flat_map_iter(|e| e.uses.iter().flatten())
+                .map(|u| lookup(&u.service).unwrap_or(UNKNOWN))
+                .collect();
+            client_uses(&en, &client_out, &resolver, &use_ids)
+        },
+    );
     // No fallback may sit on a cycle.
     for c in 0..scc_nodes.rows() {
         let members = scc_nodes.row(c);
@@ -300,15 +317,7 @@ pub fn build_parsed(
                     .hint("a service with a fallback must not depend on itself through hosted_on, requires or fallback requires; break the cycle or drop the fallback")));
         }
     }
-
-    let use_ids: Vec<u32> = en
-        .clients
-        .par_iter()
-        .flat_map_iter(|e| e.uses.iter().flatten())
-        .map(|u| lookup(&u.service).unwrap_or(UNKNOWN))
-        .collect();
-    let (uses, populations, node_clients, node_uses) =
-        client_uses(&en, &client_out, &resolver, &use_ids)?;
+    let (uses, populations, node_clients, node_uses) = clients_built?;
     for (c, pop) in client_out.iter_mut().zip(populations) {
         c.population = pop;
     }
@@ -518,7 +527,7 @@ fn member_ids(e: &RawService) -> impl Iterator<Item = &str> {
 struct Resolver<'a> {
     ctx: &'a Ctx<'a>,
     /// The error for an unknown id (with a "did you mean").
-    unknown: &'a dyn Fn(&str) -> InputError,
+    unknown: &'a (dyn Fn(&str) -> InputError + Sync),
     /// The number of sites: nodes below it are sites.
     sites: u32,
     /// The number of nodes.
@@ -631,11 +640,6 @@ impl Groups {
             }
         }
         self.fallback_groups.end_row();
-        // The ids are resolved: free their text now rather than at the end.
-        (e.hosted_on, e.requires) = (None, None);
-        if let Some(fb) = &mut e.fallback {
-            fb.requires = None;
-        }
         Ok(())
     }
 
