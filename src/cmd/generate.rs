@@ -53,14 +53,15 @@ pub fn run(a: &Args, console: &mut Console) -> Result<u8, Error> {
         ],
         true,
     )?;
+    let events = generated.event_count();
     console.print(&format!(
-        "wrote {} ({} nodes, {} edges, {} clients) and {} ({} events) in {:.2} s\n",
+        "wrote {} ({} nodes, {} edges, {} clients) and {} ({events} event{}) in {:.2} s\n",
         a.out.join(&model_name).display(),
         generated.node_count(),
         generated.edge_count(),
         generated.client_count(),
         a.out.join(&scenario_name).display(),
-        generated.event_count(),
+        if events == 1 { "" } else { "s" },
         t0.elapsed().as_secs_f64()
     ))?;
     Ok(0)
