@@ -78,8 +78,11 @@ pub(super) struct Through {
     moved: Vec<u32>,
     /// The reference: every open node's sum recomputed from its downstream at every instant.
     pub(super) plain: bool,
-    // The downstream search: visit marks, and the clients' populations.
+    // The downstream search: visit marks, the clients' populations, and the uses found (kept
+    // from one search to the next, with their room).
     stamp: Vec<u32>,
+    found: Vec<(u32, Avail)>,
+    keys: Vec<u64>,
     pops: Vec<u64>,
     generation: u32,
     stack: Vec<u32>,
@@ -202,8 +205,12 @@ impl Through {
         let slot = self.watched.len() as u32;
         // Every use of every node downstream, row after row: (node, share), and as a key
         // (client << 32 | position) to bring each client's uses together.
-        let mut found: Vec<(u32, Avail)> = Vec::new();
-        let mut keys: Vec<u64> = Vec::new();
+        let (mut found, mut keys) = (
+            std::mem::take(&mut self.found),
+            std::mem::take(&mut self.keys),
+        );
+        found.clear();
+        keys.clear();
         self.stack.clear();
         self.stack.push(v);
         self.stamp[v as usize] = generation;
@@ -250,6 +257,7 @@ impl Through {
         if last.is_some() {
             ends.push(keys.len() as u32);
         }
+        (self.found, self.keys) = (found, keys);
         let count = ends.len();
         self.watched.push(Watched {
             node: v,
