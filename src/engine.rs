@@ -372,7 +372,10 @@ impl<'m> Engine<'m> {
     }
 
     fn mark_dirty(&mut self, n: u32) {
-        let c = self.model.scc_of[n as usize];
+        self.mark_component_dirty(self.model.scc_of[n as usize]);
+    }
+
+    fn mark_component_dirty(&mut self, c: u32) {
         if !self.in_dirty.put(c as usize) {
             self.dirty.push(Reverse(c));
         }
@@ -546,6 +549,9 @@ impl<'m> Engine<'m> {
             }
             if limit.is_some() {
                 self.crews_note(n, groups_ok && self.own[i] == Own::Waiting);
+            }
+            if !self.model.has_fallback.contains(i) {
+                continue;
             }
             let Some(fb) = self.model.fallbacks[i] else {
                 continue;

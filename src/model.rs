@@ -231,6 +231,20 @@ impl Csr<u32> {
     }
 }
 
+/// What propagation reads of a group, packed so that one read brings it all.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct GroupInfo {
+    /// K: how many members must be available.
+    pub k: u32,
+    /// Its number of members.
+    pub len: u32,
+    /// The component of its owner, with [`CYCLIC`] set when that component is a cycle.
+    pub comp: u32,
+}
+
+/// Marks a cyclic component (in [`GroupInfo::comp`], [`Model::scc_single`]).
+pub(crate) const CYCLIC: u32 = 1 << 31;
+
 /// Marks a client's index in the id table.
 pub(crate) const CLIENT_BIT: u32 = 1 << 31;
 
@@ -254,6 +268,8 @@ pub struct Model {
     pub nodes: Vec<Node>,
     /// Per node: its fallback, if it has one.
     pub fallbacks: Vec<Option<Fallback>>,
+    /// The nodes with a fallback (a small set to test before reading `fallbacks`).
+    pub(crate) has_fallback: fixedbitset::FixedBitSet,
     /// Clients in file order.
     pub clients: Vec<Client>,
     /// Every id: node index, or client index with [`CLIENT_BIT`] set.
@@ -287,6 +303,10 @@ pub struct Model {
     pub(crate) scc_of: Vec<u32>,
     /// Per component: its nodes.
     pub(crate) scc_nodes: Csr,
+    /// Per component: its node when it has one node, else [`CYCLIC`] (the engine's lookup).
+    pub(crate) scc_single: Vec<u32>,
+    /// Per group: what propagation reads of it, in one place.
+    pub(crate) group_info: Vec<GroupInfo>,
 }
 
 impl Model {

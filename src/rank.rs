@@ -28,6 +28,9 @@
 //! - A minimal cut set of a client is a set of nodes whose joint loss cuts it off while no
 //!   smaller subset does.
 
+use std::fmt;
+use std::sync::Arc;
+
 use fixedbitset::FixedBitSet;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -59,6 +62,68 @@ impl Default for Options {
     }
 }
 
+/// Ids of clients or nodes, each an index into one table of names shared by a whole
+/// ranking: a ranking of a large model names millions of cut-off clients, and each is a
+/// number here rather than a copy of its id. Serialises as the list of ids.
+#[derive(Clone)]
+pub struct IdList {
+    names: Arc<[String]>,
+    at: Vec<u32>,
+}
+
+impl IdList {
+    fn new(names: &Arc<[String]>, at: Vec<u32>) -> Self {
+        IdList {
+            names: Arc::clone(names),
+            at,
+        }
+    }
+
+    /// How many ids.
+    pub fn len(&self) -> usize {
+        self.at.len()
+    }
+
+    /// True when there is none.
+    pub fn is_empty(&self) -> bool {
+        self.at.is_empty()
+    }
+
+    /// The ids, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.at.iter().map(|&i| self.names[i as usize].as_str())
+    }
+
+    /// The ids, copied.
+    pub fn to_vec(&self) -> Vec<String> {
+        self.iter().map(str::to_string).collect()
+    }
+}
+
+impl fmt::Debug for IdList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl PartialEq for IdList {
+    fn eq(&self, other: &IdList) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl<S: AsRef<str>> PartialEq<Vec<S>> for IdList {
+    fn eq(&self, other: &Vec<S>) -> bool {
+        self.iter().eq(other.iter().map(AsRef::as_ref))
+    }
+}
+
+impl Serialize for IdList {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
 /// The loss of one node.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Single {
@@ -73,7 +138,7 @@ pub struct Single {
     /// Clients with anyone affected.
     pub clients_hit: usize,
     /// Clients cut off (ids).
-    pub cut_off: Vec<String>,
+    pub cut_off: IdList,
     /// People in the clients cut off.
     pub people_cut_off: u64,
     /// When nobody is affected any more; `None` when that never happens (a restart cycle).
@@ -99,7 +164,7 @@ pub struct ClientCuts {
     /// Its people.
     pub population: u64,
     /// Single nodes that cut it off.
-    pub singles: Vec<String>,
+    pub singles: IdList,
     /// Pairs that cut it off, neither alone doing so (with `--order 2`).
     pub pairs: Vec<[String; 2]>,
 }
@@ -208,7 +273,9 @@ impl Recorder for Probe<'_> {
                 if view.a[v as usize] == 0 {
                     self.zeros.push(v);
                 }
-                if let Some(fb) = model.fallbacks[v as usize] {
+                if model.has_fallback.contains(v as usize)
+                    && let Some(fb) = model.fallbacks[v as usize]
+                {
                     self.activation = Some(
                         self.activation
                             .map_or(fb.activation, |a| a.min(fb.activation)),
@@ -458,12 +525,13 @@ fn candidate_pairs(
 /// Per client cut off by some loss: the single losses and the pairs that cut it off.
 fn cut_sets(
     model: &Model,
-    single_cuts: &[Vec<u32>],
+    node_ids: &Arc<[String]>,
+    single_cuts: &[&[u32]],
     client_pairs: &[Vec<[u32; 2]>],
 ) -> Vec<ClientCuts> {
     let mut client_singles: Vec<Vec<u32>> = vec![Vec::new(); model.clients.len()];
     for (v, cuts) in single_cuts.iter().enumerate() {
-        for &c in cuts {
+        for &c in *cuts {
             client_singles[c as usize].push(v as u32);
         }
     }
@@ -473,10 +541,12 @@ fn cut_sets(
         .iter()
         .enumerate()
         .filter(|(c, _)| !client_singles[*c].is_empty() || !client_pairs[*c].is_empty())
+        .collect::<Vec<_>>()
+        .into_iter()
         .map(|(c, client)| ClientCuts {
             id: client.id.clone(),
             population: client.population,
-            singles: client_singles[c].iter().map(|&v| id(v)).collect(),
+            singles: IdList::new(node_ids, std::mem::take(&mut client_singles[c])),
             pairs: client_pairs[c]
                 .iter()
                 .map(|&[x, y]| [id(x), id(y)])
@@ -499,7 +569,7 @@ pub fn rank(model: &Model, options: Options) -> Ranking {
     // Per combination point: the nodes whose loss zeroes one of its inputs.
     let mut meets: std::collections::HashMap<u32, Vec<u32>> = std::collections::HashMap::new();
     let mut singles = Vec::with_capacity(n);
-    let mut single_cuts: Vec<Vec<u32>> = Vec::with_capacity(n);
+    let client_ids: Arc<[String]> = model.clients.iter().map(|c| c.id.clone()).collect();
     for (v, p) in losses.into_iter().enumerate() {
         let v = v as u32;
         for &point in &p.points {
@@ -515,20 +585,16 @@ pub fn rank(model: &Model, options: Options) -> Ranking {
             people_hours: p.people_hours,
             peak_affected: p.peak,
             clients_hit: p.hit,
-            cut_off: p
-                .cut
-                .iter()
-                .map(|&c| model.clients[c as usize].id.clone())
-                .collect(),
             people_cut_off: p
                 .cut
                 .iter()
                 .map(|&c| model.clients[c as usize].population)
                 .sum(),
+            cut_off: IdList::new(&client_ids, p.cut),
             recovered_at_h: p.recovered.map(SimTime::hours),
         });
-        single_cuts.push(p.cut);
     }
+    let single_cuts: Vec<&[u32]> = singles.iter().map(|s| &s.cut_off.at[..]).collect();
 
     let (candidates, untried) = candidate_pairs(meets, options.max_pairs);
 
@@ -575,7 +641,9 @@ pub fn rank(model: &Model, options: Options) -> Ranking {
     }
     pairs.sort_by_key(|p| std::cmp::Reverse(p.people_cut_off));
 
-    let cut_sets = cut_sets(model, &single_cuts, &client_pairs);
+    let node_ids: Arc<[String]> = model.nodes.iter().map(|n| n.id.clone()).collect();
+    let cut_sets = cut_sets(model, &node_ids, &single_cuts, &client_pairs);
+    drop(single_cuts);
 
     singles.sort_by(|a, b| {
         b.people_hours

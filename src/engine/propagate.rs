@@ -3,7 +3,7 @@
 use std::cmp::Reverse;
 
 use super::{Engine, Mode, Own, Propagation};
-use crate::model::{Avail, FULL, Model};
+use crate::model::{Avail, CYCLIC, FULL, Model};
 
 /// The K-th largest availability among `members`.
 #[inline]
@@ -111,8 +111,8 @@ impl Engine<'_> {
         let model = self.model;
         while let Some(Reverse(c)) = self.dirty.pop() {
             self.in_dirty.set(c as usize, false);
-            let nodes = model.scc_nodes.row(c as usize);
-            if let [n] = *nodes {
+            let n = model.scc_single[c as usize];
+            if n != CYCLIC {
                 let i = n as usize;
                 let q = min_cached(model.primary_groups.row(i), &self.gval, FULL);
                 self.q[i] = q;
@@ -142,17 +142,22 @@ impl Engine<'_> {
         for &g in model.member_groups.row(n as usize) {
             let gi = g as usize;
             let cur = self.gval[gi];
-            let k = model.group_k[gi];
-            let members = model.group_members.row(gi);
-            let value = group_shift(k, members.len(), cur, old, new)
-                .unwrap_or_else(|| group_value(k, members, &self.a, &mut self.scratch));
+            let info = model.group_info[gi];
+            let value =
+                group_shift(info.k, info.len as usize, cur, old, new).unwrap_or_else(|| {
+                    group_value(
+                        info.k,
+                        model.group_members.row(gi),
+                        &self.a,
+                        &mut self.scratch,
+                    )
+                });
             self.gval[gi] = value;
             // A cyclic component is settled again from the top whenever an input moves: its
             // groups' values depend on the fixed point being sought.
-            let owner = model.group_owner[gi];
-            let oc = model.scc_of[owner as usize];
-            if skip != Some(oc) && (value != cur || model.scc_nodes.row(oc as usize).len() > 1) {
-                self.mark_dirty(owner);
+            let (oc, cyclic) = (info.comp & !CYCLIC, info.comp & CYCLIC != 0);
+            if skip != Some(oc) && (value != cur || cyclic) {
+                self.mark_component_dirty(oc);
             }
         }
     }

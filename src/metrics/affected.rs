@@ -50,6 +50,9 @@ pub(crate) struct Affected {
     seen: Vec<Avail>,
     /// Per client: the largest share × (1 − a) over its uses.
     worst: Vec<u64>,
+    /// Per client: how many of its uses have share × (1 − a) above 0. When none has, its
+    /// worst is 0 without a rescan (the common case of a client coming back).
+    hurting: Vec<u32>,
     /// Per client: its population (kept dense: the clients' records are large).
     pops: Vec<u64>,
     /// Clients whose worst may have moved in the instant, with their worst before it.
@@ -73,6 +76,7 @@ impl Affected {
         Affected {
             seen: vec![FULL; n],
             worst: vec![0; c],
+            hurting: vec![0; c],
             pops: model.clients.iter().map(|c| c.population).collect(),
             dirty: Vec::new(),
             dirty_mark: FixedBitSet::with_capacity(c),
@@ -93,6 +97,7 @@ impl Affected {
         }
         for &c in &self.hurt {
             self.worst[c as usize] = 0;
+            self.hurting[c as usize] = 0;
             self.hurt_mark.set(c as usize, false);
         }
         self.moved.clear();
@@ -129,7 +134,9 @@ impl Affected {
                 if !self.dirty_mark.put(ci) {
                     self.dirty.push((c, cur));
                 }
-                match worst_shift(cur, loss(share, old), loss(share, new)) {
+                let (was, now) = (loss(share, old), loss(share, new));
+                self.hurting[ci] = self.hurting[ci] + (now > 0) as u32 - (was > 0) as u32;
+                match worst_shift(cur, was, now) {
                     Some(w) => self.worst[ci] = w,
                     None => self.rescan.insert(ci),
                 }
@@ -140,7 +147,10 @@ impl Affected {
             self.dirty_mark.set(ci, false);
             if self.rescan.contains(ci) {
                 self.rescan.set(ci, false);
-                self.worst[ci] = worst_use(model.client_uses(ci), &self.seen);
+                self.worst[ci] = match self.hurting[ci] {
+                    0 => 0,
+                    _ => worst_use(model.client_uses(ci), &self.seen),
+                };
             }
             let after = self.worst[ci];
             if after == before {

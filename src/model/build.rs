@@ -7,8 +7,8 @@ use super::raw::{
     RawService, RawSite,
 };
 use super::{
-    Avail, CLIENT_BIT, Client, Csr, DEFAULT_ATTEMPTS, FULL, Fallback, Model, Node, NodeKind,
-    Random, RestartFailure, tarjan, to_units,
+    Avail, CLIENT_BIT, CYCLIC, Client, Csr, DEFAULT_ATTEMPTS, FULL, Fallback, GroupInfo, Model,
+    Node, NodeKind, Random, RestartFailure, tarjan, to_units,
 };
 use rayon::prelude::*;
 
@@ -318,6 +318,22 @@ pub fn build_parsed(
         }
     }
     let (uses, populations, node_clients, node_uses) = clients_built?;
+    let scc_single: Vec<u32> = (0..scc_nodes.rows())
+        .map(|c| match *scc_nodes.row(c) {
+            [n] => n,
+            _ => CYCLIC,
+        })
+        .collect();
+    let group_info = (0..group_k.len())
+        .map(|g| {
+            let comp = scc_of[group_owner[g] as usize];
+            GroupInfo {
+                k: group_k[g],
+                len: group_members.row(g).len() as u32,
+                comp: comp | (scc_single[comp as usize] & CYCLIC),
+            }
+        })
+        .collect();
     for (c, pop) in client_out.iter_mut().zip(populations) {
         c.population = pop;
     }
@@ -325,6 +341,10 @@ pub fn build_parsed(
     let mut ids = seen;
     ids.map_values(|v| final_of[v as usize]);
 
+    let mut has_fallback = fixedbitset::FixedBitSet::with_capacity(n_nodes);
+    for (n, fb) in fallbacks.iter().enumerate() {
+        has_fallback.set(n, fb.is_some());
+    }
     Ok(Model {
         name: raw.model.name,
         population_label: raw
@@ -333,6 +353,7 @@ pub fn build_parsed(
             .unwrap_or_else(|| "people".to_string()),
         nodes,
         fallbacks,
+        has_fallback,
         clients: client_out,
         ids,
         group_k,
@@ -349,6 +370,8 @@ pub fn build_parsed(
         node_uses,
         scc_of,
         scc_nodes,
+        scc_single,
+        group_info,
     })
 }
 

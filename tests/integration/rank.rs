@@ -73,7 +73,7 @@ fn hand_model() {
     assert_eq!(a.recovered_at_h, Some(2.0));
     let s1 = &r.singles[1];
     assert_eq!(
-        (s1.cut_off.clone(), s1.people_cut_off),
+        (s1.cut_off.to_vec(), s1.people_cut_off),
         (vec!["Y".to_string()], 5)
     );
     assert_eq!(s1.recovered_at_h, Some(3.0));
@@ -86,7 +86,7 @@ fn hand_model() {
     let cuts: Vec<(String, Vec<String>, Vec<[String; 2]>)> = r
         .cut_sets
         .iter()
-        .map(|c| (c.id.clone(), c.singles.clone(), c.pairs.clone()))
+        .map(|c| (c.id.clone(), c.singles.to_vec(), c.pairs.clone()))
         .collect();
     assert_eq!(
         cuts,
