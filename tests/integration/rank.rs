@@ -99,6 +99,14 @@ fn hand_model() {
             ("Y".into(), vec!["S1".into(), "B".into()], vec![]),
         ]
     );
+    // The JSON names the clients and nodes by their ids, as lists.
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["singles"][0]["cut_off"], serde_json::json!(["X"]));
+    assert_eq!(json["singles"][3]["cut_off"], serde_json::json!([]));
+    assert_eq!(
+        json["cut_sets"][1]["singles"],
+        serde_json::json!(["S1", "B"])
+    );
     // The table names the single points of failure.
     let table = impactsim::report::rank::table(&r, 10);
     assert!(
