@@ -622,11 +622,11 @@ impl Recorder for Metrics<'_> {
             let node = &mut nodes[v as usize];
             node.run_peak = node.run_peak.max(sum);
         });
-        for &v in &self.opening {
-            let sum = self.through.open(model, v, view.a);
-            let node = &mut self.nodes[v as usize];
+        let nodes = &mut self.nodes;
+        self.through.open(model, &self.opening, view.a, |v, sum| {
+            let node = &mut nodes[v as usize];
             node.run_peak = node.run_peak.max(sum);
-        }
+        });
         self.opening.clear();
 
         // The total.

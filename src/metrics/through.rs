@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 
 use fixedbitset::FixedBitSet;
+use rayon::prelude::*;
 
 use super::affected::{affected_units, loss, worst_shift};
 use crate::model::{Avail, Model};
@@ -76,16 +77,10 @@ pub(super) struct Through {
     watch: Vec<Vec<Watch>>,
     /// Slots whose sum moved in this instant.
     moved: Vec<u32>,
+    /// Per client: its population (for the searches: the clients' records are large).
+    pops: Vec<u64>,
     /// The reference: every open node's sum recomputed from its downstream at every instant.
     pub(super) plain: bool,
-    // The downstream search: visit marks, the clients' populations, and the uses found (kept
-    // from one search to the next, with their room).
-    stamp: Vec<u32>,
-    found: Vec<(u32, Avail)>,
-    keys: Vec<u64>,
-    pops: Vec<u64>,
-    generation: u32,
-    stack: Vec<u32>,
 }
 
 impl Through {
@@ -97,22 +92,43 @@ impl Through {
         self.moved.clear();
     }
 
-    /// Node `v`'s clock starts, with availabilities `a`: returns the people affected
-    /// through it now, in units.
-    pub(super) fn open(&mut self, model: &Model, v: u32, a: &[Avail]) -> u128 {
-        let slot = match self.slot_of.get(&v) {
-            Some(&slot) => slot,
-            None => self.watch_downstream(model, v),
-        };
-        let w = &mut self.watched[slot as usize];
-        w.sum = 0;
-        for e in 0..w.ends.len() {
-            let worst = w.worst_of(e, a);
-            w.worst[e] = worst;
-            w.sum += w.pops[e] as u128 * worst as u128;
+    /// The clocks of `nodes` start, with availabilities `a`: calls `peak(node, people
+    /// affected through it now, in units)` for each. The downstreams not yet found are
+    /// searched side by side, on every core.
+    pub(super) fn open(
+        &mut self,
+        model: &Model,
+        nodes: &[u32],
+        a: &[Avail],
+        mut peak: impl FnMut(u32, u128),
+    ) {
+        let new: Vec<u32> = nodes
+            .iter()
+            .copied()
+            .filter(|v| !self.slot_of.contains_key(v))
+            .collect();
+        if !new.is_empty() && self.pops.is_empty() {
+            self.pops = model.clients.iter().map(|c| c.population).collect();
         }
-        w.open = true;
-        w.sum
+        let pops = &self.pops;
+        let found: Vec<Found> = new
+            .par_iter()
+            .map_init(|| Scratch::new(model), |s, &v| search(model, pops, v, s))
+            .collect();
+        for (&v, f) in new.iter().zip(found) {
+            self.watch_found(model, v, f);
+        }
+        for &v in nodes {
+            let w = &mut self.watched[self.slot_of[&v] as usize];
+            w.sum = 0;
+            for e in 0..w.ends.len() {
+                let worst = w.worst_of(e, a);
+                w.worst[e] = worst;
+                w.sum += w.pops[e] as u128 * worst as u128;
+            }
+            w.open = true;
+            peak(v, w.sum);
+        }
     }
 
     /// Node `v`'s clock stops.
@@ -192,79 +208,22 @@ impl Through {
         }
     }
 
-    /// Finds node `v`'s downstream, every client that uses `v` or something depending on
-    /// it with those uses, and watches those uses: returns its slot.
-    fn watch_downstream(&mut self, model: &Model, v: u32) -> u32 {
-        if self.stamp.is_empty() {
-            self.stamp = vec![0; model.nodes.len()];
+    /// Watches the uses of a downstream found by [`search`]: returns its slot.
+    fn watch_found(&mut self, model: &Model, v: u32, found: Found) -> u32 {
+        if self.watch.is_empty() {
             self.watch = vec![Vec::new(); model.nodes.len()];
-            self.pops = model.clients.iter().map(|c| c.population).collect();
         }
-        self.generation += 1;
-        let generation = self.generation;
         let slot = self.watched.len() as u32;
-        // Every use of every node downstream, row after row: (node, share), and as a key
-        // (client << 32 | position) to bring each client's uses together.
-        let (mut found, mut keys) = (
-            std::mem::take(&mut self.found),
-            std::mem::take(&mut self.keys),
-        );
-        found.clear();
-        keys.clear();
-        self.stack.clear();
-        self.stack.push(v);
-        self.stamp[v as usize] = generation;
-        while let Some(x) = self.stack.pop() {
-            let row = model.node_uses.row(x as usize);
-            if !row.is_empty() {
-                self.watch[x as usize].push(Watch {
-                    slot,
-                    links: found.len() as u32,
-                });
-            }
-            for &(c, share) in row {
-                keys.push((c as u64) << 32 | found.len() as u64);
-                found.push((x, share));
-            }
-            for &d in model.dependents.row(x as usize) {
-                if self.stamp[d as usize] != generation {
-                    self.stamp[d as usize] = generation;
-                    self.stack.push(d);
-                }
-            }
+        for &(x, links) in &found.used {
+            self.watch[x as usize].push(Watch { slot, links });
         }
-        // An entry per client, in client order, with its uses together; `links` takes each
-        // use's entry, in the order found. (A sort of local keys: no lookup per use in an
-        // array of every client.)
-        keys.sort_unstable();
-        let mut links = vec![0u32; found.len()];
-        let mut ends: Vec<u32> = Vec::new();
-        let mut pops = Vec::new();
-        let mut uses = Vec::with_capacity(found.len());
-        let mut last = None;
-        for (i, &key) in keys.iter().enumerate() {
-            let (c, at) = ((key >> 32) as u32, key as u32 as usize);
-            if last != Some(c) {
-                if last.is_some() {
-                    ends.push(i as u32);
-                }
-                last = Some(c);
-                pops.push(self.pops[c as usize]);
-            }
-            links[at] = pops.len() as u32 - 1;
-            uses.push(found[at]);
-        }
-        if last.is_some() {
-            ends.push(keys.len() as u32);
-        }
-        (self.found, self.keys) = (found, keys);
-        let count = ends.len();
+        let count = found.ends.len();
         self.watched.push(Watched {
             node: v,
-            ends,
-            pops,
-            links,
-            uses,
+            ends: found.ends,
+            pops: found.pops,
+            links: found.links,
+            uses: found.uses,
             open: false,
             worst: vec![0; count],
             sum: 0,
@@ -274,5 +233,100 @@ impl Through {
         });
         self.slot_of.insert(v, slot);
         slot
+    }
+}
+
+/// A node's downstream as [`search`] finds it: the entries and links of a [`Watched`], and
+/// the used nodes with where their links start.
+struct Found {
+    used: Vec<(u32, u32)>,
+    ends: Vec<u32>,
+    pops: Vec<u64>,
+    links: Vec<u32>,
+    uses: Vec<(u32, Avail)>,
+}
+
+/// What one search keeps from one node to the next: visit marks (cleared after each search)
+/// and the uses found, with their room.
+struct Scratch {
+    visited: FixedBitSet,
+    order: Vec<u32>,
+    found: Vec<(u32, Avail)>,
+    keys: Vec<u64>,
+}
+
+impl Scratch {
+    fn new(model: &Model) -> Self {
+        Scratch {
+            visited: FixedBitSet::with_capacity(model.nodes.len()),
+            order: Vec::new(),
+            found: Vec::new(),
+            keys: Vec::new(),
+        }
+    }
+}
+
+/// Finds node `v`'s downstream: every client that uses `v` or something depending on it,
+/// with those uses, an entry per client in client order.
+fn search(model: &Model, pops_of: &[u64], v: u32, s: &mut Scratch) -> Found {
+    s.found.clear();
+    s.keys.clear();
+    s.order.clear();
+    let mut used = Vec::new();
+    // Every use of every node downstream, row after row: (node, share), and as a key
+    // (client << 32 | position) to bring each client's uses together. `order` is both the
+    // stack of the search and the list of the nodes visited.
+    s.visited.insert(v as usize);
+    s.order.push(v);
+    let mut next = 0;
+    while let Some(&x) = s.order.get(next) {
+        next += 1;
+        let row = model.node_uses.row(x as usize);
+        if !row.is_empty() {
+            used.push((x, s.found.len() as u32));
+        }
+        for &(c, share) in row {
+            s.keys.push((c as u64) << 32 | s.found.len() as u64);
+            s.found.push((x, share));
+        }
+        for &d in model.dependents.row(x as usize) {
+            if !s.visited.put(d as usize) {
+                s.order.push(d);
+            }
+        }
+    }
+    for &x in &s.order {
+        s.visited.set(x as usize, false);
+    }
+    // An entry per client, in client order, with its uses together; `links` takes each
+    // use's entry, in the order found. (A sort of local keys: no lookup per use in an array
+    // of every client.)
+    s.keys.sort_unstable();
+    let mut links = vec![0u32; s.found.len()];
+    let mut ends: Vec<u32> = Vec::new();
+    let mut pops = Vec::new();
+    let mut uses = Vec::with_capacity(s.found.len());
+    let mut last = None;
+    for (i, &key) in s.keys.iter().enumerate() {
+        let (c, at) = ((key >> 32) as u32, key as u32 as usize);
+        if last != Some(c) {
+            if last.is_some() {
+                ends.push(i as u32);
+            }
+            last = Some(c);
+            pops.push(pops_of[c as usize]);
+        }
+        links[at] = pops.len() as u32 - 1;
+        uses.push(s.found[at]);
+    }
+    if last.is_some() {
+        ends.push(s.keys.len() as u32);
+    }
+    Found {
+        used,
+        ends,
+        pops,
+        links,
+        uses,
     }
 }
