@@ -176,7 +176,7 @@ impl<'m> Engine<'m> {
             mode: vec![Mode::Normal; n],
             a: vec![FULL; n],
             q: vec![FULL; n],
-            gval: vec![FULL; model.group_k.len()],
+            gval: vec![FULL; model.group_info.len()],
             own_gen: vec![0; n],
             fb_gen: vec![0; n],
             queue: BinaryHeap::new(),

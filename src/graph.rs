@@ -304,7 +304,7 @@ impl<'m> Drawing<'m> {
             for (kind, row) in rows {
                 for (pos, &g) in row.iter().enumerate() {
                     let members = model.group_members.row(g as usize);
-                    let k = model.group_k[g as usize];
+                    let k = model.group_info[g as usize].k;
                     let junction = (members.len() > 1).then(|| {
                         junctions += 1;
                         junctions - 1

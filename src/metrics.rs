@@ -281,7 +281,6 @@ fn run_beside(
 
 #[derive(Default, Clone)]
 struct ClientTrack {
-    affected: u128,
     since: SimTime,
     integral: u128,
     peak: u128,
@@ -456,14 +455,15 @@ impl<'m> Metrics<'m> {
             .clients
             .iter()
             .zip(&self.clients)
-            .map(|(c, t)| ClientResult {
+            .enumerate()
+            .map(|(ci, (c, t))| ClientResult {
                 id: c.id.clone(),
                 name: c.name.clone(),
                 population: c.population,
                 people_hours: t.integral as f64 / PERSON_HOUR,
                 peak_affected: people(t.peak),
                 first_affected_h: t.first.map(SimTime::hours),
-                recovered_at_h: (t.affected == 0).then(|| t.recovered.hours()),
+                recovered_at_h: (self.affected.units(ci) == 0).then(|| t.recovered.hours()),
                 longest_outage_h: SimTime(t.longest).hours(),
                 interruptions: t.interruptions,
             })
@@ -608,25 +608,16 @@ impl Recorder for Metrics<'_> {
             tr.interruption_peak = tr.interruption_peak.max(new);
             tr.peak = tr.peak.max(new);
             *total = *total + new - old;
-            tr.affected = new;
         });
 
-        // People affected through each node whose RTO clock runs: the open ones follow the
-        // changes, the ones opening now start from the state now.
-        for &(v, old) in &self.changes {
-            self.through.node_changed(model, v, old, view.a[v as usize]);
-        }
+        // People affected through each node whose RTO clock runs.
+        let nodes = &mut self.nodes;
+        self.through
+            .instant(model, &self.changes, &self.opening, view.a, |v, sum| {
+                let node = &mut nodes[v as usize];
+                node.run_peak = node.run_peak.max(sum);
+            });
         self.changes.clear();
-        let nodes = &mut self.nodes;
-        self.through.settle(view.a, |v, sum| {
-            let node = &mut nodes[v as usize];
-            node.run_peak = node.run_peak.max(sum);
-        });
-        let nodes = &mut self.nodes;
-        self.through.open(model, &self.opening, view.a, |v, sum| {
-            let node = &mut nodes[v as usize];
-            node.run_peak = node.run_peak.max(sum);
-        });
         self.opening.clear();
 
         // The total.
@@ -652,8 +643,8 @@ impl Recorder for Metrics<'_> {
         if let Some(&(_, last)) = self.points.last() {
             self.total_integral += last * (h - self.total_since.0) as u128;
         }
-        for tr in &mut self.clients {
-            tr.integral += tr.affected * (h - tr.since.0) as u128;
+        for (ci, tr) in self.clients.iter_mut().enumerate() {
+            tr.integral += self.affected.units(ci) * (h - tr.since.0) as u128;
             tr.since = horizon;
             if let Some(s) = tr.outage_start {
                 tr.longest = tr.longest.max(h - s.0);

@@ -274,8 +274,6 @@ pub struct Model {
     pub clients: Vec<Client>,
     /// Every id: node index, or client index with [`CLIENT_BIT`] set.
     pub(crate) ids: IdTable,
-    /// Per group: K.
-    pub(crate) group_k: Vec<u32>,
     /// Per group: the node whose requirement (primary or fallback) it is.
     pub(crate) group_owner: Vec<u32>,
     /// Per group: its members.
@@ -294,8 +292,6 @@ pub struct Model {
     pub random: Vec<Option<Box<Random>>>,
     /// Per client: its uses as (node, share in availability units).
     pub(crate) uses: Csr<(u32, Avail)>,
-    /// Per node: the clients that use it.
-    pub(crate) node_clients: Csr,
     /// Per node: its uses as (client, share), one per use (a client may use a node twice).
     pub(crate) node_uses: Csr<(u32, Avail)>,
     /// Per node: its strongly connected component, numbered in topological order
@@ -305,7 +301,7 @@ pub struct Model {
     pub(crate) scc_nodes: Csr,
     /// Per component: its node when it has one node, else [`CYCLIC`] (the engine's lookup).
     pub(crate) scc_single: Vec<u32>,
-    /// Per group: what propagation reads of it, in one place.
+    /// Per group: its K, size and owner's component, in one place (what propagation reads).
     pub(crate) group_info: Vec<GroupInfo>,
 }
 
@@ -359,9 +355,12 @@ impl Model {
         } else {
             &self.primary_groups
         };
-        csr.row(n as usize)
-            .iter()
-            .map(move |&g| (self.group_k[g as usize], self.group_members.row(g as usize)))
+        csr.row(n as usize).iter().map(move |&g| {
+            (
+                self.group_info[g as usize].k,
+                self.group_members.row(g as usize),
+            )
+        })
     }
 
     /// True when service `n`'s hosted_on names site `site` anywhere (an any_of member counts).

@@ -196,8 +196,7 @@ pub struct Ranking {
 /// cut off and zeroed. Its state is put back in time proportional to what it touched.
 struct Probe<'m> {
     model: &'m Model,
-    /// Per client: the people affected, in units.
-    affected: Vec<u128>,
+    /// Per client: the people affected.
     clients: Affected,
     touched: Vec<u32>,
     touched_mark: FixedBitSet,
@@ -222,7 +221,6 @@ impl<'m> Probe<'m> {
     fn new(model: &'m Model) -> Self {
         Probe {
             model,
-            affected: vec![0; model.clients.len()],
             clients: Affected::new(model),
             touched: Vec::new(),
             touched_mark: FixedBitSet::with_capacity(model.clients.len()),
@@ -242,7 +240,6 @@ impl<'m> Probe<'m> {
 
     fn reset(&mut self) {
         for &c in &self.touched {
-            self.affected[c as usize] = 0;
             self.touched_mark.set(c as usize, false);
             self.hit_mark.set(c as usize, false);
         }
@@ -284,7 +281,6 @@ impl Recorder for Probe<'_> {
             }
         }
         let Probe {
-            affected,
             touched: clients_touched,
             touched_mark,
             total,
@@ -298,7 +294,6 @@ impl Recorder for Probe<'_> {
                 clients_touched.push(c);
             }
             *total = *total + new - old;
-            affected[ci] = new;
             if new > 0 && !hit_mark.put(ci) {
                 *hit += 1;
             }
@@ -306,7 +301,7 @@ impl Recorder for Probe<'_> {
         if self.first {
             for &c in &self.touched {
                 let pop = model.clients[c as usize].population as u128;
-                if pop > 0 && self.affected[c as usize] == pop * PERSON {
+                if pop > 0 && self.clients.units(c as usize) == pop * PERSON {
                     self.cut.push(c);
                 }
             }
@@ -437,7 +432,7 @@ impl<'m> Lab<'m> {
         // A lost node with a fallback zeroes its own primary value, even while its fallback
         // keeps it available.
         if model.fallbacks[v as usize].is_some() {
-            points.push((model.group_k.len() + v as usize) as u32);
+            points.push((model.group_info.len() + v as usize) as u32);
         }
         points.sort_unstable();
         points.dedup();
@@ -459,12 +454,12 @@ impl<'m> Lab<'m> {
 /// (A node is also an input of its own fallback point, through its own state: see
 /// [`rank`].)
 fn combination_inputs(model: &Model) -> Vec<Vec<u32>> {
-    let groups = model.group_k.len();
+    let groups = model.group_info.len();
     let mut inputs = vec![Vec::new(); model.nodes.len()];
     for g in 0..groups {
         let members = model.group_members.row(g);
         let owner = model.group_owner[g] as usize;
-        if (model.group_k[g] as usize) < members.len() {
+        if (model.group_info[g].k as usize) < members.len() {
             for &m in members {
                 inputs[m as usize].push(g as u32);
             }

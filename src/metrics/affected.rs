@@ -18,7 +18,7 @@ pub(crate) fn affected_units(population: u64, uses: &[(u32, Avail)], a: &[Avail]
 }
 
 /// The largest share × (1 − a) over `uses`, in units of 10⁻¹².
-fn worst_use(uses: &[(u32, Avail)], a: &[Avail]) -> u64 {
+pub(crate) fn worst_use(uses: &[(u32, Avail)], a: &[Avail]) -> u64 {
     uses.iter()
         .map(|&(n, share)| loss(share, a[n as usize]))
         .max()
@@ -87,6 +87,11 @@ impl Affected {
             hurt_mark: FixedBitSet::with_capacity(c),
             plain: false,
         }
+    }
+
+    /// The people affected of client `c` now, in units (see [`affected_units`]).
+    pub(crate) fn units(&self, c: usize) -> u128 {
+        self.pops[c] as u128 * self.worst[c] as u128
     }
 
     /// Back to everything up, in time proportional to what moved since.

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use fixedbitset::FixedBitSet;
 use rayon::prelude::*;
 
-use super::affected::{affected_units, loss, worst_shift};
+use super::affected::{loss, worst_shift, worst_use};
 use crate::model::{Avail, Model};
 
 /// A node with an RTO whose clock has run: its downstream, and its sum while the clock runs.
@@ -48,13 +48,14 @@ impl Watched {
         &self.uses[start as usize..self.ends[e] as usize]
     }
 
-    /// The largest share × (1 − a) over entry `e`'s uses.
-    fn worst_of(&self, e: usize, a: &[Avail]) -> u64 {
-        self.uses(e)
-            .iter()
-            .map(|&(n, share)| loss(share, a[n as usize]))
-            .max()
-            .unwrap_or(0)
+    /// The sum from scratch: every entry's largest share × (1 − a) from `a`.
+    fn sum_from(&mut self, a: &[Avail]) -> u128 {
+        self.sum = 0;
+        for e in 0..self.ends.len() {
+            self.worst[e] = worst_use(self.uses(e), a);
+            self.sum += self.pops[e] as u128 * self.worst[e] as u128;
+        }
+        self.sum
     }
 }
 
@@ -92,16 +93,30 @@ impl Through {
         self.moved.clear();
     }
 
-    /// The clocks of `nodes` start, with availabilities `a`: calls `peak(node, people
-    /// affected through it now, in units)` for each. The downstreams not yet found are
-    /// searched side by side, on every core.
-    pub(super) fn open(
+    /// Takes in one instant: `changes` are the nodes whose availability changed, with their
+    /// availability before, `opening` the nodes whose clocks start now, `a` the
+    /// availabilities now. Calls `peak(node, people affected through it in units)` for every
+    /// open node whose sum moved and for every node opening.
+    pub(super) fn instant(
         &mut self,
         model: &Model,
-        nodes: &[u32],
+        changes: &[(u32, Avail)],
+        opening: &[u32],
         a: &[Avail],
         mut peak: impl FnMut(u32, u128),
     ) {
+        // The open ones follow the changes; the ones opening start from the state now.
+        for &(v, old) in changes {
+            self.node_changed(model, v, old, a[v as usize]);
+        }
+        self.settle(a, &mut peak);
+        self.open(model, opening, a, peak);
+    }
+
+    /// The clocks of `nodes` start, with availabilities `a`: calls `peak(node, people
+    /// affected through it now, in units)` for each. The downstreams not yet found are
+    /// searched side by side, on every core.
+    fn open(&mut self, model: &Model, nodes: &[u32], a: &[Avail], mut peak: impl FnMut(u32, u128)) {
         let new: Vec<u32> = nodes
             .iter()
             .copied()
@@ -120,14 +135,8 @@ impl Through {
         }
         for &v in nodes {
             let w = &mut self.watched[self.slot_of[&v] as usize];
-            w.sum = 0;
-            for e in 0..w.ends.len() {
-                let worst = w.worst_of(e, a);
-                w.worst[e] = worst;
-                w.sum += w.pops[e] as u128 * worst as u128;
-            }
             w.open = true;
-            peak(v, w.sum);
+            peak(v, w.sum_from(a));
         }
     }
 
@@ -140,7 +149,7 @@ impl Through {
 
     /// Node `n`'s availability went from `old` to `new`: updates the entries it is a use of
     /// whose node's clock runs.
-    pub(super) fn node_changed(&mut self, model: &Model, n: u32, old: Avail, new: Avail) {
+    fn node_changed(&mut self, model: &Model, n: u32, old: Avail, new: Avail) {
         if self.plain {
             return;
         }
@@ -174,7 +183,7 @@ impl Through {
     /// Settles the entries the changes of the instant moved (`a`: the availabilities now)
     /// and calls `peak(node, people through it in units)` for every open node whose sum
     /// moved.
-    pub(super) fn settle(&mut self, a: &[Avail], mut peak: impl FnMut(u32, u128)) {
+    fn settle(&mut self, a: &[Avail], mut peak: impl FnMut(u32, u128)) {
         if self.plain {
             return self.recompute(a, peak);
         }
@@ -186,7 +195,7 @@ impl Through {
                 w.dirty_mark.set(e, false);
                 if w.rescan.contains(e) {
                     w.rescan.set(e, false);
-                    w.worst[e] = w.worst_of(e, a);
+                    w.worst[e] = worst_use(w.uses(e), a);
                 }
                 let pop = w.pops[e] as u128;
                 w.sum = w.sum + pop * w.worst[e] as u128 - pop * before as u128;
@@ -201,15 +210,12 @@ impl Through {
     /// every open node's sum from its whole downstream.
     fn recompute(&mut self, a: &[Avail], mut peak: impl FnMut(u32, u128)) {
         for w in self.watched.iter_mut().filter(|w| w.open) {
-            w.sum = (0..w.ends.len())
-                .map(|e| affected_units(w.pops[e], w.uses(e), a))
-                .sum();
-            peak(w.node, w.sum);
+            peak(w.node, w.sum_from(a));
         }
     }
 
-    /// Watches the uses of a downstream found by [`search`]: returns its slot.
-    fn watch_found(&mut self, model: &Model, v: u32, found: Found) -> u32 {
+    /// Watches the uses of a downstream found by [`search`].
+    fn watch_found(&mut self, model: &Model, v: u32, found: Found) {
         if self.watch.is_empty() {
             self.watch = vec![Vec::new(); model.nodes.len()];
         }
@@ -232,7 +238,6 @@ impl Through {
             rescan: FixedBitSet::with_capacity(count),
         });
         self.slot_of.insert(v, slot);
-        slot
     }
 }
 
@@ -275,7 +280,7 @@ fn search(model: &Model, pops_of: &[u64], v: u32, s: &mut Scratch) -> Found {
     let mut used = Vec::new();
     // Every use of every node downstream, row after row: (node, share), and as a key
     // (client << 32 | position) to bring each client's uses together. `order` is both the
-    // stack of the search and the list of the nodes visited.
+    // queue of the search and the list of the nodes visited.
     s.visited.insert(v as usize);
     s.order.push(v);
     let mut next = 0;

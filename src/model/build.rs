@@ -317,7 +317,7 @@ pub fn build_parsed(
                     .hint("a service with a fallback must not depend on itself through hosted_on, requires or fallback requires; break the cycle or drop the fallback")));
         }
     }
-    let (uses, populations, node_clients, node_uses) = clients_built?;
+    let (uses, populations, node_uses) = clients_built?;
     let scc_single: Vec<u32> = (0..scc_nodes.rows())
         .map(|c| match *scc_nodes.row(c) {
             [n] => n,
@@ -356,7 +356,6 @@ pub fn build_parsed(
         has_fallback,
         clients: client_out,
         ids,
-        group_k,
         group_owner,
         group_members,
         primary_groups,
@@ -366,7 +365,6 @@ pub fn build_parsed(
         member_groups,
         random,
         uses,
-        node_clients,
         node_uses,
         scc_of,
         scc_nodes,
@@ -468,19 +466,18 @@ fn nodes_of(
     Ok((nodes, random))
 }
 
-/// Every client's uses as (node, share), its population, and per node the clients that
-/// use it and its uses as (client, share).
+/// Every client's uses as (node, share), its population, and per node its uses as
+/// (client, share).
 #[allow(clippy::type_complexity)]
 fn client_uses(
     en: &Entries,
     client_out: &[Client],
     r: &Resolver,
     ids: &[u32],
-) -> Result<(Csr<(u32, Avail)>, Vec<u64>, Csr, Csr<(u32, Avail)>), InputError> {
+) -> Result<(Csr<(u32, Avail)>, Vec<u64>, Csr<(u32, Avail)>), InputError> {
     let mut ids = ids.iter();
     let mut uses = Csr::building();
     let mut populations = Vec::with_capacity(en.clients.len());
-    let mut use_pairs = Vec::new();
     let mut node_uses = Vec::new();
     for (ci, (e, meta)) in en.clients.iter().zip(&en.client_meta).enumerate() {
         let id = &client_out[ci].id;
@@ -518,7 +515,6 @@ fn client_uses(
                 Some(n) => {
                     let share = u.share.map_or(FULL, |s| to_units(s.0));
                     uses.push((n, share));
-                    use_pairs.push((n, ci as u32));
                     node_uses.push((n, (ci as u32, share)));
                 }
                 None => return Err(locate((r.unknown)(&u.service))),
@@ -527,12 +523,10 @@ fn client_uses(
         uses.end_row();
         populations.push(pop.0);
     }
-    let node_clients = Csr::from_pairs(r.nodes, &use_pairs);
     let node_uses = Csr::grouped(r.nodes, &node_uses);
-    Ok((uses, populations, node_clients, node_uses))
+    Ok((uses, populations, node_uses))
 }
 
-/// What resolving an id needs: where errors point, the ids' numbers, the nodes.
 /// A resolved id that names nothing.
 const UNKNOWN: u32 = u32::MAX;
 
@@ -547,6 +541,8 @@ fn member_ids(e: &RawService) -> impl Iterator<Item = &str> {
         .map(|id| id.as_str())
 }
 
+/// What resolving an id needs: where errors point, the error for an unknown id, and the
+/// numbers of sites and nodes.
 struct Resolver<'a> {
     ctx: &'a Ctx<'a>,
     /// The error for an unknown id (with a "did you mean").

@@ -15,9 +15,7 @@ pub(super) fn warnings(model: &Model) -> Vec<String> {
         .nodes
         .iter()
         .enumerate()
-        .filter(|(n, _)| {
-            model.dependents.row(*n).is_empty() && model.node_clients.row(*n).is_empty()
-        })
+        .filter(|(n, _)| model.dependents.row(*n).is_empty() && model.node_uses.row(*n).is_empty())
         .map(|(_, node)| node)
         .collect();
     if unused.len() > LISTED {
@@ -75,7 +73,7 @@ fn some_ids<'a>(ids: impl Iterator<Item = &'a str>, count: usize) -> String {
 /// What remains blocks itself. Uses restart requirements only (hosted_on and requires).
 pub(super) fn restart_cycles(model: &Model) -> Vec<Vec<String>> {
     let n = model.nodes.len();
-    let groups = model.group_k.len();
+    let groups = model.group_info.len();
     let mut in_set = vec![true; n];
     // Per group: members still in the set.
     let mut inside: Vec<u32> = (0..groups)
@@ -90,7 +88,7 @@ pub(super) fn restart_cycles(model: &Model) -> Vec<Vec<String>> {
     }
     let satisfiable = |g: usize, inside: &[u32]| {
         let total = model.group_members.row(g).len() as u32;
-        total - inside[g] >= model.group_k[g]
+        total - inside[g] >= model.group_info[g].k
     };
     let free = |v: usize, inside: &[u32]| {
         model

@@ -55,14 +55,12 @@ pub fn critical_scores(model: &Model, nodes: &[u32]) -> Vec<f64> {
         stamp[v as usize] = k;
         stack.push(v);
         while let Some(x) = stack.pop() {
-            for &c in model.node_clients.row(x as usize) {
-                for &(u, share) in model.client_uses(c as usize) {
-                    if u == x && share > best[c as usize] {
-                        if best[c as usize] == 0 {
-                            clients.push(c);
-                        }
-                        best[c as usize] = share;
+            for &(c, share) in model.node_uses.row(x as usize) {
+                if share > best[c as usize] {
+                    if best[c as usize] == 0 {
+                        clients.push(c);
                     }
+                    best[c as usize] = share;
                 }
             }
             for &d in model.dependents.row(x as usize) {
