@@ -133,6 +133,7 @@ impl Through {
         for (&v, f) in new.iter().zip(found) {
             self.watch_found(model, v, f);
         }
+        // Every node opening is watched by now (the new ones just above).
         for &v in nodes {
             let w = &mut self.watched[self.slot_of[&v] as usize];
             w.open = true;
