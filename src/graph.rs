@@ -326,8 +326,13 @@ impl<'m> Drawing<'m> {
         let affected = state.map(|s| {
             (0..model.clients.len())
                 .map(|c| {
-                    let units =
-                        affected_units(model.clients[c].population, model.client_uses(c), &s.a);
+                    let client = &model.clients[c];
+                    let units = affected_units(
+                        client.population,
+                        client.combine,
+                        model.client_uses(c),
+                        &s.a,
+                    );
                     people(units)
                 })
                 .collect()

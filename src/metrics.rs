@@ -58,6 +58,8 @@ pub struct ClientResult {
     pub name: String,
     /// Its population.
     pub population: u64,
+    /// How its uses combine: `max`, `union` or `sum`.
+    pub combine: &'static str,
     /// ∫ affected dt.
     pub people_hours: f64,
     /// The most people affected at once.
@@ -125,6 +127,9 @@ pub struct RunResult {
     pub population_label: String,
     /// Sum of all clients' populations.
     pub total_population: u64,
+    /// How the uses of a client combine, unless the client says otherwise (see
+    /// [`ClientResult::combine`]): `max`, `union` or `sum`.
+    pub combine: &'static str,
     /// Wall-clock time of t = 0, as the scenario gives it.
     pub start: Option<String>,
     /// The horizon in hours.
@@ -460,6 +465,7 @@ impl<'m> Metrics<'m> {
                 id: c.id.clone(),
                 name: c.name.clone(),
                 population: c.population,
+                combine: c.combine.as_str(),
                 people_hours: t.integral as f64 / PERSON_HOUR,
                 peak_affected: people(t.peak),
                 first_affected_h: t.first.map(SimTime::hours),
@@ -494,6 +500,7 @@ impl<'m> Metrics<'m> {
             model: model.name.clone(),
             population_label: model.population_label.clone(),
             total_population: total_pop,
+            combine: model.combine.as_str(),
             start: scenario.start.clone(),
             horizon_h: scenario.horizon.hours(),
             step_h: scenario.step.hours(),

@@ -116,6 +116,39 @@ pub struct RestartFailure {
 /// The attempts of [`RestartFailure`] when the model gives none.
 pub const DEFAULT_ATTEMPTS: u32 = 10;
 
+/// How a client's uses combine into its people affected (`combine`; docs/reference.md): each
+/// use loses share × (1 − a) of the client's people, and the client loses
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Hash, serde::Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Combine {
+    /// its worst use's loss (the default): the uses reach the same people.
+    #[default]
+    Max,
+    /// 1 − Π(1 − loss): the uses reach people independently of each other.
+    Union,
+    /// the sum of the losses, at most all its people: the uses reach different people.
+    Sum,
+}
+
+impl Combine {
+    /// The word a model file uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Combine::Max => "max",
+            Combine::Union => "union",
+            Combine::Sum => "sum",
+        }
+    }
+}
+
+impl std::fmt::Display for Combine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A client organisation.
 #[derive(Debug, Clone)]
 pub struct Client {
@@ -127,6 +160,8 @@ pub struct Client {
     pub population: u64,
     /// Tags.
     pub tags: Vec<String>,
+    /// How its uses combine: its own `combine`, or the model's.
+    pub combine: Combine,
 }
 
 /// A compact adjacency: row `i` is `targets[offsets[i]..offsets[i + 1]]`.
@@ -264,6 +299,8 @@ pub struct Model {
     pub name: String,
     /// How reports name the people ("insured").
     pub population_label: String,
+    /// How the uses of a client that says nothing combine (`[model] combine`).
+    pub combine: Combine,
     /// Sites first, then services, each in file order (patched additions last).
     pub nodes: Vec<Node>,
     /// Per node: its fallback, if it has one.

@@ -306,6 +306,8 @@ pub struct McResult {
     pub population_label: String,
     /// Everyone served.
     pub total_population: u64,
+    /// How the clients' uses combine, in words (see [`crate::report::combine_line`]).
+    pub combine: String,
     /// The study.
     pub study: Study,
     /// The percentiles asked for.
@@ -344,6 +346,10 @@ pub struct Frame {
     pub population_label: String,
     /// Everyone served.
     pub total_population: u64,
+    /// How the clients' uses combine, in words: runs that combine them differently do not
+    /// merge. (Saved runs from before `combine` existed combined by max.)
+    #[serde(default = "combine_by_max")]
+    pub combine: String,
     /// The horizon, seconds.
     pub horizon: u64,
     /// The step of the bands, seconds.
@@ -352,6 +358,10 @@ pub struct Frame {
     pub clients: Vec<String>,
     /// Site and service ids, in model order.
     pub nodes: Vec<String>,
+}
+
+fn combine_by_max() -> String {
+    crate::report::combine_line("max", std::iter::empty())
 }
 
 impl Frame {
@@ -363,6 +373,10 @@ impl Frame {
             start: scenario.start.clone(),
             population_label: model.population_label.clone(),
             total_population: model.total_population(),
+            combine: crate::report::combine_line(
+                model.combine.as_str(),
+                model.clients.iter().map(|c| c.combine.as_str()),
+            ),
             horizon: scenario.horizon.0,
             step: scenario.step.0,
             clients: model.clients.iter().map(|c| c.id.clone()).collect(),
@@ -423,6 +437,7 @@ pub fn aggregate(frame: &Frame, study: Study, records: &[Record], ps: &[f64]) ->
         start: frame.start.clone(),
         population_label: frame.population_label.clone(),
         total_population: frame.total_population,
+        combine: frame.combine.clone(),
         study,
         percentiles: ps.to_vec(),
         horizon_h: SimTime(frame.horizon).hours(),

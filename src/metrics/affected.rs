@@ -1,28 +1,46 @@
 //! People affected per client, kept up to date from the nodes each instant touched.
 //!
-//! A client's people affected are its population × the largest share × (1 − a) over its
-//! uses. Each client keeps that largest value as the engine's groups keep theirs: a use that
-//! gets worse than it, or as bad, is the new value; a use that was the value and gets
-//! better leaves only a rescan of the client's uses to tell; any other change leaves it
-//! where it was. So an instant costs the uses of the nodes whose availability changed (and
-//! the uses of the clients rescanned), not the clients or uses of the model.
+//! A client's people affected are its population × its uses' losses combined: by default
+//! the largest share × (1 − a) over its uses ([`Combine`]). Each `max` client keeps that
+//! largest value as the engine's groups keep theirs: a use that gets worse than it, or as
+//! bad, is the new value; a use that was the value and gets better leaves only a rescan of
+//! the client's uses to tell; any other change leaves it where it was. A `union` or `sum`
+//! client is rescanned whenever one of its uses changes. So an instant costs the uses of the
+//! nodes whose availability changed (and the uses of the clients rescanned), not the clients
+//! or uses of the model.
 
 use fixedbitset::FixedBitSet;
 
-use crate::model::{Avail, FULL, Model};
+use crate::model::{Avail, Combine, FULL, Model};
 
-/// People affected (in units) of a client with `population` through `uses`:
-/// population × max over the uses of share × (1 − a).
-pub(crate) fn affected_units(population: u64, uses: &[(u32, Avail)], a: &[Avail]) -> u128 {
-    population as u128 * worst_use(uses, a) as u128
+/// A whole client lost: the unit of [`loss`] and [`combined`] (10¹²).
+pub(crate) const WHOLE: u64 = FULL as u64 * FULL as u64;
+
+/// People affected (in units) of a client with `population` through `uses` combined by
+/// `how` (see [`combined`]).
+pub(crate) fn affected_units(
+    population: u64,
+    how: Combine,
+    uses: &[(u32, Avail)],
+    a: &[Avail],
+) -> u128 {
+    population as u128 * combined(how, uses, a) as u128
 }
 
-/// The largest share × (1 − a) over `uses`, in units of 10⁻¹².
-pub(crate) fn worst_use(uses: &[(u32, Avail)], a: &[Avail]) -> u64 {
-    uses.iter()
-        .map(|&(n, share)| loss(share, a[n as usize]))
-        .max()
-        .unwrap_or(0)
+/// The losses share × (1 − a) of `uses` combined by `how`, in units of 10⁻¹² of the client:
+/// the largest (`max`), 1 − Π(1 − loss) (`union`, each factor rounded down to a unit, in
+/// the order of the uses), or the sum up to the whole client (`sum`).
+pub(crate) fn combined(how: Combine, uses: &[(u32, Avail)], a: &[Avail]) -> u64 {
+    let losses = uses.iter().map(|&(n, share)| loss(share, a[n as usize]));
+    match how {
+        Combine::Max => losses.max().unwrap_or(0),
+        Combine::Sum => losses.fold(0, |s: u64, l| s.saturating_add(l)).min(WHOLE),
+        Combine::Union => {
+            let whole = WHOLE as u128;
+            let kept = losses.fold(whole, |kept, l| kept * (whole - l as u128) / whole);
+            WHOLE - kept as u64
+        }
+    }
 }
 
 /// share × (1 − a) of one use.
@@ -48,13 +66,15 @@ pub(crate) fn worst_shift(worst: u64, old: u64, new: u64) -> Option<u64> {
 pub(crate) struct Affected {
     /// Per node: its availability as last seen.
     seen: Vec<Avail>,
-    /// Per client: the largest share × (1 − a) over its uses.
+    /// Per client: its uses' losses combined ([`combined`]).
     worst: Vec<u64>,
     /// Per client: how many of its uses have share × (1 − a) above 0. When none has, its
     /// worst is 0 without a rescan (the common case of a client coming back).
     hurting: Vec<u32>,
     /// Per client: its population (kept dense: the clients' records are large).
     pops: Vec<u64>,
+    /// Per client: how its uses combine.
+    how: Vec<Combine>,
     /// Clients whose worst may have moved in the instant, with their worst before it.
     dirty: Vec<(u32, u64)>,
     dirty_mark: FixedBitSet,
@@ -78,6 +98,7 @@ impl Affected {
             worst: vec![0; c],
             hurting: vec![0; c],
             pops: model.clients.iter().map(|c| c.population).collect(),
+            how: model.clients.iter().map(|c| c.combine).collect(),
             dirty: Vec::new(),
             dirty_mark: FixedBitSet::with_capacity(c),
             rescan: FixedBitSet::with_capacity(c),
@@ -141,9 +162,12 @@ impl Affected {
                 }
                 let (was, now) = (loss(share, old), loss(share, new));
                 self.hurting[ci] = self.hurting[ci] + (now > 0) as u32 - (was > 0) as u32;
-                match worst_shift(cur, was, now) {
-                    Some(w) => self.worst[ci] = w,
-                    None => self.rescan.insert(ci),
+                match self.how[ci] {
+                    Combine::Max => match worst_shift(cur, was, now) {
+                        Some(w) => self.worst[ci] = w,
+                        None => self.rescan.insert(ci),
+                    },
+                    _ => self.rescan.insert(ci),
                 }
             }
         }
@@ -154,7 +178,7 @@ impl Affected {
                 self.rescan.set(ci, false);
                 self.worst[ci] = match self.hurting[ci] {
                     0 => 0,
-                    _ => worst_use(model.client_uses(ci), &self.seen),
+                    _ => combined(self.how[ci], model.client_uses(ci), &self.seen),
                 };
             }
             let after = self.worst[ci];
@@ -177,7 +201,7 @@ impl Affected {
     fn recompute(&mut self, model: &Model, a: &[Avail], mut changed: impl FnMut(u32, u128, u128)) {
         for (ci, client) in model.clients.iter().enumerate() {
             let pop = client.population as u128;
-            let worst = worst_use(model.client_uses(ci), a);
+            let worst = combined(client.combine, model.client_uses(ci), a);
             let before = std::mem::replace(&mut self.worst[ci], worst);
             if worst != before && !self.hurt_mark.put(ci) {
                 self.hurt.push(ci as u32);
@@ -200,6 +224,42 @@ impl Affected {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::to_units;
+
+    #[test]
+    fn uses_combine_by_max_union_or_sum() {
+        // Three uses: node 0 at a = 0.5 with share 1 (loses 0.5), node 1 at a = 0 with
+        // share 0.4 (loses 0.4), node 2 up with share 0.5 (loses nothing).
+        let a = [FULL / 2, 0, FULL];
+        let uses = [(0, FULL), (1, to_units(0.4)), (2, FULL / 2)];
+        let of = |x: f64| (x * WHOLE as f64).round() as u64;
+        // max: the worst use, 0.5.
+        assert_eq!(combined(Combine::Max, &uses, &a), of(0.5));
+        // union: 1 − (1 − 0.5)(1 − 0.4)(1 − 0) = 1 − 0.3 = 0.7.
+        assert_eq!(combined(Combine::Union, &uses, &a), of(0.7));
+        // sum: 0.5 + 0.4 + 0 = 0.9.
+        assert_eq!(combined(Combine::Sum, &uses, &a), of(0.9));
+        // sum is capped at the whole client: 0.5 + 0.8 = 1.3 counts as 1.
+        let more = [(0, FULL), (1, to_units(0.8))];
+        assert_eq!(combined(Combine::Sum, &more, &a), WHOLE);
+        // union never exceeds the whole client either, and one use lost whole is all of it.
+        assert_eq!(combined(Combine::Union, &[(1, FULL), (0, FULL)], &a), WHOLE);
+        // No uses, nothing lost, in every mode.
+        for how in [Combine::Max, Combine::Union, Combine::Sum] {
+            assert_eq!(combined(how, &[], &a), 0);
+            assert_eq!(combined(how, &[(2, FULL)], &a), 0);
+        }
+    }
+
+    #[test]
+    fn union_rounds_each_factor_down_to_a_unit() {
+        // Three uses at a = 0.666667 each: 1 − 0.666667³ = 0.703703259259037… The kept
+        // part is rounded down after each factor: 0.666667, 0.444444888889, then
+        // 0.296296740740 (not …741), so the loss is 0.703703259260.
+        let a = [666_667; 3];
+        let uses = [(0, FULL), (1, FULL), (2, FULL)];
+        assert_eq!(combined(Combine::Union, &uses, &a), 703_703_259_260);
+    }
 
     #[test]
     fn the_worst_moves_only_when_a_use_crosses_it() {

@@ -1,12 +1,12 @@
 //! People affected through the nodes whose RTO clock runs (SPEC 2.6), kept incrementally.
 //!
 //! While a node with an RTO has a < 1, the people affected through it are Σ over the clients
-//! downstream of it of population × the largest share × (1 − a) over the uses that depend on
-//! it. The first time a node's clock starts, its downstream is found and every use in it is
+//! downstream of it of population × the losses share × (1 − a) of the uses that depend on it,
+//! combined as the client combines its uses (by default the largest). The first time a node's clock starts, its downstream is found and every use in it is
 //! watched, for good: the node's entries (one per client) are kept with the model's
 //! structure, across runs. When its clock starts its sum is taken from scratch. While it
 //! runs, a node whose availability changes updates only the entries it is a use of, each
-//! keeping its largest value as [`super::affected`] keeps a client's, and the sum moves by
+//! keeping its value as [`super::affected`] keeps a client's, and the sum moves by
 //! the entries that moved. So an instant costs the watched uses of the nodes that changed.
 
 use std::collections::HashMap;
@@ -14,8 +14,8 @@ use std::collections::HashMap;
 use fixedbitset::FixedBitSet;
 use rayon::prelude::*;
 
-use super::affected::{loss, worst_shift, worst_use};
-use crate::model::{Avail, Model};
+use super::affected::{combined, loss, worst_shift};
+use crate::model::{Avail, Combine, Model};
 
 /// A node with an RTO whose clock has run: its downstream, and its sum while the clock runs.
 struct Watched {
@@ -25,13 +25,14 @@ struct Watched {
     ends: Vec<u32>,
     /// Every entry's uses as (node, share).
     uses: Vec<(u32, Avail)>,
-    /// Per entry: the client's population.
+    /// Per entry: the client's population, and how its uses combine.
     pops: Vec<u64>,
+    how: Vec<Combine>,
     /// The entry of every use of every watched node, row after row (see [`Watch`]).
     links: Vec<u32>,
     /// True while the node's clock runs: the figures below are kept only then.
     open: bool,
-    /// Per entry: the largest share × (1 − a) over its uses.
+    /// Per entry: its uses' losses combined.
     worst: Vec<u64>,
     /// The people affected through the node now, in units.
     sum: u128,
@@ -48,11 +49,11 @@ impl Watched {
         &self.uses[start as usize..self.ends[e] as usize]
     }
 
-    /// The sum from scratch: every entry's largest share × (1 − a) from `a`.
+    /// The sum from scratch: every entry's losses from `a`, combined.
     fn sum_from(&mut self, a: &[Avail]) -> u128 {
         self.sum = 0;
         for e in 0..self.ends.len() {
-            self.worst[e] = worst_use(self.uses(e), a);
+            self.worst[e] = combined(self.how[e], self.uses(e), a);
             self.sum += self.pops[e] as u128 * self.worst[e] as u128;
         }
         self.sum
@@ -78,8 +79,10 @@ pub(super) struct Through {
     watch: Vec<Vec<Watch>>,
     /// Slots whose sum moved in this instant.
     moved: Vec<u32>,
-    /// Per client: its population (for the searches: the clients' records are large).
+    /// Per client: its population and how its uses combine (for the searches: the
+    /// clients' records are large).
     pops: Vec<u64>,
+    how: Vec<Combine>,
     /// The reference: every open node's sum recomputed from its downstream at every instant.
     pub(super) plain: bool,
 }
@@ -124,11 +127,12 @@ impl Through {
             .collect();
         if !new.is_empty() && self.pops.is_empty() {
             self.pops = model.clients.iter().map(|c| c.population).collect();
+            self.how = model.clients.iter().map(|c| c.combine).collect();
         }
-        let pops = &self.pops;
+        let clients = (&self.pops[..], &self.how[..]);
         let found: Vec<Found> = new
             .par_iter()
-            .map_init(|| Scratch::new(model), |s, &v| search(model, pops, v, s))
+            .map_init(|| Scratch::new(model), |s, &v| search(model, clients, v, s))
             .collect();
         for (&v, f) in new.iter().zip(found) {
             self.watch_found(model, v, f);
@@ -173,7 +177,11 @@ impl Through {
                     }
                     watched.dirty.push((entry, cur));
                 }
-                match worst_shift(cur, loss(share, old), loss(share, new)) {
+                let shift = match watched.how[e] {
+                    Combine::Max => worst_shift(cur, loss(share, old), loss(share, new)),
+                    _ => None,
+                };
+                match shift {
                     Some(x) => watched.worst[e] = x,
                     None => watched.rescan.insert(e),
                 }
@@ -196,7 +204,7 @@ impl Through {
                 w.dirty_mark.set(e, false);
                 if w.rescan.contains(e) {
                     w.rescan.set(e, false);
-                    w.worst[e] = worst_use(w.uses(e), a);
+                    w.worst[e] = combined(w.how[e], w.uses(e), a);
                 }
                 let pop = w.pops[e] as u128;
                 w.sum = w.sum + pop * w.worst[e] as u128 - pop * before as u128;
@@ -229,6 +237,7 @@ impl Through {
             node: v,
             ends: found.ends,
             pops: found.pops,
+            how: found.how,
             links: found.links,
             uses: found.uses,
             open: false,
@@ -248,6 +257,7 @@ struct Found {
     used: Vec<(u32, u32)>,
     ends: Vec<u32>,
     pops: Vec<u64>,
+    how: Vec<Combine>,
     links: Vec<u32>,
     uses: Vec<(u32, Avail)>,
 }
@@ -274,7 +284,8 @@ impl Scratch {
 
 /// Finds node `v`'s downstream: every client that uses `v` or something depending on it,
 /// with those uses, an entry per client in client order.
-fn search(model: &Model, pops_of: &[u64], v: u32, s: &mut Scratch) -> Found {
+fn search(model: &Model, clients: (&[u64], &[Combine]), v: u32, s: &mut Scratch) -> Found {
+    let (pops_of, how_of) = clients;
     s.found.clear();
     s.keys.clear();
     s.order.clear();
@@ -311,6 +322,7 @@ fn search(model: &Model, pops_of: &[u64], v: u32, s: &mut Scratch) -> Found {
     let mut links = vec![0u32; s.found.len()];
     let mut ends: Vec<u32> = Vec::new();
     let mut pops = Vec::new();
+    let mut how = Vec::new();
     let mut uses = Vec::with_capacity(s.found.len());
     let mut last = None;
     for (i, &key) in s.keys.iter().enumerate() {
@@ -321,6 +333,7 @@ fn search(model: &Model, pops_of: &[u64], v: u32, s: &mut Scratch) -> Found {
             }
             last = Some(c);
             pops.push(pops_of[c as usize]);
+            how.push(how_of[c as usize]);
         }
         links[at] = pops.len() as u32 - 1;
         uses.push(s.found[at]);
@@ -332,6 +345,7 @@ fn search(model: &Model, pops_of: &[u64], v: u32, s: &mut Scratch) -> Found {
         used,
         ends,
         pops,
+        how,
         links,
         uses,
     }

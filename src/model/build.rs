@@ -43,7 +43,7 @@ struct Fields(u16);
 
 impl Fields {
     /// Every field a patch may set, in any kind of entry.
-    const NAMES: [&'static str; 15] = [
+    const NAMES: [&'static str; 16] = [
         "name",
         "tags",
         "restart",
@@ -59,6 +59,7 @@ impl Fields {
         "mtbf",
         "mttr",
         "effort",
+        "combine",
     ];
 
     fn bit(name: &str) -> u16 {
@@ -217,6 +218,7 @@ pub fn build_parsed(
 
     // Dense ids: sites, then services; clients apart (their index marked with CLIENT_BIT).
     let n_sites = en.sites.len() as u32;
+    let combine = raw.model.combine.unwrap_or_default();
     let final_of: Vec<u32> = tags
         .iter()
         .map(|&t| match untag(t) {
@@ -238,6 +240,7 @@ pub fn build_parsed(
                 id,
                 population: 0,
                 tags: r.tags.take().unwrap_or_default(),
+                combine: r.combine.unwrap_or(combine),
             }
         })
         .collect();
@@ -347,6 +350,7 @@ pub fn build_parsed(
     }
     Ok(Model {
         name: raw.model.name,
+        combine,
         population_label: raw
             .model
             .population_label

@@ -11,6 +11,7 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 pub use smol_str::SmolStr;
 
 use crate::dist::Dist;
+pub use crate::model::Combine;
 use crate::time::{Duration, SimTime};
 
 /// A whole model file.
@@ -33,6 +34,7 @@ pub struct RawModelHeader {
     pub name: String,
     pub population_label: Option<String>,
     pub description: Option<String>,
+    pub combine: Option<Combine>,
 }
 
 /// A `[[site]]` (also a `[[patch.site]]`, where every field but `id` is optional).
@@ -142,6 +144,7 @@ pub struct RawClient {
     pub population: Option<Population>,
     pub uses: Option<Vec<RawUse>>,
     pub tags: Option<Vec<String>>,
+    pub combine: Option<Combine>,
 }
 
 /// The largest population of one client: more people than live on Earth is a typo.

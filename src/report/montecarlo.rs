@@ -74,6 +74,7 @@ pub fn table(r: &McResult, top: usize) -> String {
         thousands(r.total_population as f64),
         r.population_label
     );
+    let _ = writeln!(o, "{}", r.combine);
     let _ = writeln!(o);
     header(&mut o, "figure", r, true);
     for (figure, s) in SUMMARY.iter().zip(&r.summary) {
@@ -195,6 +196,7 @@ pub fn json(r: &McResult) -> Value {
         "scenario": r.scenario,
         "population_label": r.population_label,
         "total_population": r.total_population,
+        "combine": r.combine,
         "runs": r.study.runs,
         "seed": r.study.seed,
         "percentiles": ps,

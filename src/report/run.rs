@@ -74,6 +74,28 @@ pub fn summary_table_with(r: &RunResult, top: usize, spark: bool) -> String {
     o
 }
 
+/// How the clients' uses combine, in words: the model's way and the clients that differ,
+/// e.g. "Uses combine by max (2 clients by union)".
+pub fn combine_line<'a>(model: &str, clients: impl Iterator<Item = &'a str>) -> String {
+    let mut others: Vec<(&str, usize)> = Vec::new();
+    for c in clients.filter(|&c| c != model) {
+        match others.iter_mut().find(|(m, _)| *m == c) {
+            Some((_, n)) => *n += 1,
+            None => others.push((c, 1)),
+        }
+    }
+    others.sort_unstable();
+    let mut line = format!("Uses combine by {model}");
+    if !others.is_empty() {
+        let parts: Vec<String> = others
+            .iter()
+            .map(|(m, n)| format!("{n} client{} by {m}", if *n == 1 { "" } else { "s" }))
+            .collect();
+        line.push_str(&format!(" ({})", parts.join(", ")));
+    }
+    line
+}
+
 /// The scenario, the model and the headline figures.
 fn headline(o: &mut String, r: &RunResult, spark: bool) {
     let label = &r.population_label;
@@ -94,6 +116,8 @@ fn headline(o: &mut String, r: &RunResult, spark: bool) {
         label,
         hours(r.horizon_h)
     );
+    let modes = r.clients.iter().map(|c| c.combine);
+    let _ = writeln!(o, "{}", combine_line(r.combine, modes));
     let _ = writeln!(o);
     let _ = writeln!(
         o,
@@ -329,6 +353,7 @@ pub fn clients_csv(result: &RunResult) -> Result<Vec<u8>, Error> {
         "id",
         "name",
         "population",
+        "combine",
         "people_hours",
         "peak_affected",
         "first_affected_h",
@@ -342,6 +367,7 @@ pub fn clients_csv(result: &RunResult) -> Result<Vec<u8>, Error> {
             text_cell(&c.id),
             text_cell(&c.name),
             c.population.to_string(),
+            c.combine.to_string(),
             c.people_hours.to_string(),
             c.peak_affected.to_string(),
             opt(c.first_affected_h),

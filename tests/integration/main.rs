@@ -2,6 +2,7 @@
 
 mod chart;
 mod cli;
+mod combine;
 mod common;
 mod compare;
 mod corpus;

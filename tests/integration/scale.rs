@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use impactsim::engine::{Engine, Propagation, Recorder, View};
 use impactsim::generate::{self, Config, Format};
 use impactsim::metrics;
-use impactsim::model::FULL;
+use impactsim::model::{Combine, FULL};
 use impactsim::{Scenario, SimTime};
 use proptest::prelude::*;
 
@@ -131,9 +131,10 @@ fn bad_options_are_usage_errors() {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
     /// Whole runs on random generated models (cycles, any-of hosting, k-of-n groups,
-    /// fallbacks, RTOs, repairs and restarts; half of them with many clients): every figure
-    /// and the whole timeline of the incremental engine and metrics equal those of the
-    /// full-recompute reference.
+    /// fallbacks, RTOs, repairs and restarts; half of them with many clients; clients
+    /// combining their uses by max, union, sum or a mix): every figure and the whole
+    /// timeline of the incremental engine and metrics equal those of the full-recompute
+    /// reference.
     #[test]
     fn incremental_equals_reference_on_generated_models(
         seed in 0u64..10_000,
@@ -142,6 +143,7 @@ proptest! {
         fallbacks in 0.0f64..0.6,
         instant in any::<bool>(),
         many_clients in any::<bool>(),
+        combine in 0usize..4,
     ) {
         let mut cfg = Config { back_edges, k_of_n, fallbacks, ..small(seed) };
         if many_clients {
@@ -158,7 +160,11 @@ proptest! {
             cfg.horizon = None;
         }
         let dir = tempfile::tempdir().unwrap();
-        let s = load(&cfg, Format::Toml, dir.path());
+        let mut s = load(&cfg, Format::Toml, dir.path());
+        let modes = [Combine::Max, Combine::Union, Combine::Sum];
+        for (c, client) in s.model.clients.iter_mut().enumerate() {
+            client.combine = modes[if combine == 3 { c % 3 } else { combine }];
+        }
         let fast = metrics::run_with(&s, Propagation::Incremental);
         let reference = metrics::run_with(&s, Propagation::FullRecompute);
         prop_assert_eq!(&fast.timeline, &reference.timeline);
