@@ -185,6 +185,9 @@ pub struct RankArgs {
     /// The most candidate pairs to simulate with --order 2.
     #[arg(long, default_value_t = 10_000)]
     pub max_pairs: usize,
+    /// A client counts as cut off when at least this share of its people is affected.
+    #[arg(long, value_name = "SHARE", default_value_t = 1.0, value_parser = parse_cut_off)]
+    pub cut_off: f64,
     /// Print the whole ranking (losses, pairs, cut sets per client) as JSON.
     #[arg(long)]
     pub json: bool,
@@ -393,6 +396,15 @@ fn parse_percentile(s: &str) -> Result<f64, String> {
     }
 }
 
+fn parse_cut_off(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(p) if p > 0.0 && p <= 1.0 => Ok(p),
+        _ => Err(format!(
+            "`{s}` is not a share of a client's people: write a number above 0 and at most 1, e.g. 0.5"
+        )),
+    }
+}
+
 fn parse_figure(s: &str) -> Result<String, String> {
     let figures = impactsim::montecarlo::SUMMARY;
     if figures.contains(&s) {
@@ -529,7 +541,8 @@ impl From<CompareArgs> for cmd::compare::Args {
 
 impl From<RankArgs> for cmd::rank::Args {
     fn from(a: RankArgs) -> Self {
-        let options = same_fields!(a => impactsim::rank::Options { duration, order, max_pairs });
+        let options =
+            same_fields!(a => impactsim::rank::Options { duration, order, max_pairs, cut_off });
         same_fields!(a => cmd::rank::Args { model, top, json, csv, plot, force }, options: options)
     }
 }

@@ -15,7 +15,7 @@ use crate::model::{Avail, FULL, Model, NodeKind};
 use crate::scenario::Scenario;
 use crate::time::SimTime;
 
-pub(crate) use affected::{Affected, affected_units};
+pub(crate) use affected::{Affected, WHOLE, affected_units};
 use through::Through;
 
 /// The summary figures of a run, in the order of [`RunResult::figures`].
@@ -168,6 +168,28 @@ pub struct RunResult {
     /// Instants and events processed (for `--timings`).
     #[serde(skip)]
     pub events_processed: u64,
+}
+
+/// How the clients' uses combine, in words: the model's way and the clients that differ,
+/// e.g. "Uses combine by max (2 clients by union)".
+pub fn combine_line<'a>(model: &str, clients: impl Iterator<Item = &'a str>) -> String {
+    let mut others: Vec<(&str, usize)> = Vec::new();
+    for c in clients.filter(|&c| c != model) {
+        match others.iter_mut().find(|(m, _)| *m == c) {
+            Some((_, n)) => *n += 1,
+            None => others.push((c, 1)),
+        }
+    }
+    others.sort_unstable();
+    let mut line = format!("Uses combine by {model}");
+    if !others.is_empty() {
+        let parts: Vec<String> = others
+            .iter()
+            .map(|(m, n)| format!("{n} client{} by {m}", if *n == 1 { "" } else { "s" }))
+            .collect();
+        line.push_str(&format!(" ({})", parts.join(", ")));
+    }
+    line
 }
 
 impl RunResult {

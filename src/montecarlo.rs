@@ -306,7 +306,7 @@ pub struct McResult {
     pub population_label: String,
     /// Everyone served.
     pub total_population: u64,
-    /// How the clients' uses combine, in words (see [`crate::report::combine_line`]).
+    /// How the clients' uses combine, in words (see [`crate::metrics::combine_line`]).
     pub combine: String,
     /// The study.
     pub study: Study,
@@ -361,7 +361,7 @@ pub struct Frame {
 }
 
 fn combine_by_max() -> String {
-    crate::report::combine_line("max", std::iter::empty())
+    crate::metrics::combine_line("max", std::iter::empty())
 }
 
 impl Frame {
@@ -373,7 +373,7 @@ impl Frame {
             start: scenario.start.clone(),
             population_label: model.population_label.clone(),
             total_population: model.total_population(),
-            combine: crate::report::combine_line(
+            combine: crate::metrics::combine_line(
                 model.combine.as_str(),
                 model.clients.iter().map(|c| c.combine.as_str()),
             ),

@@ -15,6 +15,13 @@
 //! one such point that neither zeroes alone. Each single loss records the nodes it zeroes;
 //! the candidate pairs are those meeting at a point, and only they are simulated.
 //!
+//! When a client is cut off short of all its people (`--cut-off` below 1), or some client
+//! sums its uses, partial losses count too: a loss records the nodes it lowers (a < 1), not
+//! only those it zeroes, since two partial losses can meet at the same points (elsewhere the
+//! joint value is the lower of the two). The clients that combine partial losses of several
+//! uses, by `sum` (or by `union` below a cut-off of 1), are points of their own, with their
+//! uses' nodes as inputs.
+//!
 //! # Definitions
 //!
 //! - A loss is a shutdown at 0 and a restart order after `duration`. Everything it needs is
@@ -36,13 +43,14 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::engine::{Engine, Recorder, View};
+use crate::metrics::WHOLE;
 use crate::metrics::{Affected, PERSON, PERSON_HOUR};
-use crate::model::Model;
+use crate::model::{Combine, FULL, Model, to_units};
 use crate::scenario::{Action, Event};
 use crate::time::SimTime;
 
 /// What to rank.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Options {
     /// How long each loss lasts before the restart order.
     pub duration: SimTime,
@@ -50,6 +58,8 @@ pub struct Options {
     pub order: u8,
     /// The most candidate pairs simulated (the best-placed first); more are counted.
     pub max_pairs: usize,
+    /// The share of its people at which a client counts as cut off, in (0, 1].
+    pub cut_off: f64,
 }
 
 impl Default for Options {
@@ -58,6 +68,7 @@ impl Default for Options {
             duration: SimTime(24 * 3600),
             order: 1,
             max_pairs: 10_000,
+            cut_off: 1.0,
         }
     }
 }
@@ -180,6 +191,10 @@ pub struct Ranking {
     pub duration_h: f64,
     /// The order asked for.
     pub order: u8,
+    /// The share of its people at which a client counts as cut off.
+    pub cut_off: f64,
+    /// How the clients' uses combine, in words (see [`crate::metrics::combine_line`]).
+    pub combine: String,
     /// Every site and service, the costliest loss first.
     pub singles: Vec<Single>,
     /// The pairs, most people cut off first (with `--order 2`).
@@ -211,15 +226,23 @@ struct Probe<'m> {
     first: bool,
     /// Clients cut off at the first instant.
     cut: Vec<u32>,
-    /// Nodes at 0 after the first instant.
+    /// What cuts a client off: its combined loss at least this (in units of
+    /// [`crate::metrics::PERSON`] per person).
+    cut_units: u64,
+    /// Whether partial losses meet (see the module's documentation): then `zeros` holds the
+    /// nodes lowered, not only those at 0.
+    partial: bool,
+    /// Nodes at 0 (lowered, when `partial`) after the first instant.
     zeros: Vec<u32>,
     /// The earliest activation of a fallback the first instant set off.
     activation: Option<SimTime>,
 }
 
 impl<'m> Probe<'m> {
-    fn new(model: &'m Model) -> Self {
+    fn new(model: &'m Model, cut: Cut) -> Self {
         Probe {
+            cut_units: cut.units,
+            partial: cut.partial,
             model,
             clients: Affected::new(model),
             touched: Vec::new(),
@@ -267,7 +290,8 @@ impl Recorder for Probe<'_> {
         self.since = t;
         if self.first {
             for &v in touched {
-                if view.a[v as usize] == 0 {
+                let a = view.a[v as usize];
+                if a == 0 || (self.partial && a < FULL) {
                     self.zeros.push(v);
                 }
                 if model.has_fallback.contains(v as usize)
@@ -300,8 +324,8 @@ impl Recorder for Probe<'_> {
         });
         if self.first {
             for &c in &self.touched {
-                let pop = model.clients[c as usize].population as u128;
-                if pop > 0 && self.clients.units(c as usize) == pop * PERSON {
+                let pop = model.clients[c as usize].population;
+                if pop > 0 && self.clients.combined(c as usize) >= self.cut_units {
                     self.cut.push(c);
                 }
             }
@@ -345,7 +369,7 @@ struct Lab<'m> {
 }
 
 impl<'m> Lab<'m> {
-    fn new(model: &'m Model, duration: SimTime, inputs: Option<&'m [Vec<u32>]>) -> Self {
+    fn new(model: &'m Model, duration: SimTime, cut: Cut, inputs: Option<&'m [Vec<u32>]>) -> Self {
         let longest = |f: &dyn Fn(usize) -> SimTime| {
             (0..model.nodes.len()).map(f).max().unwrap_or(SimTime::ZERO)
         };
@@ -356,7 +380,7 @@ impl<'m> Lab<'m> {
             model,
             inputs,
             engine: Engine::new(model),
-            probe: Probe::new(model),
+            probe: Probe::new(model, cut),
             horizon: duration.plus(restart).plus(activation).plus(switchback),
             duration,
         }
@@ -448,14 +472,48 @@ impl<'m> Lab<'m> {
     }
 }
 
-/// The points where zeros combine: a group with K below its number of members, or a node
-/// with a fallback (the larger of its primary and fallback values). Returns per node the
-/// points it is an input of, as a member: groups as `g`, fallback nodes as `groups + n`.
-/// (A node is also an input of its own fallback point, through its own state: see
-/// [`rank`].)
-fn combination_inputs(model: &Model) -> Vec<Vec<u32>> {
+/// What cuts a client off, for a [`Probe`].
+#[derive(Clone, Copy)]
+struct Cut {
+    /// A client's combined loss at which it is cut off (10⁻¹² units).
+    units: u64,
+    /// Partial losses meet (see the module's documentation).
+    partial: bool,
+}
+
+impl Cut {
+    fn new(model: &Model, cut_off: f64) -> Cut {
+        let units = to_units(cut_off).max(1) as u64 * FULL as u64;
+        let sums = model.clients.iter().any(|c| c.combine == Combine::Sum);
+        Cut {
+            units,
+            partial: units < WHOLE || sums,
+        }
+    }
+
+    /// Whether client `c` combines partial losses of several uses into a cut.
+    fn combines(&self, model: &Model, c: usize) -> bool {
+        let how = model.clients[c].combine;
+        let several = model.client_uses(c).len() > 1;
+        several && (how == Combine::Sum || (how == Combine::Union && self.units < WHOLE))
+    }
+}
+
+/// The points where zeros combine: a group with K below its number of members, a node
+/// with a fallback (the larger of its primary and fallback values), or a client that
+/// combines partial losses ([`Cut::combines`]). Returns per node the points it is an input
+/// of, as a member: groups as `g`, fallback nodes as `groups + n`, clients as
+/// `groups + nodes + c`. (A node is also an input of its own fallback point, through its
+/// own state: see [`rank`].)
+fn combination_inputs(model: &Model, cut: Cut) -> Vec<Vec<u32>> {
     let groups = model.group_info.len();
+    let nodes = model.nodes.len();
     let mut inputs = vec![Vec::new(); model.nodes.len()];
+    for c in (0..model.clients.len()).filter(|&c| cut.combines(model, c)) {
+        for &(m, _) in model.client_uses(c) {
+            inputs[m as usize].push((groups + nodes + c) as u32);
+        }
+    }
     for g in 0..groups {
         let members = model.group_members.row(g);
         let owner = model.group_owner[g] as usize;
@@ -553,11 +611,12 @@ fn cut_sets(
 /// Ranks every single loss, and with `order` 2 the pairs, of `model`.
 pub fn rank(model: &Model, options: Options) -> Ranking {
     let n = model.nodes.len();
-    let inputs = (options.order >= 2).then(|| combination_inputs(model));
+    let cut = Cut::new(model, options.cut_off);
+    let inputs = (options.order >= 2).then(|| combination_inputs(model, cut));
     let losses: Vec<Loss> = (0..n as u32)
         .into_par_iter()
         .map_init(
-            || Lab::new(model, options.duration, inputs.as_deref()),
+            || Lab::new(model, options.duration, cut, inputs.as_deref()),
             |lab, v| lab.single(v),
         )
         .collect();
@@ -597,7 +656,7 @@ pub fn rank(model: &Model, options: Options) -> Ranking {
     let found: Vec<(u32, u32, Vec<u32>)> = candidates
         .par_iter()
         .map_init(
-            || Lab::new(model, options.duration, None),
+            || Lab::new(model, options.duration, cut, None),
             |lab, &(x, y)| {
                 lab.joint(vec![x, y]);
                 let only: Vec<u32> = lab
@@ -650,6 +709,11 @@ pub fn rank(model: &Model, options: Options) -> Ranking {
         population_label: model.population_label.clone(),
         duration_h: options.duration.hours(),
         order: options.order,
+        cut_off: options.cut_off,
+        combine: crate::metrics::combine_line(
+            model.combine.as_str(),
+            model.clients.iter().map(|c| c.combine.as_str()),
+        ),
         singles,
         pairs,
         pairs_tried: candidates.len(),

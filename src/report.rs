@@ -14,8 +14,8 @@ pub mod rank;
 pub mod run;
 
 pub use run::{
-    clients_csv, combine_line, json, services_csv, sparkline, summary_table, summary_table_with,
-    timeline_csv, write_out_dir,
+    clients_csv, json, services_csv, sparkline, summary_table, summary_table_with, timeline_csv,
+    write_out_dir,
 };
 
 /// `value` as pretty JSON with a final newline: how every JSON output of impactsim reads.

@@ -110,6 +110,11 @@ impl Affected {
         }
     }
 
+    /// Client `c`'s uses' losses combined now, in units of 10⁻¹² of the client.
+    pub(crate) fn combined(&self, c: usize) -> u64 {
+        self.worst[c]
+    }
+
     /// The people affected of client `c` now, in units (see [`affected_units`]).
     pub(crate) fn units(&self, c: usize) -> u128 {
         self.pops[c] as u128 * self.worst[c] as u128

@@ -17,6 +17,12 @@ pub fn table(r: &Ranking, top: usize) -> String {
         r.model,
         hours(r.duration_h)
     );
+    let whom = if r.cut_off >= 1.0 {
+        format!("all its {label}")
+    } else {
+        format!("at least {}% of its {label}", r.cut_off * 100.0)
+    };
+    let _ = writeln!(o, "A client is cut off with {whom} affected. {}", r.combine);
     let _ = writeln!(o);
     let _ = writeln!(
         o,

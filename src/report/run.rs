@@ -74,28 +74,6 @@ pub fn summary_table_with(r: &RunResult, top: usize, spark: bool) -> String {
     o
 }
 
-/// How the clients' uses combine, in words: the model's way and the clients that differ,
-/// e.g. "Uses combine by max (2 clients by union)".
-pub fn combine_line<'a>(model: &str, clients: impl Iterator<Item = &'a str>) -> String {
-    let mut others: Vec<(&str, usize)> = Vec::new();
-    for c in clients.filter(|&c| c != model) {
-        match others.iter_mut().find(|(m, _)| *m == c) {
-            Some((_, n)) => *n += 1,
-            None => others.push((c, 1)),
-        }
-    }
-    others.sort_unstable();
-    let mut line = format!("Uses combine by {model}");
-    if !others.is_empty() {
-        let parts: Vec<String> = others
-            .iter()
-            .map(|(m, n)| format!("{n} client{} by {m}", if *n == 1 { "" } else { "s" }))
-            .collect();
-        line.push_str(&format!(" ({})", parts.join(", ")));
-    }
-    line
-}
-
 /// The scenario, the model and the headline figures.
 fn headline(o: &mut String, r: &RunResult, spark: bool) {
     let label = &r.population_label;
@@ -117,7 +95,7 @@ fn headline(o: &mut String, r: &RunResult, spark: bool) {
         hours(r.horizon_h)
     );
     let modes = r.clients.iter().map(|c| c.combine);
-    let _ = writeln!(o, "{}", combine_line(r.combine, modes));
+    let _ = writeln!(o, "{}", crate::metrics::combine_line(r.combine, modes));
     let _ = writeln!(o);
     let _ = writeln!(
         o,

@@ -2,7 +2,7 @@
 //! known redundant pair, and the pairs and cut sets held to brute force on random models.
 
 use impactsim::engine::{Engine, Recorder, View};
-use impactsim::model::Model;
+use impactsim::model::{Combine, FULL, Model};
 use impactsim::rank::{Options, rank};
 use impactsim::scenario::{Action, Event};
 use impactsim::source::Source;
@@ -56,6 +56,7 @@ fn hand_model() {
             duration: SimTime(2 * 3600),
             order: 2,
             max_pairs: 1000,
+            ..Options::default()
         },
     );
     let order: Vec<(&str, f64)> = r
@@ -116,10 +117,23 @@ fn hand_model() {
     assert!(table.contains("S1") && table.contains("+ S2"), "{table}");
 }
 
-/// Clients cut off at the first instant of a joint loss, from a fresh engine.
+/// Clients cut off at the first instant of a joint loss, from a fresh engine: those whose
+/// uses' losses, combined the client's way and worked out here from scratch, reach
+/// `cut_units` (10⁻¹² of a client).
 struct FirstCut {
     first: bool,
+    cut_units: u128,
     cut: Vec<usize>,
+}
+
+/// A client's losses combined, the plain way (SPEC 2.5 and docs/reference.md).
+fn combined_loss(how: Combine, losses: impl Iterator<Item = u128>) -> u128 {
+    let whole = (FULL as u128) * (FULL as u128);
+    match how {
+        Combine::Max => losses.max().unwrap_or(0),
+        Combine::Sum => losses.sum::<u128>().min(whole),
+        Combine::Union => whole - losses.fold(whole, |kept, l| kept * (whole - l) / whole),
+    }
 }
 
 impl Recorder for FirstCut {
@@ -130,11 +144,13 @@ impl Recorder for FirstCut {
         }
         self.first = false;
         for (c, client) in v.model.clients.iter().enumerate() {
-            let cut = client.population > 0
-                && v.model
-                    .client_uses(c)
-                    .iter()
-                    .any(|&(n, share)| share == impactsim::model::FULL && v.a[n as usize] == 0);
+            let losses = v
+                .model
+                .client_uses(c)
+                .iter()
+                .map(|&(n, share)| share as u128 * (FULL - v.a[n as usize]) as u128);
+            let cut =
+                client.population > 0 && combined_loss(client.combine, losses) >= self.cut_units;
             if cut {
                 self.cut.push(c);
             }
@@ -143,9 +159,10 @@ impl Recorder for FirstCut {
     fn finish(&mut self, _: SimTime, _: &View<'_>) {}
 }
 
-fn cut_by(model: &Model, nodes: Vec<u32>) -> Vec<usize> {
+fn cut_by(model: &Model, cut_off: f64, nodes: Vec<u32>) -> Vec<usize> {
     let mut rec = FirstCut {
         first: true,
+        cut_units: (cut_off * FULL as f64).round() as u128 * FULL as u128,
         cut: Vec::new(),
     };
     let events = [Event {
@@ -161,11 +178,20 @@ fn cut_by(model: &Model, nodes: Vec<u32>) -> Vec<usize> {
 
 /// On random generated models (any-of hosting, k-of-n groups, cycles, fallbacks), the
 /// single and pair cut sets `rank` finds equal brute force over every node and every pair,
-/// each simulated on a fresh engine.
+/// each simulated on a fresh engine. A quarter of the models are ranked as before (all
+/// people, uses by max); the others with clients summing their uses, with a cut-off of
+/// half the people, or with a cut-off of 0.7 and clients combining by max, union or sum.
 #[test]
 fn cut_sets_match_brute_force() {
-    let mut pairs_seen = 0;
-    for seed in 0..40 {
+    let mut pairs_seen = [0; 4];
+    for seed in 0..80 {
+        let variant = seed as usize % 4;
+        let (cut_off, modes): (f64, &[Combine]) = match variant {
+            0 => (1.0, &[Combine::Max]),
+            1 => (1.0, &[Combine::Sum]),
+            2 => (0.5, &[Combine::Max]),
+            _ => (0.7, &[Combine::Max, Combine::Union, Combine::Sum]),
+        };
         let cfg = impactsim::generate::Config {
             seed,
             sites: 3,
@@ -177,24 +203,29 @@ fn cut_sets_match_brute_force() {
             k_of_n: 0.5,
             back_edges: 0.05,
             fallbacks: 0.2,
-            uses: (1, 2),
+            uses: if variant == 0 { (1, 2) } else { (1, 3) },
             ..Default::default()
         };
         let g = impactsim::generate::generate(&cfg).unwrap();
         let text = g.model_text(impactsim::generate::Format::Toml);
-        let model = load(&text);
+        let mut model = load(&text);
+        for (c, client) in model.clients.iter_mut().enumerate() {
+            client.combine = modes[c % modes.len()];
+        }
+        let model = model;
         let r = rank(
             &model,
             Options {
                 duration: SimTime(3600),
                 order: 2,
                 max_pairs: usize::MAX,
+                cut_off,
             },
         );
         let n = model.nodes.len() as u32;
         let id = |v: u32| model.nodes[v as usize].id.clone();
         let cid = |c: usize| model.clients[c].id.clone();
-        let singles: Vec<Vec<usize>> = (0..n).map(|v| cut_by(&model, vec![v])).collect();
+        let singles: Vec<Vec<usize>> = (0..n).map(|v| cut_by(&model, cut_off, vec![v])).collect();
         // Singles.
         for s in &r.singles {
             let v = model.nodes.iter().position(|x| x.id == s.id).unwrap();
@@ -205,7 +236,7 @@ fn cut_sets_match_brute_force() {
         let mut want: Vec<([String; 2], Vec<String>)> = Vec::new();
         for x in 0..n {
             for y in x + 1..n {
-                let only: Vec<String> = cut_by(&model, vec![x, y])
+                let only: Vec<String> = cut_by(&model, cut_off, vec![x, y])
                     .into_iter()
                     .filter(|c| {
                         !singles[x as usize].contains(c) && !singles[y as usize].contains(c)
@@ -226,11 +257,11 @@ fn cut_sets_match_brute_force() {
         want.sort();
         assert_eq!(got, want, "seed {seed}");
         assert_eq!(r.pairs_untried, 0);
-        pairs_seen += want.len();
+        pairs_seen[variant] += want.len();
     }
     assert!(
-        pairs_seen > 0,
-        "the random models must have some pairs to find"
+        pairs_seen.iter().all(|&p| p > 0),
+        "the random models of every variant must have some pairs to find: {pairs_seen:?}"
     );
 }
 
@@ -266,6 +297,7 @@ fn single_losses_equal_plain_runs() {
                 duration,
                 order: 1,
                 max_pairs: 0,
+                ..Options::default()
             },
         );
         let longest = |f: &dyn Fn(usize) -> u64| (0..model.nodes.len()).map(f).max().unwrap();
@@ -299,4 +331,99 @@ fn single_losses_equal_plain_runs() {
             );
         }
     }
+}
+
+/// Cut-offs below all the people, and clients that combine partial losses. A runs on S1, B
+/// on S2; U (100 people) uses A and B at share 0.6 each. Alone, any loss takes 0.6 of U.
+/// Nodes in model order: S1, S2, A, B.
+/// - max, cut-off 1: nothing cuts U off, alone or in pairs (the worst use is 0.6).
+/// - max, cut-off 0.5: every single loss does (0.6 ≥ 0.5), so no pair adds anything.
+/// - sum, cut-off 1: no single loss; a pair taking both uses does (0.6 + 0.6, capped at 1):
+///   S1 + S2, S1 + B, S2 + A, A + B. S1 + A takes only A.
+/// - union, cut-off 0.8: the same pairs (1 − 0.4 × 0.4 = 0.84); by union, cut-off 1, none.
+#[test]
+fn cut_off_and_combine_decide_who_is_cut_off() {
+    let text = r#"
+[model]
+name = "partial"
+[[site]]
+id = "S1"
+[[site]]
+id = "S2"
+[[service]]
+id = "A"
+hosted_on = "S1"
+[[service]]
+id = "B"
+hosted_on = "S2"
+[[client]]
+id = "U"
+population = 100
+uses = [{ service = "A", share = 0.6 }, { service = "B", share = 0.6 }]
+"#;
+    let both = [["S1", "S2"], ["S1", "B"], ["S2", "A"], ["A", "B"]];
+    let cases: [(Combine, f64, usize, &[[&str; 2]]); 5] = [
+        (Combine::Max, 1.0, 0, &[]),
+        (Combine::Max, 0.5, 4, &[]),
+        (Combine::Sum, 1.0, 0, &both),
+        (Combine::Union, 0.8, 0, &both),
+        (Combine::Union, 1.0, 0, &[]),
+    ];
+    for (how, cut_off, singles, pairs) in cases {
+        let mut model = load(text);
+        model.clients[0].combine = how;
+        let r = rank(
+            &model,
+            Options {
+                duration: SimTime(3600),
+                order: 2,
+                max_pairs: 100,
+                cut_off,
+            },
+        );
+        let cutting = r.singles.iter().filter(|s| s.people_cut_off == 100).count();
+        assert_eq!(cutting, singles, "{how} at {cut_off}");
+        let mut got: Vec<[String; 2]> = r.pairs.iter().map(|p| p.ids.clone()).collect();
+        got.sort();
+        let mut want: Vec<[String; 2]> = pairs
+            .iter()
+            .map(|[x, y]| [x.to_string(), y.to_string()])
+            .collect();
+        want.sort();
+        assert_eq!(got, want, "{how} at {cut_off}");
+        assert_eq!(r.cut_off, cut_off);
+    }
+}
+
+/// `--cut-off` takes a share above 0 and at most 1; the table and the JSON say which.
+#[test]
+fn cut_off_on_the_command_line() {
+    let dir = crate::common::dir_with(&[("model.toml", MODEL)]);
+    for bad in ["0", "1.5", "half"] {
+        let out = crate::common::run_in(dir.path(), &["rank", "model.toml", "--cut-off", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("share of a client's people"), "{err}");
+    }
+    let out = crate::common::run_in(dir.path(), &["rank", "model.toml", "--cut-off", "0.5"]);
+    assert!(out.status.success());
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("A client is cut off with at least 50% of its people affected."),
+        "{table}"
+    );
+    let out = crate::common::run_in(
+        dir.path(),
+        &["rank", "model.toml", "--cut-off", "0.5", "--json"],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["cut_off"], 0.5);
+    // Z uses A for half its needs: losing A now cuts it off too.
+    let a = json["singles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "A")
+        .unwrap();
+    assert_eq!(a["cut_off"], serde_json::json!(["X", "Z"]));
 }
