@@ -281,8 +281,13 @@ fn build(
 
     let header = &raw.scenario;
     let (horizon, step, start_time) = timing(source, header)?;
-    let (events, random_for, node_events, mut warnings) =
-        resolve_events(source, &raw.event, &model, horizon, max_events)?;
+    let (events, random_for, node_events, mut warnings) = resolve_events(
+        source,
+        &raw.event,
+        &model,
+        (horizon, start_time),
+        max_events,
+    )?;
     check_random_failures(source, &model, horizon, node_events, max_events)?;
     let restoration = restoration::resolve(
         source,
@@ -381,6 +386,27 @@ fn timing(
     Ok((horizon, step, start_time))
 }
 
+/// The time from `start` to the date and time `date` (an event's `at`), a fractional second
+/// rounded half up as in durations.
+fn date_at(date: &str, start: Option<jiff::Timestamp>) -> Result<SimTime, InputError> {
+    let value = |msg: String| InputError::new(InputErrorKind::Value, msg);
+    let Some(start) = start else {
+        return Err(value(format!("`at = \"{date}\"` is a date, but the scenario has no `start`"))
+            .hint("give [scenario] a start = \"2023-04-24T18:00:00+02:00\" (t = 0), or write `at` as a duration from t = 0 such as \"36h\""));
+    };
+    let when = date.parse::<jiff::Timestamp>().map_err(|e| {
+        value(format!("`{date}` is not a date and time with offset: {e}"))
+            .hint("write it as `start` is written, e.g. \"2023-04-26T08:00:00+02:00\"")
+    })?;
+    let since = when.duration_since(start);
+    if since.is_negative() {
+        return Err(value(format!("`{date}` is before the scenario's `start`"))
+            .hint("events happen from t = 0 on: move the event, or an earlier start"));
+    }
+    let (secs, nanos) = (since.as_secs() as u64, since.subsec_nanos());
+    Ok(SimTime(secs + u64::from(nanos >= 500_000_000)))
+}
+
 /// The events resolved to dense ids, each `for` adding its restart, sorted by time then file
 /// order; also the random `for` durations, the node events counted against `max_events`,
 /// and warnings (events after the horizon).
@@ -389,7 +415,7 @@ fn resolve_events(
     source: &Source,
     raw_events: &[raw::RawEvent],
     model: &Model,
-    horizon: SimTime,
+    (horizon, start): (SimTime, Option<jiff::Timestamp>),
     max_events: u64,
 ) -> Result<(Vec<Event>, Vec<RandomFor>, u64, Vec<String>), Error> {
     let mut events = Vec::new();
@@ -451,7 +477,12 @@ fn resolve_events(
             )
             .into());
         }
-        let at = ev.at.0;
+        let at = match &ev.at {
+            raw::RawAt::After(d) => d.0,
+            raw::RawAt::Date(date) => {
+                date_at(date, start).map_err(|e| at_event(&[Seg::Key("at")], e))?
+            }
+        };
         if at > horizon {
             warnings.push(format!(
                 "event {} at {} is after the horizon ({}) and is ignored",

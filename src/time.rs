@@ -135,40 +135,45 @@ pub fn parse_duration(text: &str) -> Result<SimTime, DurationError> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Duration(pub SimTime);
 
+/// What a fixed duration accepts, and what it says of anything else: shared with an event's
+/// `at`, which also accepts a date.
+pub(crate) struct DurationVisitor;
+
+fn bare<E: de::Error>(n: String) -> E {
+    E::custom(format!(
+        "a duration needs a unit: write \"{n}h\" for hours (or s, m, d, w), not a bare number"
+    ))
+}
+
 impl<'de> Deserialize<'de> for Duration {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        fn bare<E: de::Error>(n: String) -> E {
-            E::custom(format!(
-                "a duration needs a unit: write \"{n}h\" for hours (or s, m, d, w), not a bare number"
-            ))
-        }
-        impl<'de> Visitor<'de> for V {
-            type Value = Duration;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a duration such as \"36h\"")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Duration, E> {
-                parse_duration(v).map(Duration).map_err(|e| E::custom(e.0))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Duration, E> {
-                Err(bare(v.to_string()))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Duration, E> {
-                Err(bare(v.to_string()))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Duration, E> {
-                Err(bare(v.to_string()))
-            }
-            fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<Duration, A::Error> {
-                Err(de::Error::custom(
-                    "this duration must be fixed, not a distribution: write a duration such as \
+        d.deserialize_any(DurationVisitor)
+    }
+}
+
+impl<'de> Visitor<'de> for DurationVisitor {
+    type Value = Duration;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a duration such as \"36h\"")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Duration, E> {
+        parse_duration(v).map(Duration).map_err(|e| E::custom(e.0))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Duration, E> {
+        Err(bare(v.to_string()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Duration, E> {
+        Err(bare(v.to_string()))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Duration, E> {
+        Err(bare(v.to_string()))
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<Duration, A::Error> {
+        Err(de::Error::custom(
+            "this duration must be fixed, not a distribution: write a duration such as \
                      \"12h\" (distributions are for restart, repair, fallback activation and \
                      switchback, an event's `for`, restart_failure `down`, mtbf and mttr)",
-                ))
-            }
-        }
-        d.deserialize_any(V)
+        ))
     }
 }
 

@@ -537,7 +537,7 @@ const UNKNOWN: u32 = u32::MAX;
 /// The ids service `e` names, in the order [`Groups::service`] reads them: hosted_on,
 /// requires, then its fallback's requires, each group's members in order.
 fn member_ids(e: &RawService) -> impl Iterator<Item = &str> {
-    let fallback = e.fallback.as_deref().and_then(|f| f.requires.as_ref());
+    let fallback = e.fallback().and_then(|f| f.requires.as_ref());
     [e.hosted_on.as_ref(), e.requires.as_ref(), fallback]
         .into_iter()
         .flatten()
@@ -634,7 +634,7 @@ impl Groups {
             switchback,
             switchback_capacity,
             requires,
-        }) = e.fallback.as_deref()
+        }) = e.fallback()
         {
             let patched = meta.patched.contains("fallback");
             if let Some(req) = requires {

@@ -64,7 +64,7 @@ pub struct RawService {
     pub repair: Option<RawDur>,
     pub rto: Option<Duration>,
     pub tags: Option<Vec<String>>,
-    pub fallback: Option<Box<RawFallback>>,
+    pub fallback: Option<RawFallbackField>,
     pub restart_failure: Option<Box<RawRestartFailure>>,
     pub mtbf: Option<RawDur>,
     pub mttr: Option<RawDur>,
@@ -121,6 +121,51 @@ impl<'de> Deserialize<'de> for RawDur {
             Some(t) => RawDur::Fixed(t),
             None => RawDur::Random(Box::new(dist)),
         })
+    }
+}
+
+impl RawService {
+    /// Its fallback table, unless it has none or it says `fallback = false`.
+    pub fn fallback(&self) -> Option<&RawFallback> {
+        match &self.fallback {
+            Some(RawFallbackField::Table(f)) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+/// A service's `fallback` as written: a table, or `false` (no fallback: how a scenario's
+/// patch removes one).
+#[derive(Debug, Clone)]
+pub enum RawFallbackField {
+    /// `fallback = false`.
+    Off,
+    /// `fallback = { ... }` (boxed: most services have none).
+    Table(Box<RawFallback>),
+}
+
+impl<'de> Deserialize<'de> for RawFallbackField {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawFallbackField;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a fallback table { capacity = 0.5, ... }, or false for none")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawFallbackField, E> {
+                match v {
+                    false => Ok(RawFallbackField::Off),
+                    true => Err(E::custom(
+                        "invalid value: `fallback = true` says nothing of the fallback; write a table { capacity = 0.5, ... }, or false for none",
+                    )),
+                }
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawFallbackField, A::Error> {
+                let f = RawFallback::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(RawFallbackField::Table(Box::new(f)))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 

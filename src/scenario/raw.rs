@@ -3,11 +3,11 @@
 use std::fmt;
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::model::raw::RawPatch;
 use crate::model::raw::{CrewCount, RawDur};
-use crate::time::Duration;
+use crate::time::{Duration, DurationVisitor};
 
 /// A whole scenario file.
 #[derive(Debug, Deserialize)]
@@ -93,11 +93,54 @@ pub enum Action {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawEvent {
-    pub at: Duration,
+    pub at: RawAt,
     pub action: Action,
     pub target: Targets,
     #[serde(rename = "for")]
     pub for_: Option<RawDur>,
+}
+
+/// An event's `at`: a duration from t = 0, or a date and time with offset (when the
+/// scenario has a `start`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RawAt {
+    /// `at = "2d 6h"`.
+    After(Duration),
+    /// `at = "2023-04-26T08:00:00+02:00"`, as written.
+    Date(String),
+}
+
+impl<'de> Deserialize<'de> for RawAt {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawAt;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a duration such as \"36h\", or a date and time such as \"2023-04-26T08:00:00+02:00\"")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawAt, E> {
+                // A date begins with its year: four digits and a dash.
+                let b = v.trim().as_bytes();
+                if b.len() > 4 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' {
+                    return Ok(RawAt::Date(v.trim().to_string()));
+                }
+                DurationVisitor.visit_str(v).map(RawAt::After)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawAt, E> {
+                DurationVisitor.visit_i64(v).map(RawAt::After)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawAt, E> {
+                DurationVisitor.visit_u64(v).map(RawAt::After)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawAt, E> {
+                DurationVisitor.visit_f64(v).map(RawAt::After)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawAt, A::Error> {
+                DurationVisitor.visit_map(map).map(RawAt::After)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// `target = "x"` or `target = ["x", "tag:y"]`.

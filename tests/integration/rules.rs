@@ -626,6 +626,106 @@ fallback = { capacity = 0.7 }
     assert_eq!(timeline(&r), vec![(0.0, 0.0), (1.0, 30.0), (3.0, 0.0)]);
 }
 
+/// A patch removes a fallback with `fallback = false`. E (100 people) has a fallback at 0.5
+/// from 1h after its loss. S is down 1h–4h. With the fallback: 100 × 1 h + 50 × 2 h = 200
+/// people-hours; without it, 100 × 3 h = 300. `fallback = true` is refused.
+#[test]
+fn patch_removes_a_fallback_with_false() {
+    let model = r#"
+[model]
+name = "no fallback"
+[[site]]
+id = "S"
+[[service]]
+id = "E"
+hosted_on = "S"
+fallback = { capacity = 0.5, activation = "1h" }
+[[client]]
+id = "Y"
+population = 100
+uses = ["E"]
+"#;
+    let scenario = r#"
+[scenario]
+name = "t"
+model = "model.toml"
+horizon = "6h"
+[[event]]
+at = "1h"
+action = "shutdown"
+target = "S"
+for = "3h"
+"#;
+    assert_eq!(run_text(model, scenario).people_hours, 200.0);
+    let removed = format!("{scenario}[[patch.service]]\nid = \"E\"\nfallback = false\n");
+    let r = run_text(model, &removed);
+    assert_eq!(r.people_hours, 300.0);
+    assert_eq!(r.services[1].fallback_h, 0.0);
+    let dir = crate::common::dir_with(&[
+        ("model.toml", model),
+        (
+            "s.toml",
+            &format!("{scenario}[[patch.service]]\nid = \"E\"\nfallback = true\n"),
+        ),
+    ]);
+    let out = crate::common::run_in(dir.path(), &["run", "s.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("`fallback = true` says nothing"), "{err}");
+    assert!(err.contains("s.toml:13:"), "{err}");
+}
+
+/// An event's `at` may be a date and time when the scenario has a `start`: start 18:00
+/// (+02:00), shutdown at 20:00 the same day = 2h, restart the next day at 04:30 = 10.5h,
+/// up after A's restart of 1h at 11.5h: 10 people × 9.5 h = 95. The same instants written in UTC give the same run. Without a
+/// start, or before it, the date is refused at the event's `at`.
+#[test]
+fn at_may_be_a_date_when_start_is_set() {
+    let scenario = |start: &str, down: &str, up: &str| {
+        format!(
+            "[scenario]\nname = \"t\"\nmodel = \"model.toml\"\nhorizon = \"1d\"\n{start}\n\
+             [[event]]\nat = \"{down}\"\naction = \"shutdown\"\ntarget = \"A\"\n\
+             [[event]]\nat = \"{up}\"\naction = \"restart\"\ntarget = \"A\"\n"
+        )
+    };
+    let start = "start = \"2023-04-24T18:00:00+02:00\"";
+    let local = scenario(
+        start,
+        "2023-04-24T20:00:00+02:00",
+        "2023-04-25T04:30:00+02:00",
+    );
+    let r = run_text(ONE_SERVICE, &local);
+    assert_eq!(timeline(&r), vec![(0.0, 0.0), (2.0, 10.0), (11.5, 0.0)]);
+    assert_eq!(r.people_hours, 95.0);
+    let utc = scenario(start, "2023-04-24T18:00:00Z", "2023-04-25T02:30:00Z");
+    assert_eq!(run_text(ONE_SERVICE, &utc).timeline, r.timeline);
+    // A date and a duration may be mixed.
+    let mixed = scenario(start, "2h", "2023-04-25T04:30:00+02:00");
+    assert_eq!(run_text(ONE_SERVICE, &mixed).timeline, r.timeline);
+    for (text, want) in [
+        (
+            scenario("", "2023-04-24T20:00:00+02:00", "12h"),
+            "the scenario has no `start`",
+        ),
+        (
+            scenario(start, "2023-04-24T17:00:00+02:00", "12h"),
+            "is before the scenario's `start`",
+        ),
+        (
+            scenario(start, "2023-04-24 20:00", "12h"),
+            "is not a date and time with offset",
+        ),
+    ] {
+        let dir =
+            crate::common::dir_with(&[("model.toml", ONE_SERVICE), ("s.toml", text.as_str())]);
+        let out = crate::common::run_in(dir.path(), &["run", "s.toml"]);
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{err}");
+        assert!(err.contains("s.toml:7:"), "{err}");
+    }
+}
+
 /// 2.6 selectors: `hosted:SITE` counts any_of members; `tag:` matches sites and services;
 /// `site:*` and `service:*`.
 #[test]
