@@ -100,6 +100,9 @@ pub struct ServiceResult {
     pub kind: &'static str,
     /// ∫ (1 − a) dt.
     pub unavailable_h: f64,
+    /// When its availability last came back to 1: 0 when it never dropped, null when it is
+    /// below 1 at the horizon.
+    pub restored_at_h: Option<f64>,
     /// Time on fallback (engaged or switching back).
     pub fallback_h: f64,
     /// Completed restarts.
@@ -330,6 +333,8 @@ struct NodeTrack {
     run_start: Option<SimTime>,
     run_peak: u128,
     breaches: Vec<RtoBreach>,
+    /// When its availability last came back to full.
+    restored: SimTime,
     /// Own state not up (down, for the attribution of people-hours).
     down: bool,
     /// [`Metrics::shared`] when it went down.
@@ -350,6 +355,7 @@ impl NodeTrack {
         run_start: None,
         run_peak: 0,
         breaches: Vec::new(),
+        restored: SimTime::ZERO,
         down: false,
         shared_at_down: 0.0,
         blamed: 0.0,
@@ -508,6 +514,7 @@ impl<'m> Metrics<'m> {
                     NodeKind::Service => "service",
                 },
                 unavailable_h: t.unavail as f64 / (FULL as f64 * 3600.0),
+                restored_at_h: (t.a == FULL).then(|| t.restored.hours()),
                 fallback_h: SimTime(t.fallback_secs).hours(),
                 restarts: t.restarts,
                 rto_h: n.rto.map(SimTime::hours),
@@ -604,6 +611,7 @@ impl Recorder for Metrics<'_> {
                     self.opening.push(v);
                 }
             } else if !was_full && a == FULL {
+                self.nodes[i].restored = t;
                 self.close_breach(i, t, false);
                 if model.nodes[i].rto.is_some() {
                     self.through.close(v);

@@ -28,12 +28,13 @@ pub const CLIENT: [&str; 4] = [
     "longest_outage_h",
 ];
 /// The figures of a site or service, in record order.
-pub const SERVICE: [&str; 5] = [
+pub const SERVICE: [&str; 6] = [
     "unavailable_h",
     "fallback_h",
     "restarts",
     "rto_breaches",
     "attributed_people_hours",
+    "restored_at_h",
 ];
 
 /// The percentiles reported when none are asked for.
@@ -99,6 +100,7 @@ impl Record {
                         Some(s.restarts as f64),
                         Some(s.rto_breaches.len() as f64),
                         Some(s.attributed_people_hours),
+                        s.restored_at_h,
                     ]
                 })
                 .collect(),
@@ -426,8 +428,15 @@ pub fn aggregate(frame: &Frame, study: Study, records: &[Record], ps: &[f64]) ->
         .iter()
         .enumerate()
         .map(|(n, id)| {
-            let stats = (0..SERVICE.len())
-                .map(|f| column(&|r| r.services[n * SERVICE.len() + f], false))
+            let stats = SERVICE
+                .iter()
+                .enumerate()
+                .map(|(f, name)| {
+                    column(
+                        &|r| r.services[n * SERVICE.len() + f],
+                        name.starts_with("restored"),
+                    )
+                })
                 .collect();
             (id.clone(), stats)
         })
@@ -521,7 +530,7 @@ pub struct ShardFile {
 
 impl ShardFile {
     /// The format tag.
-    pub const FORMAT: &'static str = "impactsim-montecarlo-shard-1";
+    pub const FORMAT: &'static str = "impactsim-montecarlo-shard-2";
 
     /// The file name of shard `index` of `count`.
     pub fn file_name(index: u64, count: u64) -> String {

@@ -180,7 +180,7 @@ fn services_section(o: &mut String, r: &RunResult, top: usize) {
         let _ = writeln!(o);
         let _ = writeln!(
             o,
-            "  Least available (id)       unavailable  on fallback  restarts  share"
+            "  Least available (id)       unavailable  restored  on fallback  restarts  share"
         );
         for s in services.iter().take(top) {
             // Its share of the people-hours, while it was down itself.
@@ -191,9 +191,10 @@ fn services_section(o: &mut String, r: &RunResult, top: usize) {
             };
             let _ = writeln!(
                 o,
-                "  {:<26} {:>11}  {:>11}  {:>8}  {share:>5}",
+                "  {:<26} {:>11}  {:>8}  {:>11}  {:>8}  {share:>5}",
                 cut(&s.id, 26),
                 hours(s.unavailable_h),
+                s.restored_at_h.map_or_else(|| "not yet".to_string(), hours),
                 if s.fallback_h > 0.0 {
                     hours(s.fallback_h)
                 } else {
@@ -366,6 +367,7 @@ pub fn services_csv(result: &RunResult) -> Result<Vec<u8>, Error> {
         "name",
         "kind",
         "unavailable_h",
+        "restored_at_h",
         "fallback_h",
         "restarts",
         "rto_h",
@@ -385,6 +387,7 @@ pub fn services_csv(result: &RunResult) -> Result<Vec<u8>, Error> {
             text_cell(&s.name),
             s.kind.to_string(),
             s.unavailable_h.to_string(),
+            opt(s.restored_at_h),
             s.fallback_h.to_string(),
             s.restarts.to_string(),
             opt(s.rto_h),

@@ -726,6 +726,57 @@ fn at_may_be_a_date_when_start_is_set() {
     }
 }
 
+/// Restored-at: when a node's availability last came back to 1. A is shut down at 1h for 1h
+/// (restart order at 2h, up at 3h after its 1h restart), then again at 5h for good: not
+/// restored at the 8h horizon (null). S never drops: 0. With the second shutdown gone, A's
+/// last return is 3h. Monte Carlo reports it as percentiles (every run alike here), counting
+/// the runs that never restore it.
+#[test]
+fn restored_at_is_the_last_return_to_full() {
+    let scenario = |second: &str| {
+        format!(
+            "[scenario]\nname = \"t\"\nmodel = \"model.toml\"\nhorizon = \"8h\"\n\
+             [[event]]\nat = \"1h\"\naction = \"shutdown\"\ntarget = \"A\"\nfor = \"1h\"\n{second}"
+        )
+    };
+    let again = "[[event]]\nat = \"5h\"\naction = \"shutdown\"\ntarget = \"A\"\n";
+    let r = run_text(ONE_SERVICE, &scenario(again));
+    assert_eq!(service(&r, "S").restored_at_h, Some(0.0));
+    assert_eq!(service(&r, "A").restored_at_h, None);
+    let r = run_text(ONE_SERVICE, &scenario(""));
+    assert_eq!(service(&r, "A").restored_at_h, Some(3.0));
+    let csv = impactsim::report::services_csv(&r).unwrap();
+    let (header, rows) = crate::common::read_csv_from(&csv[..]);
+    let col = header.iter().position(|h| h == "restored_at_h").unwrap();
+    assert_eq!(rows[1][col], "3");
+
+    let dir = crate::common::dir_with(&[("model.toml", ONE_SERVICE), ("s.toml", &scenario(again))]);
+    let out = crate::common::run_in(
+        dir.path(),
+        &["montecarlo", "s.toml", "--runs", "4", "--json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let a = json["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "A")
+        .unwrap();
+    let restored = a["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["figure"] == "restored_at_h")
+        .unwrap();
+    assert_eq!(restored["not_recovered_runs"], 4, "{restored}");
+    assert_eq!(restored["runs"], 4, "{restored}");
+}
+
 /// 2.6 selectors: `hosted:SITE` counts any_of members; `tag:` matches sites and services;
 /// `site:*` and `service:*`.
 #[test]

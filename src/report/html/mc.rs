@@ -30,6 +30,7 @@ fn figure_label(figure: &str) -> &str {
         "restarts" => "restarts",
         "rto_breaches" => "RTO breaches",
         "attributed_people_hours" => "attributed people-hours",
+        "restored_at_h" => "restored",
         other => other,
     }
 }
