@@ -6,6 +6,7 @@
 //! people-hours carry no rounding until they are printed.
 
 mod affected;
+mod functions;
 mod through;
 
 use serde::Serialize;
@@ -16,6 +17,8 @@ use crate::scenario::Scenario;
 use crate::time::SimTime;
 
 pub(crate) use affected::{Affected, WHOLE, affected_units};
+use functions::Functions;
+pub use functions::{FunctionResult, ToleranceBreach};
 use through::Through;
 
 /// The summary figures of a run, in the order of [`RunResult::figures`].
@@ -161,6 +164,10 @@ pub struct RunResult {
     pub clients: Vec<ClientResult>,
     /// Per site and service, in model order (sites first).
     pub services: Vec<ServiceResult>,
+    /// Per client and business function, client by client (absent when the model has no
+    /// functions).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub functions: Vec<FunctionResult>,
     /// Cold-start deadlocks: sets of ids that wait on each other forever.
     pub deadlocks: Vec<Vec<String>>,
     /// Warnings from loading and running.
@@ -289,6 +296,7 @@ fn run_beside(
     let plain = options.propagation == Propagation::FullRecompute;
     m.affected.plain = plain;
     m.through.plain = plain;
+    m.functions.plain = plain;
     let outcome = Engine::run_opts(scenario, &mut (&mut *m, also), options);
     let model = &scenario.model;
     let mut warnings = scenario.warnings.clone();
@@ -380,6 +388,9 @@ pub struct Metrics<'m> {
     /// Nodes with an RTO whose clock started in the instant.
     opening: Vec<u32>,
     through: Through,
+    functions: Functions,
+    /// The functions' rows, made at the horizon.
+    function_rows: Vec<FunctionResult>,
     /// ∫ total / (nodes down) dt in people-hours: what one node down all along would be
     /// attributed. A node is attributed the growth of this integral while it is down.
     shared: f64,
@@ -406,6 +417,8 @@ impl<'m> Metrics<'m> {
             changes: Vec::new(),
             opening: Vec::new(),
             through: Through::default(),
+            functions: Functions::new(model),
+            function_rows: Vec::new(),
             shared: 0.0,
             shared_since: SimTime::ZERO,
             nodes_down: 0,
@@ -449,6 +462,8 @@ impl<'m> Metrics<'m> {
         self.points.clear();
         self.affected.reset();
         self.through.reset();
+        self.functions.reset();
+        self.function_rows.clear();
         self.shared = 0.0;
         self.shared_since = SimTime::ZERO;
         self.nodes_down = 0;
@@ -554,6 +569,7 @@ impl<'m> Metrics<'m> {
                 .collect(),
             clients,
             services,
+            functions: std::mem::take(&mut self.function_rows),
             deadlocks: Vec::new(),
             warnings: Vec::new(),
             points,
@@ -588,14 +604,19 @@ impl Recorder for Metrics<'_> {
                 }
             }
             let on_fb = view.mode[i].on_fallback();
-            match (node.fallback_since, on_fb) {
-                (None, true) => node.fallback_since = Some(t),
+            let flipped = match (node.fallback_since, on_fb) {
+                (None, true) => {
+                    node.fallback_since = Some(t);
+                    Some(true)
+                }
                 (Some(s), false) => {
                     node.fallback_secs += t.0 - s.0;
                     node.fallback_since = None;
+                    Some(false)
                 }
-                _ => {}
-            }
+                _ => None,
+            };
+            self.functions.touched(v, flipped);
             if a == node.a {
                 continue;
             }
@@ -618,6 +639,8 @@ impl Recorder for Metrics<'_> {
                 }
             }
         }
+
+        self.functions.settle(model, t, view.a);
 
         // The clients.
         let (clients, total, interruption_sum) = (
@@ -703,5 +726,6 @@ impl Recorder for Metrics<'_> {
                 self.close_breach(v, horizon, true);
             }
         }
+        self.function_rows = self.functions.finish(self.model, horizon);
     }
 }

@@ -164,6 +164,34 @@ pub struct Client {
     pub combine: Combine,
 }
 
+/// A business function (docs/reference.md, "Business functions"): what it needs, how much
+/// it weighs, and the tolerances it is held to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Function {
+    /// Its id (unique among the functions a client has).
+    pub id: String,
+    /// Its display name (the id when the model gives none).
+    pub name: String,
+    /// The client that declares it; `None` for a function every client has.
+    pub client: Option<u32>,
+    /// Its requirement groups: K and the members; its availability is the least of the
+    /// groups' K-th largest member availabilities.
+    pub needs: Vec<(u32, Vec<u32>)>,
+    /// Its severity weight (default 1).
+    pub weight: f64,
+    /// The availability below which it counts as disrupted (default 1: any loss).
+    pub min_level: Avail,
+    /// Maximum tolerable period of disruption: the longest disruption it may have.
+    pub mtpd: Option<SimTime>,
+    /// Recovery time objective: the longest disruption it should have.
+    pub rto: Option<SimTime>,
+    /// The longest run it may have on fallbacks (emergency operation).
+    pub mtn: Option<SimTime>,
+    /// The nodes with a fallback it depends on, through its needs and everything upstream,
+    /// in node order.
+    pub fallbacks: Vec<u32>,
+}
+
 /// A compact adjacency: row `i` is `targets[offsets[i]..offsets[i + 1]]`.
 #[derive(Debug, Clone)]
 pub struct Csr<T = u32> {
@@ -309,6 +337,9 @@ pub struct Model {
     pub(crate) has_fallback: fixedbitset::FixedBitSet,
     /// Clients in file order.
     pub clients: Vec<Client>,
+    /// Business functions: the model's (every client has them), then each client's own, in
+    /// client order.
+    pub functions: Vec<Function>,
     /// Every id: node index, or client index with [`CLIENT_BIT`] set.
     pub(crate) ids: IdTable,
     /// Per group: the node whose requirement (primary or fallback) it is.

@@ -39,11 +39,11 @@ struct Meta {
 
 /// A set of field names, one bit each.
 #[derive(Clone, Copy, Default)]
-struct Fields(u16);
+struct Fields(u32);
 
 impl Fields {
     /// Every field a patch may set, in any kind of entry.
-    const NAMES: [&'static str; 16] = [
+    const NAMES: [&'static str; 17] = [
         "name",
         "tags",
         "restart",
@@ -60,9 +60,10 @@ impl Fields {
         "mttr",
         "effort",
         "combine",
+        "function",
     ];
 
-    fn bit(name: &str) -> u16 {
+    fn bit(name: &str) -> u32 {
         let i = Self::NAMES.iter().position(|&n| n == name);
         1 << i.expect("every patchable field is listed in Fields::NAMES")
     }
@@ -321,6 +322,7 @@ pub fn build_parsed(
         }
     }
     let (uses, populations, node_uses) = clients_built?;
+    let mut functions = functions::functions_of(&ctx, &raw.function, &en, &lookup, &unknown)?;
     let scc_single: Vec<u32> = (0..scc_nodes.rows())
         .map(|c| match *scc_nodes.row(c) {
             [n] => n,
@@ -348,6 +350,13 @@ pub fn build_parsed(
     for (n, fb) in fallbacks.iter().enumerate() {
         has_fallback.set(n, fb.is_some());
     }
+    functions::upstream_fallbacks(
+        &mut functions,
+        &group_members,
+        &primary_groups,
+        &fallback_groups,
+        &has_fallback,
+    );
     Ok(Model {
         name: raw.model.name,
         combine,
@@ -359,6 +368,7 @@ pub fn build_parsed(
         fallbacks,
         has_fallback,
         clients: client_out,
+        functions,
         ids,
         group_owner,
         group_members,
@@ -742,6 +752,7 @@ impl Groups {
 }
 
 mod entries;
+mod functions;
 use entries::collect_ids;
 
 /// A duration that defaults to 0: the fixed value, or a distribution's median.

@@ -25,6 +25,24 @@ pub struct RawModelFile {
     pub service: Vec<RawService>,
     #[serde(default)]
     pub client: Vec<RawClient>,
+    /// Business functions every client has.
+    #[serde(default)]
+    pub function: Vec<RawFunction>,
+}
+
+/// A business function (`[[function]]` for every client, `[[client.function]]` for one):
+/// what it needs, how much it weighs, and the tolerances it is held to.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFunction {
+    pub id: String,
+    pub name: Option<String>,
+    pub needs: RawReq,
+    pub weight: Option<f64>,
+    pub min_level: Option<Fraction>,
+    pub mtpd: Option<Duration>,
+    pub rto: Option<Duration>,
+    pub mtn: Option<Duration>,
 }
 
 /// The `[model]` table.
@@ -190,6 +208,8 @@ pub struct RawClient {
     pub uses: Option<Vec<RawUse>>,
     pub tags: Option<Vec<String>>,
     pub combine: Option<Combine>,
+    /// Its own business functions.
+    pub function: Option<Vec<RawFunction>>,
 }
 
 /// The largest population of one client: more people than live on Earth is a typo.

@@ -68,6 +68,7 @@ pub fn summary_table_with(r: &RunResult, top: usize, spark: bool) -> String {
     let mut o = String::new();
     headline(&mut o, r, spark);
     clients_section(&mut o, r, top);
+    functions_section(&mut o, r, top);
     services_section(&mut o, r, top);
     breaches_section(&mut o, r, top);
     problems_section(&mut o, r, top);
@@ -131,6 +132,72 @@ fn headline(o: &mut String, r: &RunResult, spark: bool) {
         r.caidi_h
             .map_or_else(|| "–".to_string(), |c| format!("{c:.2} h"))
     );
+}
+
+/// The business functions: a line per function and course (the clients of a function the
+/// model gives all share its course), with the tolerances it breached.
+fn functions_section(o: &mut String, r: &RunResult, top: usize) {
+    use crate::metrics::FunctionResult;
+    let same = |a: &FunctionResult, b: &FunctionResult| {
+        a.function == b.function
+            && a.name == b.name
+            && a.disrupted_h == b.disrupted_h
+            && a.longest_outage_h == b.longest_outage_h
+            && a.fallback_h == b.fallback_h
+            && a.restored_at_h == b.restored_at_h
+            && a.breaches == b.breaches
+    };
+    // (first row, clients, people)
+    let mut lines: Vec<(&FunctionResult, Vec<&str>, u64)> = Vec::new();
+    for f in &r.functions {
+        match lines.iter_mut().find(|(g, _, _)| same(g, f)) {
+            Some((_, clients, people)) => {
+                clients.push(&f.client);
+                *people += f.people;
+            }
+            None => lines.push((f, vec![&f.client], f.people)),
+        }
+    }
+    if lines.is_empty() {
+        return;
+    }
+    let label = &r.population_label;
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "  Business functions         {label:>13}  disrupted   longest  on fallback  restored  breaches"
+    );
+    for (f, clients, people) in lines.iter().take(top) {
+        let whose = match clients.len() {
+            n if n == r.clients.len() => String::new(),
+            1 => format!(" ({})", clients[0]),
+            n => format!(" ({n} clients)"),
+        };
+        let breaches: Vec<String> = f
+            .breaches
+            .iter()
+            .map(|b| format!("{} +{}", b.tolerance.to_uppercase(), hours(b.by_h)))
+            .collect();
+        let dash = |h: f64| if h > 0.0 { hours(h) } else { "–".to_string() };
+        let _ = writeln!(
+            o,
+            "  {:<26} {:>13}  {:>9}  {:>8}  {:>11}  {:>8}  {}",
+            cut(&format!("{}{whose}", f.name), 26),
+            thousands(*people as f64),
+            dash(f.disrupted_h),
+            dash(f.longest_outage_h),
+            dash(f.fallback_h),
+            f.restored_at_h.map_or_else(|| "not yet".to_string(), hours),
+            if breaches.is_empty() {
+                "–".to_string()
+            } else {
+                breaches.join(", ")
+            }
+        );
+    }
+    if lines.len() > top {
+        let _ = writeln!(o, "  … and {} more", lines.len() - top);
+    }
 }
 
 /// The clients with the most people-hours.
@@ -288,13 +355,69 @@ pub fn write_out_dir(
     dir: &Path,
     force: bool,
 ) -> Result<(), Error> {
-    let files: [(&str, Vec<u8>); 4] = [
+    let mut files: Vec<(&str, Vec<u8>)> = vec![
         ("timeline.csv", timeline_csv(result, scenario)?),
         ("clients.csv", clients_csv(result)?),
         ("services.csv", services_csv(result)?),
         ("summary.json", json(result).into_bytes()),
     ];
+    if !result.functions.is_empty() {
+        files.push(("functions.csv", functions_csv(result)?));
+    }
     write_out_files(dir, &files, force)
+}
+
+/// One row per client and business function; each breached tolerance gives the hours by
+/// which it was exceeded (empty when kept or not set).
+pub fn functions_csv(result: &RunResult) -> Result<Vec<u8>, Error> {
+    let mut w = writer();
+    w.write_record([
+        "client",
+        "function",
+        "name",
+        "weight",
+        "people",
+        "min_level",
+        "first_disrupted_h",
+        "disrupted_h",
+        "longest_outage_h",
+        "fallback_h",
+        "longest_fallback_h",
+        "restored_at_h",
+        "people_hours",
+        "weighted_people_hours",
+        "mtpd_exceeded_by_h",
+        "rto_exceeded_by_h",
+        "mtn_exceeded_by_h",
+    ])
+    .map_err(csv_err)?;
+    for f in &result.functions {
+        let by = |tolerance: &str| {
+            let b = f.breaches.iter().find(|b| b.tolerance == tolerance);
+            opt(b.map(|b| b.by_h))
+        };
+        w.write_record([
+            text_cell(&f.client),
+            text_cell(&f.function),
+            text_cell(&f.name),
+            f.weight.to_string(),
+            f.people.to_string(),
+            f.min_level.to_string(),
+            opt(f.first_disrupted_h),
+            f.disrupted_h.to_string(),
+            f.longest_outage_h.to_string(),
+            f.fallback_h.to_string(),
+            f.longest_fallback_h.to_string(),
+            opt(f.restored_at_h),
+            f.people_hours.to_string(),
+            f.weighted_people_hours.to_string(),
+            by("mtpd"),
+            by("rto"),
+            by("mtn"),
+        ])
+        .map_err(csv_err)?;
+    }
+    finish(w)
 }
 
 /// `t_h,[time,]affected`: affected people sampled at every `step` from 0 to the horizon;

@@ -6,6 +6,7 @@ mod combine;
 mod common;
 mod compare;
 mod corpus;
+mod functions;
 mod graph;
 mod invariants;
 mod limits;

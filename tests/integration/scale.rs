@@ -144,6 +144,7 @@ proptest! {
         instant in any::<bool>(),
         many_clients in any::<bool>(),
         combine in 0usize..4,
+        functions in any::<bool>(),
     ) {
         let mut cfg = Config { back_edges, k_of_n, fallbacks, ..small(seed) };
         if many_clients {
@@ -165,11 +166,51 @@ proptest! {
         for (c, client) in s.model.clients.iter_mut().enumerate() {
             client.combine = modes[if combine == 3 { c % 3 } else { combine }];
         }
+        if functions {
+            add_functions(&mut s.model);
+        }
         let fast = metrics::run_with(&s, Propagation::Incremental);
         let reference = metrics::run_with(&s, Propagation::FullRecompute);
         prop_assert_eq!(&fast.timeline, &reference.timeline);
+        prop_assert_eq!(&fast.functions, &reference.functions);
         prop_assert_eq!(impactsim::report::json(&fast), impactsim::report::json(&reference));
     }
+}
+
+/// Three business functions over nodes spread through the model: one node; any of two, at
+/// min level 0.5 with an MTN; two of three, for the first client only. Each depends on
+/// every fallback of the model (more than the model's own upstream: the counting is what
+/// is held to the reference).
+fn add_functions(model: &mut impactsim::model::Model) {
+    let n = model.nodes.len() as u32;
+    let fallbacks: Vec<u32> = (0..n)
+        .filter(|&v| model.fallbacks[v as usize].is_some())
+        .collect();
+    let function = |id: &str, needs: Vec<(u32, Vec<u32>)>| impactsim::model::Function {
+        id: id.to_string(),
+        name: id.to_string(),
+        client: None,
+        needs,
+        weight: 1.0,
+        min_level: FULL,
+        mtpd: Some(SimTime(2 * H)),
+        rto: Some(SimTime(H)),
+        mtn: None,
+        fallbacks: fallbacks.clone(),
+    };
+    model.functions = vec![
+        function("one", vec![(1, vec![n / 2])]),
+        impactsim::model::Function {
+            min_level: FULL / 2,
+            mtn: Some(SimTime(H)),
+            ..function("any", vec![(1, vec![n / 3, 2 * n / 3])])
+        },
+        impactsim::model::Function {
+            client: Some(0),
+            weight: 2.0,
+            ..function("two", vec![(2, vec![n - 1, n - 2, n - 3])])
+        },
+    ];
 }
 
 /// Affected people (in 10⁻¹² person units) computed from scratch at every instant.

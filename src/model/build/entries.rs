@@ -175,7 +175,7 @@ fn apply_patch(
         CLIENT,
         clients,
         client_meta,
-        [name, population, uses, tags, combine]
+        [name, population, uses, tags, combine, function]
     );
     Ok(())
 }

@@ -1,0 +1,295 @@
+//! Business functions: availability, disruption, time on fallbacks, tolerances, each worked
+//! by hand.
+//!
+//! Site S carries A and B; C requires A. B has a fallback at half capacity, 1h after its
+//! loss. S is shut down at 1h and restarted at 4h (no restart times: all back at 4h; B's
+//! fallback engages at 2h and switches back at 4h).
+//!
+//! - F1 (every client) needs C, mtpd 2h, rto 1h: down 1h–4h. Disrupted 3h, longest 3h,
+//!   restored at 4h; it depends on no fallback. Breaches: mtpd by 1h, rto by 2h. Loss 3 h.
+//! - F2 (every client) needs any of A, B, min_level 0.5, mtn 1h: 0 from 1h to 2h, then 0.5
+//!   on B's fallback until 4h. Disrupted only 1h–2h (0.5 is not below 0.5). On fallback
+//!   2h–4h: mtn breached by 1h. Loss 1 × 1h + 0.5 × 2h = 2 h.
+//! - F3 (Y's own, weight 2) needs B: below 1 from 1h to 4h (disrupted 3h); loss 1 + 0.5 × 2
+//!   = 2 h; people-hours 50 × 2 = 100, weighted 200.
+//!
+//! X has 100 people, Y 50.
+
+use crate::common::run_text;
+use impactsim::metrics::FunctionResult;
+
+const MODEL: &str = r#"
+[model]
+name = "functions"
+
+[[function]]
+id = "F1"
+name = "Claims"
+needs = "C"
+mtpd = "2h"
+rto = "1h"
+
+[[function]]
+id = "F2"
+needs = { any_of = ["A", "B"] }
+min_level = 0.5
+mtn = "1h"
+
+[[site]]
+id = "S"
+[[service]]
+id = "A"
+hosted_on = "S"
+[[service]]
+id = "B"
+hosted_on = "S"
+fallback = { capacity = 0.5, activation = "1h" }
+[[service]]
+id = "C"
+requires = "A"
+
+[[client]]
+id = "X"
+population = 100
+uses = ["C"]
+
+[[client]]
+id = "Y"
+population = 50
+uses = ["B"]
+[[client.function]]
+id = "F3"
+needs = ["B"]
+weight = 2
+"#;
+
+const SCENARIO: &str = r#"
+[scenario]
+name = "S down 1h-4h"
+model = "model.toml"
+horizon = "6h"
+[[event]]
+at = "1h"
+action = "shutdown"
+target = "S"
+for = "3h"
+"#;
+
+fn row<'a>(rows: &'a [FunctionResult], client: &str, function: &str) -> &'a FunctionResult {
+    rows.iter()
+        .find(|r| r.client == client && r.function == function)
+        .unwrap_or_else(|| panic!("no row {client} × {function}"))
+}
+
+fn breaches(r: &FunctionResult) -> Vec<(&str, f64, f64, f64)> {
+    r.breaches
+        .iter()
+        .map(|b| (b.tolerance, b.limit_h, b.actual_h, b.by_h))
+        .collect()
+}
+
+#[test]
+fn rows_come_client_by_client_model_functions_first() {
+    let r = run_text(MODEL, SCENARIO);
+    let order: Vec<(&str, &str)> = r
+        .functions
+        .iter()
+        .map(|f| (f.client.as_str(), f.function.as_str()))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("X", "F1"),
+            ("X", "F2"),
+            ("Y", "F1"),
+            ("Y", "F2"),
+            ("Y", "F3")
+        ]
+    );
+}
+
+#[test]
+fn a_function_that_needs_a_down_service() {
+    let r = run_text(MODEL, SCENARIO);
+    let f1 = row(&r.functions, "X", "F1");
+    assert_eq!(f1.name, "Claims");
+    assert_eq!(f1.first_disrupted_h, Some(1.0));
+    assert_eq!(f1.disrupted_h, 3.0);
+    assert_eq!(f1.longest_outage_h, 3.0);
+    assert_eq!(f1.fallback_h, 0.0);
+    assert_eq!(f1.restored_at_h, Some(4.0));
+    assert_eq!(f1.people_hours, 300.0);
+    assert_eq!(
+        breaches(f1),
+        [("mtpd", 2.0, 3.0, 1.0), ("rto", 1.0, 3.0, 2.0)]
+    );
+    // Y has the same function: the same times, its own people.
+    let y = row(&r.functions, "Y", "F1");
+    assert_eq!((y.disrupted_h, y.people, y.people_hours), (3.0, 50, 150.0));
+}
+
+#[test]
+fn min_level_and_fallbacks() {
+    let r = run_text(MODEL, SCENARIO);
+    let f2 = row(&r.functions, "X", "F2");
+    assert_eq!(f2.min_level, 0.5);
+    assert_eq!(f2.first_disrupted_h, Some(1.0));
+    assert_eq!(f2.disrupted_h, 1.0);
+    assert_eq!(f2.longest_outage_h, 1.0);
+    assert_eq!(f2.fallback_h, 2.0);
+    assert_eq!(f2.longest_fallback_h, 2.0);
+    assert_eq!(f2.restored_at_h, Some(4.0));
+    assert_eq!(f2.people_hours, 200.0);
+    assert_eq!(breaches(f2), [("mtn", 1.0, 2.0, 1.0)]);
+}
+
+#[test]
+fn a_clients_own_function_and_its_weight() {
+    let r = run_text(MODEL, SCENARIO);
+    let f3 = row(&r.functions, "Y", "F3");
+    assert_eq!(f3.disrupted_h, 3.0);
+    assert_eq!(f3.fallback_h, 2.0);
+    assert_eq!(f3.people_hours, 100.0);
+    assert_eq!(f3.weight, 2.0);
+    assert_eq!(f3.weighted_people_hours, 200.0);
+    assert!(f3.breaches.is_empty());
+    assert!(
+        !r.functions
+            .iter()
+            .any(|f| f.client == "X" && f.function == "F3")
+    );
+}
+
+/// A disruption still running at the horizon counts up to it, and the function is not
+/// restored.
+#[test]
+fn an_ongoing_disruption_is_cut_at_the_horizon() {
+    let scenario = SCENARIO.replace("for = \"3h\"\n", "");
+    let r = run_text(MODEL, &scenario);
+    let f1 = row(&r.functions, "X", "F1");
+    assert_eq!(f1.disrupted_h, 5.0);
+    assert_eq!(f1.longest_outage_h, 5.0);
+    assert_eq!(f1.restored_at_h, None);
+    // F2 stays at 0.5 on B's fallback from 2h on: on fallback 4h, disrupted 1h.
+    let f2 = row(&r.functions, "X", "F2");
+    assert_eq!((f2.disrupted_h, f2.fallback_h), (1.0, 4.0));
+}
+
+/// A model without functions has no `functions` in its JSON (old outputs are unchanged).
+#[test]
+fn no_functions_no_key() {
+    let model = MODEL.split("[[site]]").nth(1).unwrap();
+    let model = format!("[model]\nname = \"m\"\n[[site]]{model}").replace(
+        "[[client.function]]\nid = \"F3\"\nneeds = [\"B\"]\nweight = 2\n",
+        "",
+    );
+    let r = run_text(&model, SCENARIO);
+    assert!(r.functions.is_empty());
+    assert!(!impactsim::report::json(&r).contains("\"functions\""));
+}
+
+/// Bad functions are refused where they are written.
+#[test]
+fn bad_functions_are_located() {
+    let cases = [
+        (
+            MODEL.replace("needs = \"C\"", "needs = \"Q\""),
+            "unknown id `Q`",
+            "model.toml:8:",
+        ),
+        (
+            MODEL.replace("needs = \"C\"", "needs = \"X\""),
+            "`X` is a client; a function needs sites and services",
+            "model.toml:8:",
+        ),
+        (
+            MODEL.replace("id = \"F3\"", "id = \"F1\""),
+            "duplicate function `F1`",
+            "model.toml:41:",
+        ),
+        (
+            MODEL.replace("min_level = 0.5", "min_level = 0"),
+            "`min_level = 0`",
+            "model.toml:15:",
+        ),
+        (
+            MODEL.replace("weight = 2", "weight = -1"),
+            "a weight is a number of at least 0",
+            "model.toml:43:",
+        ),
+        (
+            MODEL.replace("mtn = \"1h\"", "mtn = \"1h\"\nmtpd = 4"),
+            "a duration needs a unit",
+            "model.toml:17:",
+        ),
+    ];
+    for (model, message, at) in cases {
+        let dir = crate::common::dir_with(&[("model.toml", model.as_str())]);
+        let out = crate::common::run_in(dir.path(), &["validate", "model.toml"]);
+        assert_eq!(out.status.code(), Some(2), "{message}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(message), "{err}");
+        assert!(err.contains(at), "{at}: {err}");
+    }
+}
+
+/// The summary table has a line per function (the model's functions once, for all their
+/// clients), and `--out` writes functions.csv with the breaches by tolerance.
+#[test]
+fn the_table_and_functions_csv() {
+    let r = run_text(MODEL, SCENARIO);
+    let table = impactsim::report::summary_table(&r, 10);
+    let line = |start: &str| {
+        table
+            .lines()
+            .find(|l| l.trim_start().starts_with(start))
+            .unwrap_or_else(|| panic!("no line {start}: {table}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(line("Claims"), "Claims 150 3h 3h – 4h MTPD +1h, RTO +2h");
+    assert_eq!(line("F2"), "F2 150 1h 1h 2h 4h MTN +1h");
+    assert_eq!(line("F3 (Y)"), "F3 (Y) 50 3h 3h 2h 4h –");
+
+    let dir = crate::common::dir_with(&[("model.toml", MODEL), ("s.toml", SCENARIO)]);
+    let out = crate::common::run_in(dir.path(), &["run", "s.toml", "--out", "out"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read(dir.path().join("out/functions.csv")).unwrap();
+    let (header, rows) = crate::common::read_csv_from(&csv[..]);
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(rows.len(), 5);
+    let x_f1 = &rows[0];
+    assert_eq!(
+        (x_f1[col("client")].as_str(), x_f1[col("function")].as_str()),
+        ("X", "F1")
+    );
+    assert_eq!(x_f1[col("mtpd_exceeded_by_h")], "1");
+    assert_eq!(x_f1[col("rto_exceeded_by_h")], "2");
+    assert_eq!(x_f1[col("mtn_exceeded_by_h")], "");
+    assert_eq!(x_f1[col("people_hours")], "300");
+    let y_f3 = &rows[4];
+    assert_eq!(y_f3[col("weighted_people_hours")], "200");
+}
+
+/// A scenario's patch may give a client other functions (the whole list is replaced).
+#[test]
+fn a_patch_replaces_a_clients_functions() {
+    let scenario = format!(
+        "{SCENARIO}[[patch.client]]\nid = \"Y\"\nfunction = [{{ id = \"F4\", needs = \"C\", mtpd = \"4h\" }}]\n"
+    );
+    let r = run_text(MODEL, &scenario);
+    let ids: Vec<&str> = r
+        .functions
+        .iter()
+        .filter(|f| f.client == "Y")
+        .map(|f| f.function.as_str())
+        .collect();
+    assert_eq!(ids, ["F1", "F2", "F4"]);
+    // C is down 3h: within F4's 4h.
+    assert!(row(&r.functions, "Y", "F4").breaches.is_empty());
+}
