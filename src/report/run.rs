@@ -165,7 +165,7 @@ fn functions_section(o: &mut String, r: &RunResult, top: usize) {
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "  Business functions         {label:>13}  disrupted   longest  on fallback  restored  breaches"
+        "  Business functions                   {label:>13}  disrupted   longest  on fallback  restored  breaches"
     );
     for (f, clients, people) in lines.iter().take(top) {
         let whose = match clients.len() {
@@ -181,8 +181,8 @@ fn functions_section(o: &mut String, r: &RunResult, top: usize) {
         let dash = |h: f64| if h > 0.0 { hours(h) } else { "–".to_string() };
         let _ = writeln!(
             o,
-            "  {:<26} {:>13}  {:>9}  {:>8}  {:>11}  {:>8}  {}",
-            cut(&format!("{}{whose}", f.name), 26),
+            "  {:<36} {:>13}  {:>9}  {:>8}  {:>11}  {:>8}  {}",
+            cut(&format!("{}{whose}", f.name), 36),
             thousands(*people as f64),
             dash(f.disrupted_h),
             dash(f.longest_outage_h),
