@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use impactsim::error::Remedy;
+use impactsim::measure::Measure;
 use impactsim::{SimTime, cmd};
 
 /// impactsim: who is affected, when and for how long, when a shared IT provider goes down.
@@ -188,6 +189,10 @@ pub struct RankArgs {
     /// A client counts as cut off when at least this share of its people is affected.
     #[arg(long, value_name = "SHARE", default_value_t = 1.0, value_parser = parse_cut_off)]
     pub cut_off: f64,
+    /// What the losses are ranked by: people-hours, weighted-people-hours (of the business
+    /// functions) or tolerance-breaches (of the business functions).
+    #[arg(long, default_value = "people-hours", value_parser = parse_measure)]
+    pub measure: Measure,
     /// Print the whole ranking (losses, pairs, cut sets per client) as JSON.
     #[arg(long)]
     pub json: bool,
@@ -396,6 +401,15 @@ fn parse_percentile(s: &str) -> Result<f64, String> {
     }
 }
 
+fn parse_measure(s: &str) -> Result<Measure, String> {
+    Measure::parse(s).ok_or_else(|| {
+        format!(
+            "`{s}` is not a measure; one of: {}",
+            Measure::NAMES.join(", ")
+        )
+    })
+}
+
 fn parse_cut_off(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(p) if p > 0.0 && p <= 1.0 => Ok(p),
@@ -479,6 +493,10 @@ pub struct PlanArgs {
     /// Print the plan as JSON on stdout instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// What the plan makes small: people-hours, weighted-people-hours (of the business
+    /// functions) or tolerance-breaches (of the business functions).
+    #[arg(long, default_value = "people-hours", value_parser = parse_measure)]
+    pub measure: Measure,
 }
 
 // The command line becomes the library's plain arguments.
@@ -541,15 +559,14 @@ impl From<CompareArgs> for cmd::compare::Args {
 
 impl From<RankArgs> for cmd::rank::Args {
     fn from(a: RankArgs) -> Self {
-        let options =
-            same_fields!(a => impactsim::rank::Options { duration, order, max_pairs, cut_off });
+        let options = same_fields!(a => impactsim::rank::Options { duration, order, max_pairs, cut_off, measure });
         same_fields!(a => cmd::rank::Args { model, top, json, csv, plot, force }, options: options)
     }
 }
 
 impl From<PlanArgs> for cmd::plan::Args {
     fn from(a: PlanArgs) -> Self {
-        same_fields!(a => cmd::plan::Args { scenario, crews, iterations, out, json })
+        same_fields!(a => cmd::plan::Args { scenario, crews, iterations, out, json, measure })
     }
 }
 

@@ -44,6 +44,7 @@ pub mod format;
 pub mod generate;
 pub mod graph;
 pub mod limits;
+pub mod measure;
 pub mod metrics;
 pub mod model;
 pub mod montecarlo;

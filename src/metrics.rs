@@ -17,7 +17,7 @@ use crate::scenario::Scenario;
 use crate::time::SimTime;
 
 pub(crate) use affected::{Affected, WHOLE, affected_units};
-use functions::Functions;
+pub(crate) use functions::Functions;
 pub use functions::{FunctionResult, ToleranceBreach};
 use through::Through;
 
@@ -168,6 +168,12 @@ pub struct RunResult {
     /// functions).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub functions: Vec<FunctionResult>,
+    /// Σ over `functions` of their weighted people-hours (absent without functions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weighted_people_hours: Option<f64>,
+    /// How many tolerances `functions` breach (absent without functions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tolerance_breaches: Option<u64>,
     /// Cold-start deadlocks: sets of ids that wait on each other forever.
     pub deadlocks: Vec<Vec<String>>,
     /// Warnings from loading and running.
@@ -475,6 +481,11 @@ impl<'m> Metrics<'m> {
         self.total_integral as f64 / PERSON_HOUR
     }
 
+    /// The finished run's score by `measure`.
+    pub fn score(&self, measure: crate::measure::Measure) -> crate::measure::Score {
+        measure.score(self.people_hours(), &self.function_rows)
+    }
+
     /// Advances [`Metrics::shared`] to `t` with the total and the nodes down until then.
     fn share_until(&mut self, t: SimTime) {
         if self.nodes_down > 0 && self.total > 0 {
@@ -569,6 +580,14 @@ impl<'m> Metrics<'m> {
                 .collect(),
             clients,
             services,
+            weighted_people_hours: (!self.function_rows.is_empty()).then(|| {
+                self.function_rows
+                    .iter()
+                    .map(|f| f.weighted_people_hours)
+                    .sum()
+            }),
+            tolerance_breaches: (!self.function_rows.is_empty())
+                .then(|| crate::measure::breaches(&self.function_rows)),
             functions: std::mem::take(&mut self.function_rows),
             deadlocks: Vec::new(),
             warnings: Vec::new(),
@@ -604,19 +623,14 @@ impl Recorder for Metrics<'_> {
                 }
             }
             let on_fb = view.mode[i].on_fallback();
-            let flipped = match (node.fallback_since, on_fb) {
-                (None, true) => {
-                    node.fallback_since = Some(t);
-                    Some(true)
-                }
+            match (node.fallback_since, on_fb) {
+                (None, true) => node.fallback_since = Some(t),
                 (Some(s), false) => {
                     node.fallback_secs += t.0 - s.0;
                     node.fallback_since = None;
-                    Some(false)
                 }
-                _ => None,
-            };
-            self.functions.touched(v, flipped);
+                _ => {}
+            }
             if a == node.a {
                 continue;
             }
@@ -640,7 +654,7 @@ impl Recorder for Metrics<'_> {
             }
         }
 
-        self.functions.settle(model, t, view.a);
+        self.functions.instant(model, t, touched, view);
 
         // The clients.
         let (clients, total, interruption_sum) = (

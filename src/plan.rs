@@ -25,6 +25,7 @@ use serde::Serialize;
 
 use crate::engine::{Engine, Own, Recorder, View};
 use crate::error::Error;
+use crate::measure::{Measure, Score};
 use crate::metrics::Metrics;
 use crate::model::Model;
 use crate::scenario::{Scenario, critical_first, restart_targets, too_few_crews};
@@ -43,6 +44,8 @@ pub struct Config {
     /// Try every order when they all fit in the budget (the default). Off, the local search
     /// runs whatever the number of orders (to test it against the exhaustive answer).
     pub exhaustive: bool,
+    /// What the plan makes small (people-hours by default).
+    pub measure: Measure,
 }
 
 impl Config {
@@ -52,6 +55,7 @@ impl Config {
             crews,
             iterations: DEFAULT_ITERATIONS,
             exhaustive: true,
+            measure: Measure::PeopleHours,
         }
     }
 }
@@ -127,6 +131,23 @@ pub struct Plan {
     /// The order as node indices.
     #[serde(skip)]
     pub order_nodes: Vec<u32>,
+    /// With a measure other than people-hours: what the plan made small, and its value for
+    /// each order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measured: Option<Measured>,
+}
+
+/// A plan's measure (`--measure`) for file order, critical-first and the plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Measured {
+    /// The measure's figure name (`weighted_people_hours`, `tolerance_breaches`).
+    pub measure: &'static str,
+    /// With the crews taking ready nodes in model order.
+    pub file_order: f64,
+    /// With `policy = "critical-first"`.
+    pub critical_first: f64,
+    /// With the plan.
+    pub plan: f64,
 }
 
 /// Runs the scenario under `crews` crews for priority orders, on one reused engine.
@@ -135,22 +156,25 @@ struct Evaluator<'s> {
     engine: Engine<'s>,
     metrics: Metrics<'s>,
     crews: u32,
+    measure: Measure,
     runs: u64,
 }
 
 impl<'s> Evaluator<'s> {
-    fn new(scenario: &'s Scenario, crews: u32) -> Self {
+    fn new(scenario: &'s Scenario, crews: u32, measure: Measure) -> Self {
         Evaluator {
             scenario,
             engine: Engine::new(&scenario.model),
             metrics: Metrics::new(&scenario.model),
             crews,
+            measure,
             runs: 0,
         }
     }
 
-    /// People-hours under `order`, and whether each node had to wait for crews.
-    fn eval(&mut self, order: &[u32], waited: &mut Vec<bool>) -> f64 {
+    /// The score under `order` (the measure, then people-hours or what else breaks its
+    /// ties), and whether each node had to wait for crews.
+    fn eval(&mut self, order: &[u32], waited: &mut Vec<bool>) -> Score {
         self.engine.reset();
         self.metrics.reset();
         self.engine.set_crews(Some(self.crews), order);
@@ -162,6 +186,11 @@ impl<'s> Evaluator<'s> {
         for &n in self.engine.crew_waiters() {
             waited[n as usize] = true;
         }
+        self.metrics.score(self.measure)
+    }
+
+    /// The people-hours of the last run.
+    fn people_hours(&self) -> f64 {
         self.metrics.people_hours()
     }
 }
@@ -186,18 +215,21 @@ pub fn plan(scenario: &Scenario, config: &Config) -> Result<Plan, Error> {
             "--crews {crews} is fewer than the effort of `{id}` ({effort}): its restart could never start; give at least {effort} crews"
         )));
     }
-    let mut ev = Evaluator::new(scenario, crews);
+    config.measure.check(model)?;
+    let mut ev = Evaluator::new(scenario, crews, config.measure);
     let mut waited = Vec::new();
     let file = targets.clone();
-    let file_ph = ev.eval(&file, &mut waited);
+    let file_score = ev.eval(&file, &mut waited);
+    let file_ph = ev.people_hours();
     let file_waited = waited.clone();
     let critical = critical_first(model, &targets);
-    let critical_ph = ev.eval(&critical, &mut waited);
-    let (mut best, mut best_ph) = if critical_ph < file_ph {
-        (critical, critical_ph)
+    let critical_score = ev.eval(&critical, &mut waited);
+    let critical_ph = ev.people_hours();
+    let (mut best, mut best_ph) = if critical_score.beats(file_score) {
+        (critical, critical_score)
     } else {
         waited = file_waited;
-        (file, file_ph)
+        (file, file_score)
     };
     let method = match factorial(best.len()) {
         Some(count) if config.exhaustive && count <= config.iterations - ev.runs => {
@@ -207,7 +239,24 @@ pub fn plan(scenario: &Scenario, config: &Config) -> Result<Plan, Error> {
         _ => local_search(&mut ev, config.iterations, &mut best, &mut best_ph, waited),
     };
     let restarts = steps(scenario, crews, &best);
+    let best_score = best_ph;
+    let best_ph = match config.measure {
+        Measure::PeopleHours => best_score.0,
+        // The people-hours of the plan, which the search did not keep: one more run (not
+        // counted among the evaluations).
+        _ => {
+            ev.eval(&best, &mut Vec::new());
+            ev.runs -= 1;
+            ev.people_hours()
+        }
+    };
     let saving = file_ph - best_ph;
+    let measured = (config.measure != Measure::PeopleHours).then(|| Measured {
+        measure: config.measure.figure(),
+        file_order: file_score.0,
+        critical_first: critical_score.0,
+        plan: best_score.0,
+    });
     Ok(Plan {
         scenario: scenario.name.clone(),
         population_label: model.population_label.clone(),
@@ -225,6 +274,7 @@ pub fn plan(scenario: &Scenario, config: &Config) -> Result<Plan, Error> {
             .collect(),
         restarts,
         order_nodes: best,
+        measured,
     })
 }
 
@@ -239,7 +289,7 @@ fn factorial(n: usize) -> Option<u64> {
 
 /// Tries every order of `best` (in lexicographic order of places from `best`), keeping the
 /// first of the lowest.
-fn exhaustive(ev: &mut Evaluator<'_>, best: &mut Vec<u32>, best_ph: &mut f64) {
+fn exhaustive(ev: &mut Evaluator<'_>, best: &mut Vec<u32>, best_ph: &mut Score) {
     let start = best.clone();
     let mut idx: Vec<usize> = (0..start.len()).collect();
     let mut order = start.clone();
@@ -249,7 +299,7 @@ fn exhaustive(ev: &mut Evaluator<'_>, best: &mut Vec<u32>, best_ph: &mut f64) {
             *o = start[i];
         }
         let ph = ev.eval(&order, &mut waited);
-        if ph < *best_ph {
+        if ph.beats(*best_ph) {
             *best_ph = ph;
             best.clone_from(&order);
         }
@@ -294,7 +344,7 @@ fn local_search(
     ev: &mut Evaluator<'_>,
     budget: u64,
     best: &mut Vec<u32>,
-    best_ph: &mut f64,
+    best_ph: &mut Score,
     mut waited: Vec<bool>,
 ) -> Method {
     let mut trial = Vec::with_capacity(best.len());
@@ -324,7 +374,7 @@ fn local_search(
                         }
                         changed(best, i, j, change, &mut trial);
                         let ph = ev.eval(&trial, &mut trial_waited);
-                        if ph < *best_ph {
+                        if ph.beats(*best_ph) {
                             *best_ph = ph;
                             std::mem::swap(best, &mut trial);
                             std::mem::swap(&mut waited, &mut trial_waited);

@@ -43,8 +43,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::engine::{Engine, Recorder, View};
-use crate::metrics::WHOLE;
+use crate::measure::Measure;
 use crate::metrics::{Affected, PERSON, PERSON_HOUR};
+use crate::metrics::{Functions, WHOLE};
 use crate::model::{Combine, FULL, Model, to_units};
 use crate::scenario::{Action, Event};
 use crate::time::SimTime;
@@ -60,6 +61,8 @@ pub struct Options {
     pub max_pairs: usize,
     /// The share of its people at which a client counts as cut off, in (0, 1].
     pub cut_off: f64,
+    /// What the losses are ranked by.
+    pub measure: Measure,
 }
 
 impl Default for Options {
@@ -69,6 +72,7 @@ impl Default for Options {
             order: 1,
             max_pairs: 10_000,
             cut_off: 1.0,
+            measure: Measure::PeopleHours,
         }
     }
 }
@@ -154,6 +158,12 @@ pub struct Single {
     pub people_cut_off: u64,
     /// When nobody is affected any more; `None` when that never happens (a restart cycle).
     pub recovered_at_h: Option<f64>,
+    /// Weighted people-hours of the business functions (absent without functions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weighted_people_hours: Option<f64>,
+    /// Tolerances of the business functions breached (absent without functions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tolerance_breaches: Option<u64>,
 }
 
 /// Two losses that cut off clients neither cuts off alone.
@@ -195,6 +205,9 @@ pub struct Ranking {
     pub cut_off: f64,
     /// How the clients' uses combine, in words (see [`crate::metrics::combine_line`]).
     pub combine: String,
+    /// What the losses are ranked by, when not people-hours.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measure: Option<&'static str>,
     /// Every site and service, the costliest loss first.
     pub singles: Vec<Single>,
     /// The pairs, most people cut off first (with `--order 2`).
@@ -220,6 +233,8 @@ struct Probe<'m> {
     integral: u128,
     peak: u128,
     recovered: Option<SimTime>,
+    /// The business functions over the loss.
+    functions: Functions,
     /// Clients with anyone affected at some instant.
     hit: usize,
     hit_mark: FixedBitSet,
@@ -243,6 +258,7 @@ impl<'m> Probe<'m> {
         Probe {
             cut_units: cut.units,
             partial: cut.partial,
+            functions: Functions::new(model),
             model,
             clients: Affected::new(model),
             touched: Vec::new(),
@@ -269,6 +285,7 @@ impl<'m> Probe<'m> {
         self.hit = 0;
         self.touched.clear();
         self.clients.reset();
+        self.functions.reset();
         self.total = 0;
         self.since = SimTime::ZERO;
         self.integral = 0;
@@ -288,6 +305,7 @@ impl Recorder for Probe<'_> {
         let model = self.model;
         self.integral += self.total * (t.0 - self.since.0) as u128;
         self.since = t;
+        self.functions.instant(model, t, touched, view);
         if self.first {
             for &v in touched {
                 let a = view.a[v as usize];
@@ -355,6 +373,8 @@ struct Loss {
     /// The combination points whose inputs the loss zeroes (with `--order 2`).
     points: Vec<u32>,
     recovered: Option<SimTime>,
+    /// The business functions' weighted people-hours and tolerances breached.
+    functions: (f64, u64),
 }
 
 /// Runs losses on one engine.
@@ -417,8 +437,10 @@ impl<'m> Lab<'m> {
         let back = self.duration.plus(model.nodes[v as usize].restart);
         let acyclic = model.scc_nodes.row(model.scc_of[v as usize] as usize).len() == 1;
         let engages = self.probe.activation.is_some_and(|a| a < back);
-        let p = &self.probe;
         if acyclic && !engages {
+            self.probe.functions.all_back(back);
+            let functions = self.probe.functions.totals(model, self.horizon);
+            let p = &self.probe;
             return Loss {
                 people_hours: (p.total * back.0 as u128) as f64 / PERSON_HOUR,
                 peak: p.total as f64 / PERSON as f64,
@@ -426,10 +448,12 @@ impl<'m> Lab<'m> {
                 cut: p.cut.clone(),
                 points: self.points(v),
                 recovered: Some(if p.total > 0 { back } else { SimTime::ZERO }),
+                functions,
             };
         }
         self.engine
             .resume(&events[1..], self.horizon, &mut self.probe);
+        let functions = self.probe.functions.totals(model, self.horizon);
         let p = &self.probe;
         Loss {
             people_hours: p.integral as f64 / PERSON_HOUR,
@@ -438,6 +462,7 @@ impl<'m> Lab<'m> {
             cut: p.cut.clone(),
             points: self.points(v),
             recovered: p.recovered,
+            functions,
         }
     }
 
@@ -624,6 +649,7 @@ pub fn rank(model: &Model, options: Options) -> Ranking {
     let mut meets: std::collections::HashMap<u32, Vec<u32>> = std::collections::HashMap::new();
     let mut singles = Vec::with_capacity(n);
     let client_ids: Arc<[String]> = model.clients.iter().map(|c| c.id.clone()).collect();
+    let has_functions = !model.functions.is_empty();
     for (v, p) in losses.into_iter().enumerate() {
         let v = v as u32;
         for &point in &p.points {
@@ -646,6 +672,8 @@ pub fn rank(model: &Model, options: Options) -> Ranking {
                 .sum(),
             cut_off: IdList::new(&client_ids, p.cut),
             recovered_at_h: p.recovered.map(SimTime::hours),
+            weighted_people_hours: has_functions.then_some(p.functions.0),
+            tolerance_breaches: has_functions.then_some(p.functions.1),
         });
     }
     let single_cuts: Vec<&[u32]> = singles.iter().map(|s| &s.cut_off.at[..]).collect();
@@ -699,9 +727,20 @@ pub fn rank(model: &Model, options: Options) -> Ranking {
     let cut_sets = cut_sets(model, &node_ids, &single_cuts, &client_pairs);
     drop(single_cuts);
 
+    // The costliest first by the measure, then by what breaks its ties, then by the peak.
+    let score = |s: &Single| {
+        let (weighted, breaches) = (s.weighted_people_hours, s.tolerance_breaches);
+        let m = options.measure;
+        m.score_of(
+            s.people_hours,
+            weighted.unwrap_or(0.0),
+            breaches.unwrap_or(0),
+        )
+    };
     singles.sort_by(|a, b| {
-        b.people_hours
-            .total_cmp(&a.people_hours)
+        let (sa, sb) = (score(a), score(b));
+        sb.0.total_cmp(&sa.0)
+            .then(sb.1.total_cmp(&sa.1))
             .then(b.peak_affected.total_cmp(&a.peak_affected))
     });
     Ranking {
@@ -710,6 +749,7 @@ pub fn rank(model: &Model, options: Options) -> Ranking {
         duration_h: options.duration.hours(),
         order: options.order,
         cut_off: options.cut_off,
+        measure: (options.measure != Measure::PeopleHours).then(|| options.measure.figure()),
         combine: crate::metrics::combine_line(
             model.combine.as_str(),
             model.clients.iter().map(|c| c.combine.as_str()),

@@ -22,6 +22,8 @@ pub struct Args {
     pub out: Option<PathBuf>,
     /// The plan as JSON instead of the table.
     pub json: bool,
+    /// What the plan makes small.
+    pub measure: crate::measure::Measure,
 }
 
 /// Runs the command.
@@ -29,6 +31,7 @@ pub fn run(a: &Args, load: &LoadOptions, console: &mut Console) -> Result<u8, Er
     let s = crate::scenario::load_scenario_with(&a.scenario, load)?;
     let config = Config {
         iterations: a.iterations,
+        measure: a.measure,
         ..Config::new(a.crews)
     };
     let found = plan::plan(&s, &config)?;

@@ -32,6 +32,7 @@ pub struct Args {
 pub fn run(a: &Args, load: &LoadOptions, console: &mut Console) -> Result<u8, Error> {
     check_out_dirs(&[&a.plot], a.force)?;
     let model = crate::validate::model_of_with(&a.model, load)?;
+    a.options.measure.check(&model)?;
     let ranking = rank::rank(&model, a.options);
     let plotted = plot_charts(
         a.plot.as_deref(),

@@ -9,7 +9,7 @@
 use fixedbitset::FixedBitSet;
 use serde::Serialize;
 
-use crate::engine::group_value;
+use crate::engine::{View, group_value};
 use crate::model::{Avail, FULL, Model};
 use crate::time::SimTime;
 
@@ -123,8 +123,10 @@ impl Track {
 }
 
 /// The functions of a model over a run.
-pub(super) struct Functions {
+pub(crate) struct Functions {
     tracks: Vec<Track>,
+    /// Per node with a fallback some function depends on: on fallback now.
+    on_fallback: FixedBitSet,
     /// Per node: the functions that need it, and those that depend on its fallback.
     needed_by: Vec<Vec<u32>>,
     fallback_of: Vec<Vec<u32>>,
@@ -132,11 +134,11 @@ pub(super) struct Functions {
     dirty_mark: FixedBitSet,
     scratch: Vec<Avail>,
     /// The reference: every function recomputed at every instant.
-    pub(super) plain: bool,
+    pub(crate) plain: bool,
 }
 
 impl Functions {
-    pub(super) fn new(model: &Model) -> Self {
+    pub(crate) fn new(model: &Model) -> Self {
         let n = if model.functions.is_empty() {
             0
         } else {
@@ -159,6 +161,7 @@ impl Functions {
         }
         Functions {
             tracks: vec![Track::START; model.functions.len()],
+            on_fallback: FixedBitSet::with_capacity(n),
             needed_by,
             fallback_of,
             dirty: Vec::new(),
@@ -168,16 +171,47 @@ impl Functions {
         }
     }
 
-    pub(super) fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         self.tracks.fill(Track::START);
+        self.on_fallback.clear();
+    }
+
+    /// Takes in instant `t`: `touched` lists the nodes whose availability or fallback mode
+    /// may have changed.
+    pub(crate) fn instant(&mut self, model: &Model, t: SimTime, touched: &[u32], view: &View) {
+        if self.tracks.is_empty() {
+            return;
+        }
+        for &v in touched {
+            let on = view.mode[v as usize].on_fallback();
+            let flipped = on != self.on_fallback.contains(v as usize);
+            if flipped {
+                self.on_fallback.set(v as usize, on);
+            }
+            self.touched(v, flipped.then_some(on));
+        }
+        self.settle(model, t, view.a);
+    }
+
+    /// Every function back to full at `t`, when everything is (and no fallback runs): the
+    /// end of a loss that `rank` does not play out.
+    pub(crate) fn all_back(&mut self, t: SimTime) {
+        let back: Vec<u32> = (0..self.tracks.len() as u32)
+            .filter(|&f| self.tracks[f as usize].a < FULL)
+            .collect();
+        for f in back {
+            let track = &mut self.tracks[f as usize];
+            track.loss += (FULL - track.a) as u128 * (t.0 - track.since.0) as u128;
+            track.since = t;
+            track.a = FULL;
+            track.restored = t;
+            track.disrupted.set(false, t);
+        }
     }
 
     /// Node `v`'s availability or fallback mode may have changed; `fallback` is `Some(on)`
     /// when its fallback mode turned on or off.
-    pub(super) fn touched(&mut self, v: u32, fallback: Option<bool>) {
-        if self.tracks.is_empty() {
-            return;
-        }
+    fn touched(&mut self, v: u32, fallback: Option<bool>) {
         if let Some(on) = fallback {
             for &f in &self.fallback_of[v as usize] {
                 let track = &mut self.tracks[f as usize];
@@ -199,7 +233,7 @@ impl Functions {
     }
 
     /// The functions touched in the instant `t` take the availabilities `a`.
-    pub(super) fn settle(&mut self, model: &Model, t: SimTime, a: &[Avail]) {
+    fn settle(&mut self, model: &Model, t: SimTime, a: &[Avail]) {
         if self.plain {
             self.dirty.clear();
             self.dirty.extend(0..self.tracks.len() as u32);
@@ -233,7 +267,39 @@ impl Functions {
 
     /// Closes every function at the horizon: the rows of the result, client by client, the
     /// model's functions first, then the client's own.
-    pub(super) fn finish(&mut self, model: &Model, horizon: SimTime) -> Vec<FunctionResult> {
+    pub(crate) fn finish(&mut self, model: &Model, horizon: SimTime) -> Vec<FunctionResult> {
+        let closed = self.close(model, horizon);
+        let mut rows = Vec::new();
+        for_each_row(model, |c, f| {
+            let (client, func, row) = (&model.clients[c], &model.functions[f], &closed[f]);
+            let people_hours = client.population as f64 * row.people_hours;
+            rows.push(FunctionResult {
+                client: client.id.clone(),
+                people: client.population,
+                people_hours,
+                weighted_people_hours: func.weight * people_hours,
+                ..row.clone()
+            });
+        });
+        rows
+    }
+
+    /// What [`Functions::finish`]'s rows add up to, without making them: the weighted
+    /// people-hours and the tolerances breached (what `rank` ranks losses by).
+    pub(crate) fn totals(&mut self, model: &Model, horizon: SimTime) -> (f64, u64) {
+        let closed = self.close(model, horizon);
+        let (mut weighted, mut breaches) = (0.0, 0);
+        for_each_row(model, |c, f| {
+            let people_hours = model.clients[c].population as f64 * closed[f].people_hours;
+            weighted += model.functions[f].weight * people_hours;
+            breaches += closed[f].breaches.len() as u64;
+        });
+        (weighted, breaches)
+    }
+
+    /// Every function closed at the horizon, as a row without its client (`people_hours`
+    /// holds the loss per person).
+    fn close(&mut self, model: &Model, horizon: SimTime) -> Vec<FunctionResult> {
         let mut closed = Vec::with_capacity(self.tracks.len());
         for (func, track) in model.functions.iter().zip(&mut self.tracks) {
             track.loss += (FULL - track.a) as u128 * (horizon.0 - track.since.0) as u128;
@@ -282,20 +348,18 @@ impl Functions {
                 breaches,
             });
         }
-        let mut rows = Vec::new();
-        for (c, client) in model.clients.iter().enumerate() {
-            let has = |f: &&crate::model::Function| f.client.is_none_or(|o| o as usize == c);
-            for (func, row) in model.functions.iter().zip(&closed).filter(|(f, _)| has(f)) {
-                let people_hours = client.population as f64 * row.people_hours;
-                rows.push(FunctionResult {
-                    client: client.id.clone(),
-                    people: client.population,
-                    people_hours,
-                    weighted_people_hours: func.weight * people_hours,
-                    ..row.clone()
-                });
+        closed
+    }
+}
+
+/// Calls `row(client, function)` for every row of the result, client by client, the model's
+/// functions first, then the client's own.
+fn for_each_row(model: &Model, mut row: impl FnMut(usize, usize)) {
+    for c in 0..model.clients.len() {
+        for (f, func) in model.functions.iter().enumerate() {
+            if func.client.is_none_or(|o| o as usize == c) {
+                row(c, f);
             }
         }
-        rows
     }
 }

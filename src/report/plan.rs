@@ -52,6 +52,18 @@ pub fn table(plan: &Plan) -> String {
         }
         t.push('\n');
     }
+    if let Some(m) = &plan.measured {
+        let _ = writeln!(t);
+        let _ = writeln!(t, "  {:<26}{:>20}", "the plan makes small:", m.measure);
+        let rows = [
+            ("file order", m.file_order),
+            ("critical-first", m.critical_first),
+            ("plan", m.plan),
+        ];
+        for (label, value) in rows {
+            let _ = writeln!(t, "  {label:<26}{:>20}", thousands(value));
+        }
+    }
     let _ = writeln!(t);
     let width = plan
         .restarts

@@ -23,10 +23,31 @@ pub fn table(r: &Ranking, top: usize) -> String {
         format!("at least {}% of its {label}", r.cut_off * 100.0)
     };
     let _ = writeln!(o, "A client is cut off with {whom} affected. {}", r.combine);
+    // Ranked by a measure of the business functions: its column comes first.
+    let measured = |s: &Single| match r.measure {
+        Some("weighted_people_hours") => s.weighted_people_hours.map(thousands),
+        Some(_) => s.tolerance_breaches.map(|b| b.to_string()),
+        None => None,
+    };
+    let head = match r.measure {
+        Some("weighted_people_hours") => format!("{:>15} ", "weighted p-h"),
+        Some(_) => format!("{:>8} ", "breaches"),
+        None => String::new(),
+    };
+    if r.measure.is_some() {
+        let _ = writeln!(
+            o,
+            "Losses ranked by the business functions' {}.",
+            match r.measure {
+                Some("weighted_people_hours") => "weighted people-hours",
+                _ => "tolerances breached",
+            }
+        );
+    }
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "  {:<26} {:>15} {:>12} {:>7}  cut off",
+        "  {:<26} {head}{:>15} {:>12} {:>7}  cut off",
         "loss of", "people-hours", "peak", "clients"
     );
     for s in r.singles.iter().take(top) {
@@ -39,9 +60,13 @@ pub fn table(r: &Ranking, top: usize) -> String {
                 thousands(s.people_cut_off as f64)
             )
         };
+        let value = match measured(s) {
+            Some(v) => format!("{v:>width$} ", width = head.len() - 1),
+            None => String::new(),
+        };
         let _ = writeln!(
             o,
-            "  {:<26} {:>15} {:>12} {:>7}  {cut}",
+            "  {:<26} {value}{:>15} {:>12} {:>7}  {cut}",
             format::cut(&s.id, 26),
             thousands(s.people_hours),
             thousands(s.peak_affected),

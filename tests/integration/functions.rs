@@ -293,3 +293,153 @@ fn a_patch_replaces_a_clients_functions() {
     // C is down 3h: within F4's 4h.
     assert!(row(&r.functions, "Y", "F4").breaches.is_empty());
 }
+
+/// `rank` measures every loss's business functions as a plain run of the same loss does
+/// (shutdown at 0, restart ordered after the duration, run to the same horizon: the
+/// duration plus the longest activation, 1h here), and ranks by the measure asked for.
+#[test]
+fn rank_measures_each_loss_like_a_plain_run() {
+    use impactsim::measure::Measure;
+    use impactsim::rank::{Options, rank};
+    let model =
+        impactsim::model::load_model(&impactsim::source::Source::from_text("model.toml", MODEL))
+            .unwrap();
+    for measure in [Measure::WeightedPeopleHours, Measure::ToleranceBreaches] {
+        let r = rank(
+            &model,
+            Options {
+                duration: impactsim::SimTime(3 * 3600),
+                measure,
+                ..Options::default()
+            },
+        );
+        assert_eq!(r.measure, Some(measure.figure()));
+        for s in &r.singles {
+            let scenario = format!(
+                "[scenario]\nname = \"loss\"\nmodel = \"model.toml\"\nhorizon = \"4h\"\n\
+                 [[event]]\nat = \"0h\"\naction = \"shutdown\"\ntarget = \"{}\"\nfor = \"3h\"\n",
+                s.id
+            );
+            let plain = run_text(MODEL, &scenario);
+            assert_eq!(
+                s.weighted_people_hours, plain.weighted_people_hours,
+                "{}",
+                s.id
+            );
+            assert_eq!(s.tolerance_breaches, plain.tolerance_breaches, "{}", s.id);
+        }
+        // Costliest first by the measure.
+        let values: Vec<f64> = r
+            .singles
+            .iter()
+            .map(|s| match measure {
+                Measure::ToleranceBreaches => s.tolerance_breaches.unwrap() as f64,
+                _ => s.weighted_people_hours.unwrap(),
+            })
+            .collect();
+        assert!(values.windows(2).all(|w| w[0] >= w[1]), "{values:?}");
+    }
+    // S's loss of 3h: C is down 3h (F1 breaches mtpd 2h and rto 1h for X and Y: 4), F2 is
+    // on B's fallback from 1h to 3h (mtn 1h: 2 more); weighted: F1 3 h × 150, F2 1 + 0.5 × 2
+    // = 2 h × 150, F3 2 × 2 h × 50.
+    let r = rank(
+        &model,
+        Options {
+            duration: impactsim::SimTime(3 * 3600),
+            measure: Measure::ToleranceBreaches,
+            ..Options::default()
+        },
+    );
+    let s = r.singles.iter().find(|s| s.id == "S").unwrap();
+    assert_eq!(s.tolerance_breaches, Some(6));
+    assert_eq!(s.weighted_people_hours, Some(450.0 + 300.0 + 200.0));
+}
+
+/// `plan --measure` and `rank --measure` refuse a model without business functions.
+#[test]
+fn a_function_measure_needs_functions() {
+    let model = "[model]\nname = \"m\"\n[[site]]\nid = \"S\"\n[[client]]\nid = \"X\"\npopulation = 1\nuses = [\"S\"]\n";
+    let dir = crate::common::dir_with(&[("model.toml", model)]);
+    let out = crate::common::run_in(
+        dir.path(),
+        &["rank", "model.toml", "--measure", "tolerance-breaches"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("needs business functions"), "{err}");
+    let out = crate::common::run_in(dir.path(), &["rank", "model.toml", "--measure", "hours"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("weighted-people-hours"));
+}
+
+/// `plan --measure`: one crew restarts A (2h, used by X's 100 people) and B (1h, used by
+/// Y's 10) after both were shut down until 1h. A first: X waits 3h, Y 4h: 340
+/// people-hours; B first: 400 + 20 = 420. So people-hours want A first. A function every
+/// client has (110 people) needs B, weight 100, MTPD 3h: A first keeps B down 4h (44,000
+/// weighted people-hours, MTPD breached for both clients), B first 2h (22,000, none). Both
+/// function measures want B first.
+#[test]
+fn plan_makes_the_measure_small() {
+    let model = r#"
+[model]
+name = "plan"
+[[function]]
+id = "urgent"
+needs = "B"
+weight = 100
+mtpd = "3h"
+[[site]]
+id = "S"
+[[service]]
+id = "A"
+hosted_on = "S"
+restart = "2h"
+[[service]]
+id = "B"
+hosted_on = "S"
+restart = "1h"
+[[client]]
+id = "X"
+population = 100
+uses = ["A"]
+[[client]]
+id = "Y"
+population = 10
+uses = ["B"]
+"#;
+    let scenario = r#"
+[scenario]
+name = "both down"
+model = "model.toml"
+horizon = "6h"
+[[event]]
+at = "0h"
+action = "shutdown"
+target = ["A", "B"]
+for = "1h"
+"#;
+    let dir = crate::common::dir_with(&[("model.toml", model), ("s.toml", scenario)]);
+    let s = impactsim::load_scenario(&dir.path().join("s.toml")).unwrap();
+    let plan = |measure| {
+        let config = impactsim::plan::Config {
+            measure,
+            ..impactsim::plan::Config::new(1)
+        };
+        impactsim::plan::plan(&s, &config).unwrap()
+    };
+    use impactsim::measure::Measure;
+    let p = plan(Measure::PeopleHours);
+    assert_eq!(p.order, ["A", "B"]);
+    assert_eq!(p.people_hours, 340.0);
+    assert!(p.measured.is_none());
+    let p = plan(Measure::WeightedPeopleHours);
+    assert_eq!(p.order, ["B", "A"]);
+    assert_eq!(p.people_hours, 420.0);
+    let m = p.measured.unwrap();
+    assert_eq!((m.measure, m.plan), ("weighted_people_hours", 22_000.0));
+    assert_eq!(m.file_order, 44_000.0);
+    let p = plan(Measure::ToleranceBreaches);
+    assert_eq!(p.order, ["B", "A"]);
+    let m = p.measured.unwrap();
+    assert_eq!((m.file_order, m.plan), (2.0, 0.0));
+}

@@ -220,6 +220,7 @@ fn cut_sets_match_brute_force() {
                 order: 2,
                 max_pairs: usize::MAX,
                 cut_off,
+                ..Options::default()
             },
         );
         let n = model.nodes.len() as u32;
@@ -379,6 +380,7 @@ uses = [{ service = "A", share = 0.6 }, { service = "B", share = 0.6 }]
                 order: 2,
                 max_pairs: 100,
                 cut_off,
+                ..Options::default()
             },
         );
         let cutting = r.singles.iter().filter(|s| s.people_cut_off == 100).count();
