@@ -233,6 +233,10 @@ pub struct BatchArgs {
     /// Print JSON on stdout instead of the table.
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
+    /// Show this measure of the business functions beside the figures, and sort by it
+    /// (unless --sort): weighted-people-hours or tolerance-breaches.
+    #[arg(long, default_value = "people-hours", value_parser = parse_measure)]
+    pub measure: Measure,
 }
 
 /// Options of `compare`.
@@ -261,6 +265,10 @@ pub struct CompareArgs {
     /// only the files of the names it writes).
     #[arg(long)]
     pub force: bool,
+    /// Compare this measure of the business functions too: weighted-people-hours or
+    /// tolerance-breaches.
+    #[arg(long, default_value = "people-hours", value_parser = parse_measure)]
+    pub measure: Measure,
 }
 
 /// Options of `generate`.
@@ -547,13 +555,13 @@ impl From<MergeArgs> for cmd::montecarlo::MergeArgs {
 
 impl From<BatchArgs> for cmd::batch::Args {
     fn from(a: BatchArgs) -> Self {
-        same_fields!(a => cmd::batch::Args { files, runs, seed, threads, sort, csv, json })
+        same_fields!(a => cmd::batch::Args { files, runs, seed, threads, sort, csv, json, measure })
     }
 }
 
 impl From<CompareArgs> for cmd::compare::Args {
     fn from(a: CompareArgs) -> Self {
-        same_fields!(a => cmd::compare::Args { files, json, csv, top, report, plot, force })
+        same_fields!(a => cmd::compare::Args { files, json, csv, top, report, plot, force, measure })
     }
 }
 

@@ -19,6 +19,7 @@ use serde::ser::{SerializeMap, Serializer};
 
 use crate::error::Error;
 use crate::limits::LoadOptions;
+use crate::measure::Measure;
 use crate::metrics::SUMMARY;
 use crate::metrics::{self, ClientResult, RunResult, ServiceResult};
 use crate::scenario::{Scenario, load_scenario_unpatched_with, load_scenario_with};
@@ -396,6 +397,15 @@ pub fn common_start(inputs: &[Input]) -> Option<&str> {
 /// # Panics
 /// When `inputs` is empty ([`load`] never returns that).
 pub fn compare(inputs: &[Input]) -> Comparison {
+    compare_by(inputs, Measure::PeopleHours)
+}
+
+/// [`compare`], with a measure of the business functions (`--measure`) as one more figure
+/// of every summary, after the others; people-hours are there already.
+///
+/// # Panics
+/// When `inputs` is empty ([`load`] never returns that).
+pub fn compare_by(inputs: &[Input], measure: Measure) -> Comparison {
     let results: Vec<RunResult> = inputs
         .par_iter()
         .map(|i| metrics::run(&i.scenario))
@@ -407,17 +417,27 @@ pub fn compare(inputs: &[Input]) -> Comparison {
         .map(|(i, (input, r))| side(i, input, r))
         .collect();
     let base = &results[0];
-    let baseline_summary = Summary(
+    let measured = |r: &RunResult| {
+        (measure != Measure::PeopleHours).then(|| (measure.figure(), Some(measure.of(r))))
+    };
+    let mut baseline_summary = Summary(
         SUMMARY
             .iter()
             .zip(base.figures())
             .map(|(&k, v)| (k, v))
             .collect(),
     );
+    baseline_summary.0.extend(measured(base));
     let comparisons = sides[1..]
         .iter()
         .zip(&results[1..])
-        .map(|(s, r)| versus(base, s.clone(), r))
+        .map(|(s, r)| {
+            let mut v = versus(base, s.clone(), r);
+            if let (Some((k, b)), Some((_, x))) = (measured(base), measured(r)) {
+                v.summary.0.push((k, Diff::of(b, x)));
+            }
+            v
+        })
         .collect();
     Comparison {
         baseline: sides[0].clone(),

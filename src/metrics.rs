@@ -174,6 +174,10 @@ pub struct RunResult {
     /// How many tolerances `functions` breach (absent without functions).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tolerance_breaches: Option<u64>,
+    /// Per business function, in model order, its course (the rows without a client; their
+    /// `people_hours` is the loss per person), for Monte Carlo figures.
+    #[serde(skip)]
+    pub per_function: Vec<FunctionResult>,
     /// Cold-start deadlocks: sets of ids that wait on each other forever.
     pub deadlocks: Vec<Vec<String>>,
     /// Warnings from loading and running.
@@ -395,8 +399,9 @@ pub struct Metrics<'m> {
     opening: Vec<u32>,
     through: Through,
     functions: Functions,
-    /// The functions' rows, made at the horizon.
+    /// The functions' rows, made at the horizon: per client and function, and per function.
     function_rows: Vec<FunctionResult>,
+    function_closed: Vec<FunctionResult>,
     /// ∫ total / (nodes down) dt in people-hours: what one node down all along would be
     /// attributed. A node is attributed the growth of this integral while it is down.
     shared: f64,
@@ -425,6 +430,7 @@ impl<'m> Metrics<'m> {
             through: Through::default(),
             functions: Functions::new(model),
             function_rows: Vec::new(),
+            function_closed: Vec::new(),
             shared: 0.0,
             shared_since: SimTime::ZERO,
             nodes_down: 0,
@@ -470,6 +476,7 @@ impl<'m> Metrics<'m> {
         self.through.reset();
         self.functions.reset();
         self.function_rows.clear();
+        self.function_closed.clear();
         self.shared = 0.0;
         self.shared_since = SimTime::ZERO;
         self.nodes_down = 0;
@@ -589,6 +596,7 @@ impl<'m> Metrics<'m> {
             tolerance_breaches: (!self.function_rows.is_empty())
                 .then(|| crate::measure::breaches(&self.function_rows)),
             functions: std::mem::take(&mut self.function_rows),
+            per_function: std::mem::take(&mut self.function_closed),
             deadlocks: Vec::new(),
             warnings: Vec::new(),
             points,
@@ -740,6 +748,6 @@ impl Recorder for Metrics<'_> {
                 self.close_breach(v, horizon, true);
             }
         }
-        self.function_rows = self.functions.finish(self.model, horizon);
+        (self.function_rows, self.function_closed) = self.functions.finish(self.model, horizon);
     }
 }

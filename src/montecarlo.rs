@@ -37,6 +37,17 @@ pub const SERVICE: [&str; 6] = [
     "restored_at_h",
 ];
 
+/// The figures of a business function (over all its clients), in record order.
+pub const FUNCTION: [&str; 5] = [
+    "disrupted_h",
+    "longest_outage_h",
+    "fallback_h",
+    "restored_at_h",
+    "breaches",
+];
+/// The figures of a run's business functions together (see [`crate::measure::Measure`]).
+pub const MEASURES: [&str; 2] = ["weighted_people_hours", "tolerance_breaches"];
+
 /// The percentiles reported when none are asked for.
 pub const DEFAULT_PERCENTILES: [f64; 3] = [5.0, 50.0, 95.0];
 
@@ -63,6 +74,12 @@ pub struct Record {
     pub clients: Vec<Option<f64>>,
     /// [`SERVICE`] figures of every site and service, node after node.
     pub services: Vec<Option<f64>>,
+    /// [`FUNCTION`] figures of every business function, function after function.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub functions: Vec<Option<f64>>,
+    /// [`MEASURES`] figures, when the model has business functions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub measures: Vec<Option<f64>>,
     /// Change points of the people affected: (seconds, people).
     pub timeline: Vec<(u64, f64)>,
     /// Warnings of the run (restarts left off after failed attempts, and the like).
@@ -104,6 +121,23 @@ impl Record {
                     ]
                 })
                 .collect(),
+            functions: r
+                .per_function
+                .iter()
+                .flat_map(|f| {
+                    [
+                        Some(f.disrupted_h),
+                        Some(f.longest_outage_h),
+                        Some(f.fallback_h),
+                        f.restored_at_h,
+                        Some(f.breaches.len() as f64),
+                    ]
+                })
+                .collect(),
+            measures: match (r.weighted_people_hours, r.tolerance_breaches) {
+                (Some(w), Some(b)) => vec![Some(w), Some(b as f64)],
+                _ => Vec::new(),
+            },
             timeline: r.points.iter().map(|&(t, a)| (t.0, a)).collect(),
             warnings: r.warnings.len() as u32,
             deadlocks: r.deadlocks.len() as u32,
@@ -164,8 +198,11 @@ pub const MAX_RECORD_BYTES: u64 = 8 << 30;
 /// every client and node is kept until the percentiles are taken.
 pub fn record_bytes(scenario: &Scenario, runs: u64) -> u64 {
     let model = &scenario.model;
-    let figures =
-        SUMMARY.len() + CLIENT.len() * model.clients.len() + SERVICE.len() * model.nodes.len();
+    let figures = SUMMARY.len()
+        + CLIENT.len() * model.clients.len()
+        + SERVICE.len() * model.nodes.len()
+        + FUNCTION.len() * model.functions.len()
+        + MEASURES.len();
     // The bands hold one value per run at every step.
     let grid = (scenario.horizon.0 / scenario.step.0.max(1)) as usize + 1;
     let per_run = figures * size_of::<Option<f64>>() + size_of::<Record>() + 64 * 16 + grid * 8;
@@ -324,6 +361,11 @@ pub struct McResult {
     pub clients: Vec<(String, Vec<Stat>)>,
     /// Per site and service: id and its [`SERVICE`] figures.
     pub services: Vec<(String, Vec<Stat>)>,
+    /// Per business function: its name (and client, for a client's own) and its
+    /// [`FUNCTION`] figures; empty without functions.
+    pub functions: Vec<(String, Vec<Stat>)>,
+    /// [`MEASURES`] figures; empty without functions.
+    pub measures: Vec<Stat>,
     /// People affected on the `step` grid.
     pub bands: Vec<BandPoint>,
     /// Runs that reported warnings (replay one with `run --seed` to read them).
@@ -360,6 +402,9 @@ pub struct Frame {
     pub clients: Vec<String>,
     /// Site and service ids, in model order.
     pub nodes: Vec<String>,
+    /// Business functions, in model order: the name, with the client for a client's own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub functions: Vec<String>,
 }
 
 fn combine_by_max() -> String {
@@ -383,6 +428,14 @@ impl Frame {
             step: scenario.step.0,
             clients: model.clients.iter().map(|c| c.id.clone()).collect(),
             nodes: model.nodes.iter().map(|n| n.id.clone()).collect(),
+            functions: model
+                .functions
+                .iter()
+                .map(|f| match f.client {
+                    Some(c) => format!("{} ({})", f.name, model.clients[c as usize].id),
+                    None => f.name.clone(),
+                })
+                .collect(),
         }
     }
 }
@@ -441,6 +494,31 @@ pub fn aggregate(frame: &Frame, study: Study, records: &[Record], ps: &[f64]) ->
             (id.clone(), stats)
         })
         .collect();
+    let functions = frame
+        .functions
+        .iter()
+        .enumerate()
+        .map(|(f, name)| {
+            let stats = FUNCTION
+                .iter()
+                .enumerate()
+                .map(|(k, figure)| {
+                    column(
+                        &|r| r.functions[f * FUNCTION.len() + k],
+                        figure.starts_with("restored"),
+                    )
+                })
+                .collect();
+            (name.clone(), stats)
+        })
+        .collect();
+    let measures = if frame.functions.is_empty() {
+        Vec::new()
+    } else {
+        (0..MEASURES.len())
+            .map(|k| column(&|r| r.measures[k], false))
+            .collect()
+    };
     McResult {
         scenario: frame.scenario.clone(),
         start: frame.start.clone(),
@@ -454,6 +532,8 @@ pub fn aggregate(frame: &Frame, study: Study, records: &[Record], ps: &[f64]) ->
         summary,
         clients,
         services,
+        functions,
+        measures,
         bands: bands(records, SimTime(frame.step), SimTime(frame.horizon), ps),
         runs_with_warnings: records.iter().filter(|r| r.warnings > 0).count() as u64,
         runs_with_deadlocks: records.iter().filter(|r| r.deadlocks > 0).count() as u64,

@@ -26,6 +26,8 @@ pub struct Args {
     pub csv: bool,
     /// JSON instead of the table.
     pub json: bool,
+    /// The measure shown beside the figures (and sorted by, without `sort`).
+    pub measure: crate::measure::Measure,
 }
 
 /// Runs the command.
@@ -46,10 +48,16 @@ pub fn run(a: &Args, load: &LoadOptions, console: &mut Console) -> Result<u8, Er
     }
     let pool = pool(a.threads)?;
     let bar = progress_bar(scenarios.len() as u64, "scenarios");
-    let mut rows = pool.install(|| batch::run(&scenarios, a.runs, a.seed, &|| bar.inc(1)));
+    for s in &scenarios {
+        a.measure.check(&s.model)?;
+    }
+    let mut rows =
+        pool.install(|| batch::run(&scenarios, a.runs, a.seed, a.measure, &|| bar.inc(1)));
     bar.finish_and_clear();
-    if let Some(f) = &a.sort {
-        batch::sort(&mut rows, f);
+    match (&a.sort, a.measure) {
+        (Some(f), _) => batch::sort(&mut rows, f),
+        (None, crate::measure::Measure::PeopleHours) => {}
+        (None, m) => batch::sort(&mut rows, m.figure()),
     }
     let shown = if a.csv {
         text(report::batch::csv(&rows)?)

@@ -26,13 +26,18 @@ pub struct Args {
     pub plot: Option<PathBuf>,
     /// Write into a directory holding files impactsim did not write.
     pub force: bool,
+    /// A measure of the business functions to compare as well.
+    pub measure: crate::measure::Measure,
 }
 
 /// Runs the command.
 pub fn run(a: &Args, load: &LoadOptions, console: &mut Console) -> Result<u8, Error> {
     check_out_dirs(&[&a.plot], a.force)?;
     let inputs = compare::load_with(&a.files, load)?;
-    let comparison = compare::compare(&inputs);
+    for input in &inputs {
+        a.measure.check(&input.scenario.model)?;
+    }
+    let comparison = compare::compare_by(&inputs, a.measure);
     if let Some(file) = &a.report {
         report::html::write_report(file, &report::html::compare_report(&inputs, &comparison)?)?;
     }

@@ -266,8 +266,13 @@ impl Functions {
     }
 
     /// Closes every function at the horizon: the rows of the result, client by client, the
-    /// model's functions first, then the client's own.
-    pub(crate) fn finish(&mut self, model: &Model, horizon: SimTime) -> Vec<FunctionResult> {
+    /// model's functions first, then the client's own; and a row per function, in model
+    /// order (without a client: `people_hours` holds the loss per person).
+    pub(crate) fn finish(
+        &mut self,
+        model: &Model,
+        horizon: SimTime,
+    ) -> (Vec<FunctionResult>, Vec<FunctionResult>) {
         let closed = self.close(model, horizon);
         let mut rows = Vec::new();
         for_each_row(model, |c, f| {
@@ -281,7 +286,7 @@ impl Functions {
                 ..row.clone()
             });
         });
-        rows
+        (rows, closed)
     }
 
     /// What [`Functions::finish`]'s rows add up to, without making them: the weighted

@@ -31,12 +31,27 @@ pub fn table(rows: &[Row], runs: Option<u64>) -> String {
     if let Some(n) = runs {
         let _ = writeln!(o, "medians of {} runs per scenario", thousands(n as f64));
     }
+    // The measure, when one is asked for, comes right after the name.
+    let measure = rows.first().and_then(|r| r.measure).map(|(name, _)| name);
+    let head = match measure {
+        Some("tolerance_breaches") => format!(" {:>8}", "breaches"),
+        Some(_) => format!(" {:>14}", "weighted p-h"),
+        None => String::new(),
+    };
     let _ = writeln!(
         o,
-        "{:<26} {:>14} {:>11} {:>9} {:>8} {:>6}",
+        "{:<26}{head} {:>14} {:>11} {:>9} {:>8} {:>6}",
         "scenario", "people-hours", "peak", "recovered", "SAIDI h", "SAIFI"
     );
     for r in rows {
+        let value = match r.measure {
+            Some((_, v)) => format!(
+                " {:>w$}",
+                v.map_or_else(|| "–".to_string(), thousands),
+                w = head.len() - 1
+            ),
+            None => String::new(),
+        };
         let name = cut(&r.scenario, 26);
         let c = |i: usize| cell(SUMMARY[i], r.figures[i]);
         let recovered = match r.figures[3] {
@@ -45,7 +60,7 @@ pub fn table(rows: &[Row], runs: Option<u64>) -> String {
         };
         let _ = writeln!(
             o,
-            "{name:<26} {:>14} {:>11} {:>9} {:>8} {:>6}",
+            "{name:<26}{value} {:>14} {:>11} {:>9} {:>8} {:>6}",
             c(2),
             c(0),
             recovered,
@@ -62,10 +77,13 @@ pub fn csv(rows: &[Row]) -> Result<Vec<u8>, Error> {
     let mut w = writer();
     let mut header = vec!["file", "scenario"];
     header.extend(SUMMARY);
+    let measure = rows.first().and_then(|r| r.measure).map(|(name, _)| name);
+    header.extend(measure);
     w.write_record(&header).map_err(csv_err)?;
     for r in rows {
         let mut rec = vec![text_cell(&r.file), text_cell(&r.scenario)];
         rec.extend(r.figures.iter().map(|&f| opt(f.filter(|x| x.is_finite()))));
+        rec.extend(r.measure.map(|(_, v)| opt(v)));
         w.write_record(&rec).map_err(csv_err)?;
     }
     finish(w)
@@ -82,6 +100,9 @@ pub fn json(rows: &[Row]) -> String {
             for (name, v) in SUMMARY.iter().zip(&r.figures) {
                 let v = v.filter(|x| x.is_finite());
                 o.insert((*name).into(), json!(v));
+            }
+            if let Some((name, v)) = r.measure {
+                o.insert(name.into(), json!(v));
             }
             serde_json::Value::Object(o)
         })

@@ -30,6 +30,8 @@ fn title(figure: &str) -> &'static str {
         "saifi" => "SAIFI",
         "caidi_h" => "CAIDI (h)",
         "people_hours_per_year" => "People-hours per year",
+        "weighted_people_hours" => "Weighted people-hours",
+        "tolerance_breaches" => "Tolerances breached",
         _ => "",
     }
 }

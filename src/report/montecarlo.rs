@@ -10,7 +10,9 @@ use super::csv::{csv_err, finish, opt, writer};
 use crate::error::Error;
 use crate::format::{cut, hours, thousands};
 use crate::metrics::HOURS_PER_YEAR;
-use crate::montecarlo::{CLIENT, McResult, SERVICE, SUMMARY, Stat, percentile_name};
+use crate::montecarlo::{
+    CLIENT, FUNCTION, MEASURES, McResult, SERVICE, SUMMARY, Stat, percentile_name,
+};
 
 /// How a figure reads: people, hours or a plain number.
 fn value(figure: &str, x: Option<f64>) -> String {
@@ -84,6 +86,9 @@ pub fn table(r: &McResult, top: usize) -> String {
         }
         row(&mut o, figure, figure, s);
     }
+    for (figure, s) in MEASURES.iter().zip(&r.measures) {
+        row(&mut o, figure, figure, s);
+    }
     for (count, what) in [
         (r.runs_with_deadlocks, "ended in a cold-start deadlock"),
         (r.runs_with_warnings, "reported warnings"),
@@ -98,9 +103,25 @@ pub fn table(r: &McResult, top: usize) -> String {
         }
     }
     bands(&mut o, r);
+    functions(&mut o, r);
     top_by_mean(&mut o, r, &format!("client {}", CLIENT[0]), &r.clients, top);
     top_by_mean(&mut o, r, &format!("node {}", SERVICE[0]), &r.services, top);
     o
+}
+
+/// Per business function: its longest disruption and when it was restored (the JSON has
+/// every [`FUNCTION`] figure).
+fn functions(o: &mut String, r: &McResult) {
+    let longest = FUNCTION.iter().position(|&f| f == "longest_outage_h");
+    let restored = FUNCTION.iter().position(|&f| f == "restored_at_h");
+    for (name, stats) in &r.functions {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "  {name}");
+        for k in [longest, restored].into_iter().flatten() {
+            let figure = FUNCTION[k];
+            row(o, figure, figure, &stats[k]);
+        }
+    }
 }
 
 /// The bands at about ten evenly spaced points of the grid (bands.csv has every step).
@@ -192,7 +213,7 @@ pub fn json(r: &McResult) -> Value {
             .map(|(n, s)| stat_json(n, s, ps))
             .collect()
     };
-    json!({
+    let mut v = json!({
         "scenario": r.scenario,
         "population_label": r.population_label,
         "total_population": r.total_population,
@@ -216,7 +237,17 @@ pub fn json(r: &McResult) -> Value {
             o.insert("mean".into(), json!(b.mean));
             Value::Object(o)
         }).collect::<Vec<_>>(),
-    })
+    });
+    // Only a model with business functions has these (other outputs stay as they were).
+    if !r.functions.is_empty() {
+        v["measures"] = json!(figures(&MEASURES, &r.measures));
+        v["functions"] = r
+            .functions
+            .iter()
+            .map(|(name, s)| json!({"function": name, "figures": figures(&FUNCTION, s)}))
+            .collect();
+    }
+    v
 }
 
 /// bands.csv: `t_h`, one column per percentile, `mean`.

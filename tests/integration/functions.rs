@@ -443,3 +443,128 @@ for = "1h"
     let m = p.measured.unwrap();
     assert_eq!((m.file_order, m.plan), (2.0, 0.0));
 }
+
+/// Monte Carlo gives percentiles of every function's figures and of the measures. With no
+/// distribution in the model, every run is the deterministic one.
+#[test]
+fn montecarlo_reports_functions() {
+    let dir = crate::common::dir_with(&[("model.toml", MODEL), ("s.toml", SCENARIO)]);
+    let out = crate::common::run_in(
+        dir.path(),
+        &["montecarlo", "s.toml", "--runs", "5", "--json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let figure = |list: &serde_json::Value, name: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["figure"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {list}"))
+            .clone()
+    };
+    let functions = json["functions"].as_array().unwrap();
+    let names: Vec<&str> = functions
+        .iter()
+        .map(|f| f["function"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Claims", "F2", "F3 (Y)"]);
+    let claims = &functions[0]["figures"];
+    assert_eq!(figure(claims, "longest_outage_h")["p50"], 3.0);
+    assert_eq!(figure(claims, "restored_at_h")["p50"], 4.0);
+    assert_eq!(figure(claims, "breaches")["p50"], 2.0);
+    // The measures of the deterministic run: 4 + 2 breaches (see the module's comment);
+    // weighted people-hours F1 3 h × 150, F2 2 h × 150, F3 2 × 2 h × 50.
+    assert_eq!(figure(&json["measures"], "tolerance_breaches")["p50"], 6.0);
+    assert_eq!(
+        figure(&json["measures"], "weighted_people_hours")["p50"],
+        950.0
+    );
+}
+
+/// `batch --measure` shows the measure beside the figures and sorts by it; `compare
+/// --measure` compares it as one more figure. The second scenario keeps S down 1h longer
+/// (until 5h): F1's outage is 4h (2 breaches per client, as before), F2 on fallback 3h
+/// (MTN still breached): the same 6 breaches; the weighted people-hours grow by F1 1 h ×
+/// 150 + F2 0.5 × 1 h × 150 + F3 2 × 0.5 h × 50 = 275, to 1,225.
+#[test]
+fn batch_and_compare_by_a_measure() {
+    let longer = SCENARIO
+        .replace("for = \"3h\"", "for = \"4h\"")
+        .replace("S down 1h-4h", "S down 1h-5h");
+    let dir = crate::common::dir_with(&[
+        ("model.toml", MODEL),
+        ("a.toml", SCENARIO),
+        ("b.toml", longer.as_str()),
+    ]);
+    let out = crate::common::run_in(
+        dir.path(),
+        &[
+            "batch",
+            "a.toml",
+            "b.toml",
+            "--measure",
+            "weighted-people-hours",
+            "--json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let got: Vec<(&str, f64)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let w = r["weighted_people_hours"].as_f64().unwrap();
+            (r["file"].as_str().unwrap(), w)
+        })
+        .map(|(f, w)| (f.rsplit('/').next().unwrap(), w))
+        .collect();
+    assert_eq!(got, [("b.toml", 1225.0), ("a.toml", 950.0)]);
+
+    let out = crate::common::run_in(
+        dir.path(),
+        &[
+            "compare",
+            "a.toml",
+            "b.toml",
+            "--measure",
+            "tolerance-breaches",
+            "--json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("tolerance_breaches"), "{text}");
+    let out = crate::common::run_in(
+        dir.path(),
+        &[
+            "compare",
+            "a.toml",
+            "b.toml",
+            "--measure",
+            "tolerance-breaches",
+        ],
+    );
+    let table = String::from_utf8_lossy(&out.stdout);
+    let line = table
+        .lines()
+        .find(|l| l.contains("Tolerances breached"))
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert_eq!(line, "Tolerances breached 6 6 0 1.000");
+}
