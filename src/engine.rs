@@ -119,6 +119,8 @@ enum TimerKind {
     Recover,
     /// The end of the pause after a failed restart attempt.
     Retry,
+    /// The end of a restarted node's warmup.
+    Warmup,
 }
 
 /// `(time, sequence, node, kind, generation)`: equal times pop in creation order.
@@ -129,6 +131,8 @@ pub struct Engine<'m> {
     model: &'m Model,
     own: Vec<Own>,
     mode: Vec<Mode>,
+    /// Per node: its own availability while up (1, but `level` while it warms up).
+    warm: Vec<Avail>,
     a: Vec<Avail>,
     /// Minimum over the primary groups (without the node's own state): p = min(own, q).
     q: Vec<Avail>,
@@ -174,6 +178,7 @@ impl<'m> Engine<'m> {
             model,
             own: vec![Own::Up; n],
             mode: vec![Mode::Normal; n],
+            warm: vec![FULL; n],
             a: vec![FULL; n],
             q: vec![FULL; n],
             gval: vec![FULL; model.group_info.len()],
@@ -217,6 +222,7 @@ impl<'m> Engine<'m> {
             a: &self.a,
             own: &self.own,
             mode: &self.mode,
+            warm: &self.warm,
         }
     }
 
@@ -388,6 +394,8 @@ impl<'m> Engine<'m> {
                 self.crews_follow(n, old, own);
             }
             self.own[n as usize] = own;
+            // A node that leaves `up` ends its warmup; the next restart starts another.
+            self.warm[n as usize] = FULL;
             self.touch(n);
         }
         self.mark_dirty(n);
@@ -399,9 +407,9 @@ impl<'m> Engine<'m> {
                 self.own_gen[n as usize] += 1;
                 self.own_gen[n as usize]
             }
-            // A failure clock runs while the node stays up: any change of its own state
-            // (which moves the generation) stops it.
-            TimerKind::Failure => self.own_gen[n as usize],
+            // A failure clock or a warmup runs while the node stays up: any change of its
+            // own state (which moves the generation) stops it.
+            TimerKind::Failure | TimerKind::Warmup => self.own_gen[n as usize],
             TimerKind::Activation | TimerKind::Switchback => {
                 self.fb_gen[n as usize] += 1;
                 self.fb_gen[n as usize]
@@ -450,6 +458,15 @@ impl<'m> Engine<'m> {
                 }
                 TimerKind::Retry if generation == self.own_gen[i] && self.own[i] == Own::Off => {
                     self.set_own(n, Own::Waiting);
+                }
+                TimerKind::Warmup
+                    if generation == self.own_gen[i]
+                        && self.own[i] == Own::Up
+                        && self.warm[i] < FULL =>
+                {
+                    self.warm[i] = FULL;
+                    self.touch(n);
+                    self.mark_dirty(n);
                 }
                 TimerKind::Activation
                     if generation == self.fb_gen[i] && self.mode[i] == Mode::Activating =>
@@ -642,6 +659,10 @@ impl<'m> Engine<'m> {
             *a = 0;
         }
         self.set_own(n, Own::Up);
+        if let Some((level, warmup)) = self.model.nodes[i].warmup {
+            self.warm[i] = level;
+            self.schedule(n, TimerKind::Warmup, warmup);
+        }
         self.restarted.push(n);
         self.start_failure_clock(n);
     }
@@ -665,7 +686,7 @@ impl<'m> Engine<'m> {
     #[inline]
     fn p(&self, n: u32) -> Avail {
         if self.own[n as usize] == Own::Up {
-            self.q[n as usize]
+            self.q[n as usize].min(self.warm[n as usize])
         } else {
             0
         }

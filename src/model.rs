@@ -60,6 +60,9 @@ pub struct Node {
     pub rto: Option<SimTime>,
     /// How many crews its restart occupies, for its whole restart time (1 by default).
     pub effort: u32,
+    /// After a completed restart: its own availability, and for how long, before it is
+    /// fully back (`warmup`).
+    pub warmup: Option<(Avail, SimTime)>,
 }
 
 impl Node {

@@ -27,8 +27,9 @@
 //! - A loss is a shutdown at 0 and a restart order after `duration`. Everything it needs is
 //!   up, so the node restarts at once and is back after its restart time; what depends on
 //!   it comes back with it, and fallbacks switch back. People-hours and the peak come from
-//!   that run, up to the horizon `duration` + the model's longest restart, activation and
-//!   switchback: a node that cannot restart (a restart cycle) is counted up to there.
+//!   that run, up to the horizon `duration` + the model's longest restart, warmup,
+//!   activation and switchback: a node that cannot restart (a restart cycle) is counted up
+//!   to there. (With a warmup anywhere, every loss is played out.)
 //! - A client is cut off by a loss when all its people are affected at the moment of the
 //!   loss (fallbacks with an activation delay have not engaged yet): one of its uses with
 //!   share 1 has availability 0.
@@ -386,6 +387,8 @@ struct Lab<'m> {
     probe: Probe<'m>,
     horizon: SimTime,
     duration: SimTime,
+    /// Some node warms up after its restart: a loss is not over when the node is back.
+    warmups: bool,
 }
 
 impl<'m> Lab<'m> {
@@ -394,6 +397,7 @@ impl<'m> Lab<'m> {
             (0..model.nodes.len()).map(f).max().unwrap_or(SimTime::ZERO)
         };
         let restart = longest(&|i| model.nodes[i].restart);
+        let warmup = longest(&|i| model.nodes[i].warmup.map_or(SimTime::ZERO, |w| w.1));
         let activation = longest(&|i| model.fallbacks[i].map_or(SimTime::ZERO, |f| f.activation));
         let switchback = longest(&|i| model.fallbacks[i].map_or(SimTime::ZERO, |f| f.switchback));
         Lab {
@@ -401,8 +405,13 @@ impl<'m> Lab<'m> {
             inputs,
             engine: Engine::new(model),
             probe: Probe::new(model, cut),
-            horizon: duration.plus(restart).plus(activation).plus(switchback),
+            horizon: duration
+                .plus(restart)
+                .plus(warmup)
+                .plus(activation)
+                .plus(switchback),
             duration,
+            warmups: model.nodes.iter().any(|n| n.warmup.is_some()),
         }
     }
 
@@ -437,7 +446,7 @@ impl<'m> Lab<'m> {
         let back = self.duration.plus(model.nodes[v as usize].restart);
         let acyclic = model.scc_nodes.row(model.scc_of[v as usize] as usize).len() == 1;
         let engages = self.probe.activation.is_some_and(|a| a < back);
-        if acyclic && !engages {
+        if acyclic && !engages && !self.warmups {
             self.probe.functions.all_back(back);
             let functions = self.probe.functions.totals(model, self.horizon);
             let p = &self.probe;

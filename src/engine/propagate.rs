@@ -53,12 +53,12 @@ pub(crate) fn groups_min(model: &Model, n: u32, a: &[Avail], scratch: &mut Vec<A
 pub(crate) fn node_value(
     model: &Model,
     n: u32,
-    own: Own,
+    (own, warm): (Own, Avail),
     mode: Mode,
     q: Avail,
     f: impl FnOnce() -> Avail,
 ) -> Avail {
-    let p = if own == Own::Up { q } else { 0 };
+    let p = if own == Own::Up { q.min(warm) } else { 0 };
     match mode {
         Mode::Normal | Mode::Activating => p,
         Mode::Engaged => p.max(f()),
@@ -117,7 +117,8 @@ impl Engine<'_> {
                 let q = min_cached(model.primary_groups.row(i), &self.gval, FULL);
                 self.q[i] = q;
                 let gval = &self.gval;
-                let a = node_value(model, n, self.own[i], self.mode[i], q, || {
+                let own = (self.own[i], self.warm[i]);
+                let a = node_value(model, n, own, self.mode[i], q, || {
                     cached_fallback(model, n, gval)
                 });
                 self.candidate(n);
@@ -168,7 +169,7 @@ impl Engine<'_> {
             self.in_dirty.set(c as usize, false);
         }
         let model = self.model;
-        let a = super::reference::full_recompute(model, &self.own, &self.mode);
+        let a = super::reference::full_recompute(model, &self.own, &self.warm, &self.mode);
         for n in 0..model.nodes.len() as u32 {
             let i = n as usize;
             self.q[i] = groups_min(model, n, &a, &mut self.scratch);
@@ -189,7 +190,7 @@ impl Engine<'_> {
         self.old.extend(nodes.iter().map(|&n| self.a[n as usize]));
         for &n in nodes {
             self.a[n as usize] = if self.own[n as usize] == Own::Up {
-                FULL
+                self.warm[n as usize]
             } else {
                 0
             };

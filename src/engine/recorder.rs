@@ -15,6 +15,8 @@ pub struct View<'a> {
     pub own: &'a [Own],
     /// Fallback mode per node.
     pub mode: &'a [Mode],
+    /// Own availability per node while up: 1, but its `level` while it warms up.
+    pub warm: &'a [Avail],
 }
 
 /// Receives the change points of a run. The engine calls `start` once with the initial state

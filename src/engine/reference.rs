@@ -6,7 +6,7 @@
 //!
 //! - a group's value is the K-th largest availability of its members (found by sorting);
 //! - a node's primary value p is 0 unless it is up, else the smallest of its groups' values
-//!   (1 without groups);
+//!   and its own level (1, but less while it warms up after a restart);
 //! - its fallback's value f is the smaller of the fallback's capacity and its groups'
 //!   values (0 without a fallback);
 //! - its availability is p, or max(p, f) while the fallback is engaged, or the switchback
@@ -20,14 +20,15 @@ use crate::model::{Avail, FULL, Model};
 
 /// Availabilities for the given own states and fallback modes: the greatest fixed point,
 /// found by starting every node at 1 and lowering until nothing changes.
-pub fn full_recompute(model: &Model, own: &[Own], mode: &[Mode]) -> Vec<Avail> {
+pub fn full_recompute(model: &Model, own: &[Own], warm: &[Avail], mode: &[Mode]) -> Vec<Avail> {
     let n = model.nodes.len();
     let mut a = vec![FULL; n];
     let mut sorted = Vec::new();
     loop {
         let mut changed = false;
         for v in 0..n {
-            let value = availability(model, v as u32, own[v], mode[v], &a, &mut sorted);
+            let own = (own[v], warm[v]);
+            let value = availability(model, v as u32, own, mode[v], &a, &mut sorted);
             if value != a[v] {
                 a[v] = value;
                 changed = true;
@@ -43,13 +44,13 @@ pub fn full_recompute(model: &Model, own: &[Own], mode: &[Mode]) -> Vec<Avail> {
 fn availability(
     model: &Model,
     v: u32,
-    own: Own,
+    (own, warm): (Own, Avail),
     mode: Mode,
     a: &[Avail],
     sorted: &mut Vec<Avail>,
 ) -> Avail {
     let primary = if own == Own::Up {
-        smallest_group(model, v, false, FULL, a, sorted)
+        smallest_group(model, v, false, warm, a, sorted)
     } else {
         0
     };

@@ -14,6 +14,7 @@ impl Engine<'_> {
         for &n in &self.changed {
             let i = n as usize;
             self.own[i] = Own::Up;
+            self.warm[i] = FULL;
             self.mode[i] = Mode::Normal;
             self.a[i] = FULL;
             self.q[i] = FULL;

@@ -43,7 +43,7 @@ struct Fields(u32);
 
 impl Fields {
     /// Every field a patch may set, in any kind of entry.
-    const NAMES: [&'static str; 17] = [
+    const NAMES: [&'static str; 18] = [
         "name",
         "tags",
         "restart",
@@ -61,6 +61,7 @@ impl Fields {
         "effort",
         "combine",
         "function",
+        "warmup",
     ];
 
     fn bit(name: &str) -> u32 {
@@ -450,7 +451,8 @@ fn nodes_of(
             restart_failure: None,
         };
         random.push(parts.build(ctx, "site", meta)?);
-        let times = (&r.restart, &r.repair, r.rto, r.effort);
+        let warmup = warmup_of(ctx, "site", meta, r.warmup)?;
+        let times = (&r.restart, &r.repair, r.rto, r.effort, warmup);
         nodes.push(node(
             NodeKind::Site,
             &mut r.id,
@@ -468,7 +470,8 @@ fn nodes_of(
             restart_failure: r.restart_failure.as_deref(),
         };
         random.push(parts.build(ctx, "service", meta)?);
-        let times = (&r.restart, &r.repair, r.rto, r.effort);
+        let warmup = warmup_of(ctx, "service", meta, r.warmup)?;
+        let times = (&r.restart, &r.repair, r.rto, r.effort, warmup);
         nodes.push(node(
             NodeKind::Service,
             &mut r.id,
@@ -835,18 +838,22 @@ impl RandomParts<'_> {
     }
 }
 
+/// A node's times as written: restart, repair, rto, effort, and its checked warmup.
+type Times<'a> = (
+    &'a Option<RawDur>,
+    &'a Option<RawDur>,
+    Option<Duration>,
+    Option<CrewCount>,
+    Option<(Avail, SimTime)>,
+);
+
 /// A node, taking its id, name and tags out of the raw entry.
 fn node(
     kind: NodeKind,
     id: &mut String,
     name: &mut Option<String>,
     tags: &mut Option<Vec<String>>,
-    (restart, repair, rto, effort): (
-        &Option<RawDur>,
-        &Option<RawDur>,
-        Option<Duration>,
-        Option<CrewCount>,
-    ),
+    (restart, repair, rto, effort, warmup): Times,
 ) -> Node {
     Node {
         id: std::mem::take(id),
@@ -857,5 +864,31 @@ fn node(
         repair: dur(repair),
         rto: rto.map(|d| d.0),
         effort: effort.map_or(1, |e| e.0),
+        warmup,
     }
+}
+
+/// A node's `warmup`, checked: a level above 0 (a node at 0 is not back) and a time.
+fn warmup_of(
+    ctx: &Ctx,
+    kind: &'static str,
+    meta: &Meta,
+    warmup: Option<super::raw::RawWarmup>,
+) -> Result<Option<(Avail, SimTime)>, InputError> {
+    let Some(w) = warmup else { return Ok(None) };
+    let level = to_units(w.level.0);
+    if level == 0 {
+        return Err(ctx.at(
+            kind,
+            meta.origin,
+            meta.patched.contains("warmup"),
+            &[Seg::Key("warmup"), Seg::Key("level")],
+            err(
+                InputErrorKind::Value,
+                "`level = 0`: a node at 0 is not back; a warmup level is above 0",
+            )
+            .hint("give the share of its capacity it runs at while warming up, e.g. level = 0.5"),
+        ));
+    }
+    Ok((w.for_.0 > SimTime::ZERO && level < FULL).then_some((level, w.for_.0)))
 }

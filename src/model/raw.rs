@@ -68,6 +68,17 @@ pub struct RawSite {
     pub mtbf: Option<RawDur>,
     pub mttr: Option<RawDur>,
     pub effort: Option<CrewCount>,
+    pub warmup: Option<RawWarmup>,
+}
+
+/// `warmup = { level = 0.5, for = "12h" }`: after a restart, the node runs at `level` for
+/// that long before it is fully back.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWarmup {
+    pub level: Fraction,
+    #[serde(rename = "for")]
+    pub for_: Duration,
 }
 
 /// A `[[service]]`.
@@ -87,6 +98,7 @@ pub struct RawService {
     pub mtbf: Option<RawDur>,
     pub mttr: Option<RawDur>,
     pub effort: Option<CrewCount>,
+    pub warmup: Option<RawWarmup>,
 }
 
 /// A service's `restart_failure = { probability = 0.2, down = "6h", attempts = 5 }`.

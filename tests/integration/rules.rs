@@ -777,6 +777,77 @@ fn restored_at_is_the_last_return_to_full() {
     assert_eq!(restored["runs"], 4, "{restored}");
 }
 
+/// `warmup`: after its restart, A runs at half its capacity for 2h. A is shut down at 1h
+/// for 1h: restart ordered at 2h, up at 3h at 0.5, fully back at 5h. X (10 people): 10 from
+/// 1h to 3h, 5 from 3h to 5h: 30 people-hours; A unavailable 2 + 0.5 × 2 = 3h, restored at
+/// 5h. Shut down again at 4h (during its warmup) for 1h: the warmup ends there, the next
+/// restart starts another (up at 6h at 0.5, back at 8h), and the first warmup's end at 5h
+/// changes nothing.
+#[test]
+fn warmup_brings_a_restarted_node_back_in_steps() {
+    let model = ONE_SERVICE.replace(
+        "restart = \"1h\"\n",
+        "restart = \"1h\"\nwarmup = { level = 0.5, for = \"2h\" }\n",
+    );
+    let scenario = |extra: &str| {
+        format!(
+            "[scenario]\nname = \"t\"\nmodel = \"model.toml\"\nhorizon = \"10h\"\n\
+             [[event]]\nat = \"1h\"\naction = \"shutdown\"\ntarget = \"A\"\nfor = \"1h\"\n{extra}"
+        )
+    };
+    let r = run_text(&model, &scenario(""));
+    assert_eq!(
+        timeline(&r),
+        vec![(0.0, 0.0), (1.0, 10.0), (3.0, 5.0), (5.0, 0.0)]
+    );
+    assert_eq!(r.people_hours, 30.0);
+    let a = service(&r, "A");
+    assert_eq!(
+        (a.unavailable_h, a.restored_at_h, a.restarts),
+        (3.0, Some(5.0), 1)
+    );
+    let again = "[[event]]\nat = \"4h\"\naction = \"shutdown\"\ntarget = \"A\"\nfor = \"1h\"\n";
+    let r = run_text(&model, &scenario(again));
+    assert_eq!(
+        timeline(&r),
+        vec![
+            (0.0, 0.0),
+            (1.0, 10.0),
+            (3.0, 5.0),
+            (4.0, 10.0),
+            (6.0, 5.0),
+            (8.0, 0.0)
+        ]
+    );
+    // rank plays the warmup out: a 2h loss of A is 10 × 3h + 5 × 2h.
+    let m = impactsim::model::load_model(&impactsim::source::Source::from_text(
+        "model.toml",
+        model.as_str(),
+    ))
+    .unwrap();
+    let ranking = impactsim::rank::rank(
+        &m,
+        impactsim::rank::Options {
+            duration: impactsim::SimTime(2 * 3600),
+            ..Default::default()
+        },
+    );
+    let loss = ranking.singles.iter().find(|s| s.id == "A").unwrap();
+    assert_eq!(loss.people_hours, 40.0);
+    assert_eq!(loss.recovered_at_h, Some(5.0));
+    // A level of 0 is refused where it is written.
+    let zero = ONE_SERVICE.replace(
+        "restart = \"1h\"\n",
+        "restart = \"1h\"\nwarmup = { level = 0, for = \"2h\" }\n",
+    );
+    let dir = crate::common::dir_with(&[("model.toml", zero.as_str())]);
+    let out = crate::common::run_in(dir.path(), &["validate", "model.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("`level = 0`"), "{err}");
+    assert!(err.contains("model.toml:11:"), "{err}");
+}
+
 /// 2.6 selectors: `hosted:SITE` counts any_of members; `tag:` matches sites and services;
 /// `site:*` and `service:*`.
 #[test]

@@ -132,9 +132,9 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
     /// Whole runs on random generated models (cycles, any-of hosting, k-of-n groups,
     /// fallbacks, RTOs, repairs and restarts; half of them with many clients; clients
-    /// combining their uses by max, union, sum or a mix): every figure and the whole
-    /// timeline of the incremental engine and metrics equal those of the full-recompute
-    /// reference.
+    /// combining their uses by max, union, sum or a mix; business functions; warmups):
+    /// every figure and the whole timeline of the incremental engine and metrics equal
+    /// those of the full-recompute reference.
     #[test]
     fn incremental_equals_reference_on_generated_models(
         seed in 0u64..10_000,
@@ -145,6 +145,7 @@ proptest! {
         many_clients in any::<bool>(),
         combine in 0usize..4,
         functions in any::<bool>(),
+        warmups in any::<bool>(),
     ) {
         let mut cfg = Config { back_edges, k_of_n, fallbacks, ..small(seed) };
         if many_clients {
@@ -168,6 +169,14 @@ proptest! {
         }
         if functions {
             add_functions(&mut s.model);
+        }
+        if warmups {
+            // Every third node runs at 0.4 for an hour and a half after each restart.
+            for (v, node) in s.model.nodes.iter_mut().enumerate() {
+                if v % 3 == 0 {
+                    node.warmup = Some((FULL * 2 / 5, SimTime(H * 3 / 2)));
+                }
+            }
         }
         let fast = metrics::run_with(&s, Propagation::Incremental);
         let reference = metrics::run_with(&s, Propagation::FullRecompute);

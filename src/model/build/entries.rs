@@ -148,7 +148,7 @@ fn apply_patch(
         SITE,
         sites,
         site_meta,
-        [name, tags, restart, repair, rto, mtbf, mttr, effort]
+        [name, tags, restart, repair, rto, mtbf, mttr, effort, warmup]
     );
     apply!(
         patch.service,
@@ -167,7 +167,8 @@ fn apply_patch(
             restart_failure,
             mtbf,
             mttr,
-            effort
+            effort,
+            warmup
         ]
     );
     apply!(
