@@ -12,6 +12,7 @@ mod invariants;
 mod limits;
 mod models;
 mod montecarlo;
+mod municipal;
 mod outputs;
 mod plan;
 mod random;
