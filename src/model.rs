@@ -63,6 +63,8 @@ pub struct Node {
     /// After a completed restart: its own availability, and for how long, before it is
     /// fully back (`warmup`).
     pub warmup: Option<(Avail, SimTime)>,
+    /// How often its data is backed up (from 0 on), if it is (`backup`).
+    pub backup: Option<SimTime>,
 }
 
 impl Node {
@@ -190,9 +192,13 @@ pub struct Function {
     pub rto: Option<SimTime>,
     /// The longest run it may have on fallbacks (emergency operation).
     pub mtn: Option<SimTime>,
+    /// Recovery point objective: the most data it may lose (time since the last backup).
+    pub rpo: Option<SimTime>,
     /// The nodes with a fallback it depends on, through its needs and everything upstream,
     /// in node order.
     pub fallbacks: Vec<u32>,
+    /// The nodes with a backup it depends on, the same way.
+    pub backups: Vec<u32>,
 }
 
 /// A compact adjacency: row `i` is `targets[offsets[i]..offsets[i + 1]]`.

@@ -38,12 +38,13 @@ pub const SERVICE: [&str; 6] = [
 ];
 
 /// The figures of a business function (over all its clients), in record order.
-pub const FUNCTION: [&str; 5] = [
+pub const FUNCTION: [&str; 6] = [
     "disrupted_h",
     "longest_outage_h",
     "fallback_h",
     "restored_at_h",
     "breaches",
+    "data_lost_h",
 ];
 /// The figures of a run's business functions together (see [`crate::measure::Measure`]).
 pub const MEASURES: [&str; 2] = ["weighted_people_hours", "tolerance_breaches"];
@@ -131,6 +132,7 @@ impl Record {
                         Some(f.fallback_h),
                         f.restored_at_h,
                         Some(f.breaches.len() as f64),
+                        f.data_lost_h,
                     ]
                 })
                 .collect(),

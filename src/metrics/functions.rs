@@ -9,7 +9,7 @@
 use fixedbitset::FixedBitSet;
 use serde::Serialize;
 
-use crate::engine::{View, group_value};
+use crate::engine::{Own, View, group_value};
 use crate::model::{Avail, FULL, Model};
 use crate::time::SimTime;
 
@@ -55,12 +55,15 @@ pub struct FunctionResult {
     /// When its availability last came back to 1: 0 when it never dropped, null when it
     /// is below 1 at the horizon.
     pub restored_at_h: Option<f64>,
+    /// The most data it lost, hours: of the failures of nodes with a backup it depends on,
+    /// the longest time since the last backup; null when it depends on no backup.
+    pub data_lost_h: Option<f64>,
     /// people × ∫ (1 − availability) dt.
     pub people_hours: f64,
     /// weight × people-hours.
     pub weighted_people_hours: f64,
     /// The tolerances it breached: `mtpd` and `rto` by the longest disruption, `mtn` by the
-    /// longest run on fallbacks, each when strictly longer.
+    /// longest run on fallbacks, `rpo` by the data lost, each when strictly longer.
     pub breaches: Vec<ToleranceBreach>,
 }
 
@@ -99,6 +102,8 @@ struct Track {
     on_fallback: u32,
     fallback: Spell,
     restored: SimTime,
+    /// The most data lost so far, seconds.
+    data_lost: u64,
 }
 
 impl Track {
@@ -119,6 +124,7 @@ impl Track {
             longest: 0,
         },
         restored: SimTime::ZERO,
+        data_lost: 0,
     };
 }
 
@@ -127,6 +133,10 @@ pub(crate) struct Functions {
     tracks: Vec<Track>,
     /// Per node with a fallback some function depends on: on fallback now.
     on_fallback: FixedBitSet,
+    /// Per node: the functions that depend on its backup; and whether it is damaged now
+    /// (failed, and not yet back up), its data lost at the failure.
+    backup_of: Vec<Vec<u32>>,
+    damaged: FixedBitSet,
     /// Per node: the functions that need it, and those that depend on its fallback.
     needed_by: Vec<Vec<u32>>,
     fallback_of: Vec<Vec<u32>>,
@@ -146,6 +156,7 @@ impl Functions {
         };
         let mut needed_by = vec![Vec::new(); n];
         let mut fallback_of = vec![Vec::new(); n];
+        let mut backup_of = vec![Vec::new(); n];
         for (f, func) in model.functions.iter().enumerate() {
             for (_, members) in &func.needs {
                 for &m in members {
@@ -155,6 +166,9 @@ impl Functions {
             for &v in &func.fallbacks {
                 fallback_of[v as usize].push(f as u32);
             }
+            for &v in &func.backups {
+                backup_of[v as usize].push(f as u32);
+            }
         }
         for list in &mut needed_by {
             list.dedup();
@@ -162,6 +176,8 @@ impl Functions {
         Functions {
             tracks: vec![Track::START; model.functions.len()],
             on_fallback: FixedBitSet::with_capacity(n),
+            backup_of,
+            damaged: FixedBitSet::with_capacity(n),
             needed_by,
             fallback_of,
             dirty: Vec::new(),
@@ -174,6 +190,7 @@ impl Functions {
     pub(crate) fn reset(&mut self) {
         self.tracks.fill(Track::START);
         self.on_fallback.clear();
+        self.damaged.clear();
     }
 
     /// Takes in instant `t`: `touched` lists the nodes whose availability or fallback mode
@@ -189,6 +206,7 @@ impl Functions {
                 self.on_fallback.set(v as usize, on);
             }
             self.touched(v, flipped.then_some(on));
+            self.data_loss(model, t, v, view.own[v as usize]);
         }
         self.settle(model, t, view.a);
     }
@@ -206,6 +224,29 @@ impl Functions {
             track.a = FULL;
             track.restored = t;
             track.disrupted.set(false, t);
+        }
+    }
+
+    /// Node `v`'s own state is `own`: a node with a backup that fails loses what was
+    /// written since its last backup (backups at 0 and every `backup` after), and the
+    /// functions that depend on it lose as much; it is whole again once it is up.
+    fn data_loss(&mut self, model: &Model, t: SimTime, v: u32, own: Own) {
+        let i = v as usize;
+        if self.backup_of[i].is_empty() {
+            return;
+        }
+        match own {
+            Own::Failed if !self.damaged.contains(i) => {
+                self.damaged.insert(i);
+                let every = model.nodes[i].backup.map_or(1, |b| b.0.max(1));
+                let lost = t.0 % every;
+                for &f in &self.backup_of[i] {
+                    let track = &mut self.tracks[f as usize];
+                    track.data_lost = track.data_lost.max(lost);
+                }
+            }
+            Own::Up => self.damaged.set(i, false),
+            _ => {}
         }
     }
 
@@ -321,7 +362,10 @@ impl Functions {
             let (fallback, longest_fallback) = close(track.fallback);
             let mut breaches = Vec::new();
             let limits = [("mtpd", func.mtpd, longest), ("rto", func.rto, longest)];
-            let fb = [("mtn", func.mtn, longest_fallback)];
+            let fb = [
+                ("mtn", func.mtn, longest_fallback),
+                ("rpo", func.rpo, track.data_lost),
+            ];
             for (tolerance, limit, actual) in limits.into_iter().chain(fb) {
                 if let Some(limit) = limit
                     && actual > limit.0
@@ -347,6 +391,7 @@ impl Functions {
                 fallback_h: SimTime(fallback).hours(),
                 longest_fallback_h: SimTime(longest_fallback).hours(),
                 restored_at_h: (track.a == FULL).then(|| track.restored.hours()),
+                data_lost_h: (!func.backups.is_empty()).then(|| SimTime(track.data_lost).hours()),
                 // Here the loss in hours; a row multiplies it by the client's people.
                 people_hours: track.loss as f64 / (FULL as f64 * 3600.0),
                 weighted_people_hours: 0.0,

@@ -43,7 +43,7 @@ struct Fields(u32);
 
 impl Fields {
     /// Every field a patch may set, in any kind of entry.
-    const NAMES: [&'static str; 18] = [
+    const NAMES: [&'static str; 19] = [
         "name",
         "tags",
         "restart",
@@ -62,6 +62,7 @@ impl Fields {
         "combine",
         "function",
         "warmup",
+        "backup",
     ];
 
     fn bit(name: &str) -> u32 {
@@ -351,8 +352,9 @@ pub fn build_parsed(
     for (n, fb) in fallbacks.iter().enumerate() {
         has_fallback.set(n, fb.is_some());
     }
-    functions::upstream_fallbacks(
+    functions::upstream(
         &mut functions,
+        &nodes,
         &group_members,
         &primary_groups,
         &fallback_groups,
@@ -452,7 +454,8 @@ fn nodes_of(
         };
         random.push(parts.build(ctx, "site", meta)?);
         let warmup = warmup_of(ctx, "site", meta, r.warmup)?;
-        let times = (&r.restart, &r.repair, r.rto, r.effort, warmup);
+        let backup = backup_of(ctx, "site", meta, r.backup)?;
+        let times = (&r.restart, &r.repair, r.rto, r.effort, warmup, backup);
         nodes.push(node(
             NodeKind::Site,
             &mut r.id,
@@ -471,7 +474,8 @@ fn nodes_of(
         };
         random.push(parts.build(ctx, "service", meta)?);
         let warmup = warmup_of(ctx, "service", meta, r.warmup)?;
-        let times = (&r.restart, &r.repair, r.rto, r.effort, warmup);
+        let backup = backup_of(ctx, "service", meta, r.backup)?;
+        let times = (&r.restart, &r.repair, r.rto, r.effort, warmup, backup);
         nodes.push(node(
             NodeKind::Service,
             &mut r.id,
@@ -838,13 +842,15 @@ impl RandomParts<'_> {
     }
 }
 
-/// A node's times as written: restart, repair, rto, effort, and its checked warmup.
+/// A node's times as written: restart, repair, rto, effort, and its checked warmup and
+/// backup.
 type Times<'a> = (
     &'a Option<RawDur>,
     &'a Option<RawDur>,
     Option<Duration>,
     Option<CrewCount>,
     Option<(Avail, SimTime)>,
+    Option<SimTime>,
 );
 
 /// A node, taking its id, name and tags out of the raw entry.
@@ -853,7 +859,7 @@ fn node(
     id: &mut String,
     name: &mut Option<String>,
     tags: &mut Option<Vec<String>>,
-    (restart, repair, rto, effort, warmup): Times,
+    (restart, repair, rto, effort, warmup, backup): Times,
 ) -> Node {
     Node {
         id: std::mem::take(id),
@@ -865,7 +871,32 @@ fn node(
         rto: rto.map(|d| d.0),
         effort: effort.map_or(1, |e| e.0),
         warmup,
+        backup,
     }
+}
+
+/// A node's `backup`, checked: a time between backups above 0.
+fn backup_of(
+    ctx: &Ctx,
+    kind: &'static str,
+    meta: &Meta,
+    backup: Option<super::raw::RawBackup>,
+) -> Result<Option<SimTime>, InputError> {
+    let Some(b) = backup else { return Ok(None) };
+    if b.every.0 == SimTime::ZERO {
+        return Err(ctx.at(
+            kind,
+            meta.origin,
+            meta.patched.contains("backup"),
+            &[Seg::Key("backup"), Seg::Key("every")],
+            err(
+                InputErrorKind::Value,
+                "`every = 0`: backups need time between them",
+            )
+            .hint("give the time between backups, e.g. every = \"4h\""),
+        ));
+    }
+    Ok(Some(b.every.0))
 }
 
 /// A node's `warmup`, checked: a level above 0 (a node at 0 is not back) and a time.

@@ -43,6 +43,7 @@ pub struct RawFunction {
     pub mtpd: Option<Duration>,
     pub rto: Option<Duration>,
     pub mtn: Option<Duration>,
+    pub rpo: Option<Duration>,
 }
 
 /// The `[model]` table.
@@ -69,6 +70,15 @@ pub struct RawSite {
     pub mttr: Option<RawDur>,
     pub effort: Option<CrewCount>,
     pub warmup: Option<RawWarmup>,
+    pub backup: Option<RawBackup>,
+}
+
+/// `backup = { every = "4h" }`: the node's data is backed up at 0 and every `every`; a
+/// failure loses what was written since the last backup.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBackup {
+    pub every: Duration,
 }
 
 /// `warmup = { level = 0.5, for = "12h" }`: after a restart, the node runs at `level` for
@@ -99,6 +109,7 @@ pub struct RawService {
     pub mttr: Option<RawDur>,
     pub effort: Option<CrewCount>,
     pub warmup: Option<RawWarmup>,
+    pub backup: Option<RawBackup>,
 }
 
 /// A service's `restart_failure = { probability = 0.2, down = "6h", attempts = 5 }`.

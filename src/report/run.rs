@@ -384,11 +384,13 @@ pub fn functions_csv(result: &RunResult) -> Result<Vec<u8>, Error> {
         "fallback_h",
         "longest_fallback_h",
         "restored_at_h",
+        "data_lost_h",
         "people_hours",
         "weighted_people_hours",
         "mtpd_exceeded_by_h",
         "rto_exceeded_by_h",
         "mtn_exceeded_by_h",
+        "rpo_exceeded_by_h",
     ])
     .map_err(csv_err)?;
     for f in &result.functions {
@@ -409,11 +411,13 @@ pub fn functions_csv(result: &RunResult) -> Result<Vec<u8>, Error> {
             f.fallback_h.to_string(),
             f.longest_fallback_h.to_string(),
             opt(f.restored_at_h),
+            opt(f.data_lost_h),
             f.people_hours.to_string(),
             f.weighted_people_hours.to_string(),
             by("mtpd"),
             by("rto"),
             by("mtn"),
+            by("rpo"),
         ])
         .map_err(csv_err)?;
     }

@@ -568,3 +568,66 @@ fn batch_and_compare_by_a_measure() {
         .join(" ");
     assert_eq!(line, "Tolerances breached 6 6 0 1.000");
 }
+
+/// `backup` and `rpo`: D is backed up at 0, 4h, 8h, …; a failure loses what was written
+/// since the last backup. A function needing E (which requires D) with an RPO of 2h:
+/// - D fails at 5h: 1h lost, within the RPO;
+/// - D fails at 7h: 3h lost, RPO exceeded by 1h;
+/// - D only shut down at 7h: nothing lost (a shutdown damages nothing);
+/// - D fails at 5h, is restarted at 6h (repair 0: up again) and fails at 11h: the larger of
+///   1h and 3h.
+///
+/// A function that depends on no backup reports no data lost.
+#[test]
+fn backups_and_data_loss() {
+    let model = r#"
+[model]
+name = "backups"
+[[function]]
+id = "records"
+needs = "E"
+rpo = "2h"
+[[function]]
+id = "other"
+needs = "F"
+[[site]]
+id = "S"
+[[service]]
+id = "D"
+hosted_on = "S"
+backup = { every = "4h" }
+[[service]]
+id = "E"
+requires = "D"
+[[service]]
+id = "F"
+hosted_on = "S"
+[[client]]
+id = "X"
+population = 10
+uses = ["E"]
+"#;
+    let scenario = |events: &str| {
+        format!("[scenario]\nname = \"t\"\nmodel = \"model.toml\"\nhorizon = \"12h\"\n{events}")
+    };
+    let event = |at: &str, action: &str| {
+        format!("[[event]]\nat = \"{at}\"\naction = \"{action}\"\ntarget = \"D\"\n")
+    };
+    let lost = |events: String| {
+        let r = run_text(model, &scenario(&events));
+        let f = row(&r.functions, "X", "records");
+        let other = row(&r.functions, "X", "other");
+        assert_eq!(other.data_lost_h, None);
+        let b: Vec<(String, f64, f64, f64)> = breaches(f)
+            .into_iter()
+            .map(|(t, l, a, by)| (t.to_string(), l, a, by))
+            .collect();
+        (f.data_lost_h, b)
+    };
+    let rpo = |by: f64| vec![("rpo".to_string(), 2.0, 2.0 + by, by)];
+    assert_eq!(lost(event("5h", "fail")), (Some(1.0), vec![]));
+    assert_eq!(lost(event("7h", "fail")), (Some(3.0), rpo(1.0)));
+    assert_eq!(lost(event("7h", "shutdown")), (Some(0.0), vec![]));
+    let twice = event("5h", "fail") + &event("6h", "restart") + &event("11h", "fail");
+    assert_eq!(lost(twice), (Some(3.0), rpo(1.0)));
+}

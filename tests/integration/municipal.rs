@@ -77,11 +77,9 @@ uses = [{ service = "registration", share = 0.3 }, { service = "id-cards", share
 "#;
 
 fn model(combine: Combine) -> impactsim::model::Model {
-    let mut m = impactsim::model::load_model(&impactsim::source::Source::from_text(
-        "model.toml",
-        MODEL,
-    ))
-    .unwrap();
+    let mut m =
+        impactsim::model::load_model(&impactsim::source::Source::from_text("model.toml", MODEL))
+            .unwrap();
     for c in &mut m.clients {
         c.combine = combine;
     }

@@ -188,10 +188,17 @@ proptest! {
 
 /// Three business functions over nodes spread through the model: one node; any of two, at
 /// min level 0.5 with an MTN; two of three, for the first client only. Each depends on
-/// every fallback of the model (more than the model's own upstream: the counting is what
-/// is held to the reference).
+/// every fallback and every backup of the model (more than the model's own upstream: the
+/// counting is what is held to the reference), with an RPO of an hour.
 fn add_functions(model: &mut impactsim::model::Model) {
     let n = model.nodes.len() as u32;
+    // Every fourth node is backed up every 2h; every function depends on those backups.
+    for (v, node) in model.nodes.iter_mut().enumerate() {
+        if v % 4 == 0 {
+            node.backup = Some(SimTime(2 * H));
+        }
+    }
+    let backups: Vec<u32> = (0..n).filter(|&v| v % 4 == 0).collect();
     let fallbacks: Vec<u32> = (0..n)
         .filter(|&v| model.fallbacks[v as usize].is_some())
         .collect();
@@ -205,7 +212,9 @@ fn add_functions(model: &mut impactsim::model::Model) {
         mtpd: Some(SimTime(2 * H)),
         rto: Some(SimTime(H)),
         mtn: None,
+        rpo: Some(SimTime(H)),
         fallbacks: fallbacks.clone(),
+        backups: backups.clone(),
     };
     model.functions = vec![
         function("one", vec![(1, vec![n / 2])]),

@@ -148,7 +148,9 @@ fn apply_patch(
         SITE,
         sites,
         site_meta,
-        [name, tags, restart, repair, rto, mtbf, mttr, effort, warmup]
+        [
+            name, tags, restart, repair, rto, mtbf, mttr, effort, warmup, backup
+        ]
     );
     apply!(
         patch.service,
@@ -168,7 +170,8 @@ fn apply_patch(
             mtbf,
             mttr,
             effort,
-            warmup
+            warmup,
+            backup
         ]
     );
     apply!(

@@ -158,14 +158,17 @@ fn function(
         mtpd: f.mtpd.map(|d| d.0),
         rto: f.rto.map(|d| d.0),
         mtn: f.mtn.map(|d| d.0),
+        rpo: f.rpo.map(|d| d.0),
         fallbacks: Vec::new(),
+        backups: Vec::new(),
     })
 }
 
-/// Per function, the nodes with a fallback it depends on: its needs, and everything they
-/// need in turn (primary and fallback requirements).
-pub(super) fn upstream_fallbacks(
+/// Per function, the nodes with a fallback, and those with a backup, it depends on: its
+/// needs, and everything they need in turn (primary and fallback requirements).
+pub(super) fn upstream(
     functions: &mut [Function],
+    nodes: &[Node],
     group_members: &Csr,
     primary_groups: &Csr,
     fallback_groups: &Csr,
@@ -185,6 +188,9 @@ pub(super) fn upstream_fallbacks(
             if has_fallback.contains(n as usize) {
                 f.fallbacks.push(n);
             }
+            if nodes[n as usize].backup.is_some() {
+                f.backups.push(n);
+            }
             let groups = primary_groups.row(n as usize).iter();
             for &g in groups.chain(fallback_groups.row(n as usize)) {
                 for &m in group_members.row(g as usize) {
@@ -195,5 +201,6 @@ pub(super) fn upstream_fallbacks(
             }
         }
         f.fallbacks.sort_unstable();
+        f.backups.sort_unstable();
     }
 }
