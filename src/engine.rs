@@ -121,6 +121,8 @@ enum TimerKind {
     Retry,
     /// The end of a restarted node's warmup.
     Warmup,
+    /// The next step of an engaged fallback's growth.
+    Grow,
 }
 
 /// `(time, sequence, node, kind, generation)`: equal times pop in creation order.
@@ -133,6 +135,11 @@ pub struct Engine<'m> {
     mode: Vec<Mode>,
     /// Per node: its own availability while up (1, but `level` while it warms up).
     warm: Vec<Avail>,
+    /// Per node: its fallback's capacity now (it may grow while engaged), the next step of
+    /// its growth, and the generation of its growth timers (moved at each disengagement).
+    cap: Vec<Avail>,
+    grow_step: Vec<u32>,
+    grow_gen: Vec<u32>,
     a: Vec<Avail>,
     /// Minimum over the primary groups (without the node's own state): p = min(own, q).
     q: Vec<Avail>,
@@ -169,6 +176,15 @@ pub struct Engine<'m> {
     crews: crews::Crews,
 }
 
+/// Every node's fallback capacity before any growth (1 where it has no fallback).
+fn base_capacities(model: &Model) -> Vec<Avail> {
+    model
+        .fallbacks
+        .iter()
+        .map(|f| f.map_or(FULL, |f| f.capacity))
+        .collect()
+}
+
 impl<'m> Engine<'m> {
     /// A fresh engine: everything up, no fallback engaged.
     pub fn new(model: &'m Model) -> Self {
@@ -179,6 +195,9 @@ impl<'m> Engine<'m> {
             own: vec![Own::Up; n],
             mode: vec![Mode::Normal; n],
             warm: vec![FULL; n],
+            cap: base_capacities(model),
+            grow_step: vec![0; n],
+            grow_gen: vec![0; n],
             a: vec![FULL; n],
             q: vec![FULL; n],
             gval: vec![FULL; model.group_info.len()],
@@ -223,6 +242,7 @@ impl<'m> Engine<'m> {
             own: &self.own,
             mode: &self.mode,
             warm: &self.warm,
+            capacity: &self.cap,
         }
     }
 
@@ -414,6 +434,8 @@ impl<'m> Engine<'m> {
                 self.fb_gen[n as usize] += 1;
                 self.fb_gen[n as usize]
             }
+            // Growth runs from engagement to disengagement, through switchbacks cancelled.
+            TimerKind::Grow => self.grow_gen[n as usize],
         };
         self.seq += 1;
         self.queue.push(Reverse((
@@ -472,15 +494,47 @@ impl<'m> Engine<'m> {
                     if generation == self.fb_gen[i] && self.mode[i] == Mode::Activating =>
                 {
                     self.set_mode(n, Mode::Engaged);
+                    self.grow(n);
                 }
                 TimerKind::Switchback
                     if generation == self.fb_gen[i] && self.mode[i] == Mode::Switchback =>
                 {
                     self.set_mode(n, Mode::Normal);
+                    // Disengaged: a pending step is dropped, and the next engagement grows
+                    // from the start again.
+                    if !self.model.fallback_growth.row(i).is_empty() {
+                        self.grow_gen[i] += 1;
+                        self.grow_step[i] = 0;
+                        self.cap[i] = self.model.fallbacks[i].map_or(FULL, |f| f.capacity);
+                    }
+                }
+                TimerKind::Grow if generation == self.grow_gen[i] => {
+                    let (_, capacity) =
+                        self.model.fallback_growth.row(i)[self.grow_step[i] as usize];
+                    self.cap[i] = capacity;
+                    self.grow_step[i] += 1;
+                    self.touch(n);
+                    self.mark_dirty(n);
+                    self.grow(n);
                 }
                 _ => continue, // cancelled
             }
             self.events_applied += 1;
+        }
+    }
+
+    /// Schedules the next step of node `n`'s fallback growth, if any is left.
+    fn grow(&mut self, n: u32) {
+        let i = n as usize;
+        let steps = self.model.fallback_growth.row(i);
+        let k = self.grow_step[i] as usize;
+        if let Some(&(at, _)) = steps.get(k) {
+            let before = if k == 0 {
+                SimTime::ZERO
+            } else {
+                steps[k - 1].0
+            };
+            self.schedule(n, TimerKind::Grow, SimTime(at.0 - before.0));
         }
     }
 

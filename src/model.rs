@@ -342,6 +342,9 @@ pub struct Model {
     pub nodes: Vec<Node>,
     /// Per node: its fallback, if it has one.
     pub fallbacks: Vec<Option<Fallback>>,
+    /// Per node: its fallback's growth, as (time after engagement, capacity from then),
+    /// in time order (`grows`).
+    pub fallback_growth: Csr<(SimTime, Avail)>,
     /// The nodes with a fallback (a small set to test before reading `fallbacks`).
     pub(crate) has_fallback: fixedbitset::FixedBitSet,
     /// Clients in file order.

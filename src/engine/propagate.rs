@@ -118,8 +118,9 @@ impl Engine<'_> {
                 self.q[i] = q;
                 let gval = &self.gval;
                 let own = (self.own[i], self.warm[i]);
+                let capacity = self.cap[i];
                 let a = node_value(model, n, own, self.mode[i], q, || {
-                    cached_fallback(model, n, gval)
+                    cached_fallback(model, n, gval, capacity)
                 });
                 self.candidate(n);
                 let old = self.a[i];
@@ -169,7 +170,8 @@ impl Engine<'_> {
             self.in_dirty.set(c as usize, false);
         }
         let model = self.model;
-        let a = super::reference::full_recompute(model, &self.own, &self.warm, &self.mode);
+        let state = (&self.own[..], &self.warm[..], &self.mode[..], &self.cap[..]);
+        let a = super::reference::full_recompute(model, state);
         for n in 0..model.nodes.len() as u32 {
             let i = n as usize;
             self.q[i] = groups_min(model, n, &a, &mut self.scratch);
@@ -230,9 +232,9 @@ impl Engine<'_> {
 
 /// f(n) from the cached group values: min(capacity, fallback groups), 0 without a fallback.
 #[inline]
-fn cached_fallback(model: &Model, n: u32, gval: &[Avail]) -> Avail {
-    model.fallbacks[n as usize].map_or(0, |fb| {
-        min_cached(model.fallback_groups.row(n as usize), gval, fb.capacity)
+fn cached_fallback(model: &Model, n: u32, gval: &[Avail], capacity: Avail) -> Avail {
+    model.fallbacks[n as usize].map_or(0, |_| {
+        min_cached(model.fallback_groups.row(n as usize), gval, capacity)
     })
 }
 

@@ -17,6 +17,8 @@ pub struct View<'a> {
     pub mode: &'a [Mode],
     /// Own availability per node while up: 1, but its `level` while it warms up.
     pub warm: &'a [Avail],
+    /// Per node: its fallback's capacity now (it may grow while engaged).
+    pub capacity: &'a [Avail],
 }
 
 /// Receives the change points of a run. The engine calls `start` once with the initial state

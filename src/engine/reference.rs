@@ -7,8 +7,8 @@
 //! - a group's value is the K-th largest availability of its members (found by sorting);
 //! - a node's primary value p is 0 unless it is up, else the smallest of its groups' values
 //!   and its own level (1, but less while it warms up after a restart);
-//! - its fallback's value f is the smaller of the fallback's capacity and its groups'
-//!   values (0 without a fallback);
+//! - its fallback's value f is the smaller of the fallback's capacity now (it may grow
+//!   while engaged) and its groups' values (0 without a fallback);
 //! - its availability is p, or max(p, f) while the fallback is engaged, or the switchback
 //!   capacity (f when none is set) while switching back;
 //!
@@ -20,7 +20,10 @@ use crate::model::{Avail, FULL, Model};
 
 /// Availabilities for the given own states and fallback modes: the greatest fixed point,
 /// found by starting every node at 1 and lowering until nothing changes.
-pub fn full_recompute(model: &Model, own: &[Own], warm: &[Avail], mode: &[Mode]) -> Vec<Avail> {
+pub fn full_recompute(
+    model: &Model,
+    (own, warm, mode, capacity): (&[Own], &[Avail], &[Mode], &[Avail]),
+) -> Vec<Avail> {
     let n = model.nodes.len();
     let mut a = vec![FULL; n];
     let mut sorted = Vec::new();
@@ -28,7 +31,14 @@ pub fn full_recompute(model: &Model, own: &[Own], warm: &[Avail], mode: &[Mode])
         let mut changed = false;
         for v in 0..n {
             let own = (own[v], warm[v]);
-            let value = availability(model, v as u32, own, mode[v], &a, &mut sorted);
+            let value = availability(
+                model,
+                v as u32,
+                own,
+                (mode[v], capacity[v]),
+                &a,
+                &mut sorted,
+            );
             if value != a[v] {
                 a[v] = value;
                 changed = true;
@@ -45,7 +55,7 @@ fn availability(
     model: &Model,
     v: u32,
     (own, warm): (Own, Avail),
-    mode: Mode,
+    (mode, capacity): (Mode, Avail),
     a: &[Avail],
     sorted: &mut Vec<Avail>,
 ) -> Avail {
@@ -55,7 +65,7 @@ fn availability(
         0
     };
     let fallback = |sorted: &mut Vec<Avail>| match model.fallbacks[v as usize] {
-        Some(fb) => smallest_group(model, v, true, fb.capacity, a, sorted),
+        Some(_) => smallest_group(model, v, true, capacity, a, sorted),
         None => 0,
     };
     match mode {

@@ -16,6 +16,11 @@ impl Engine<'_> {
             self.own[i] = Own::Up;
             self.warm[i] = FULL;
             self.mode[i] = Mode::Normal;
+            if self.grow_step[i] > 0 {
+                self.grow_step[i] = 0;
+                self.grow_gen[i] += 1;
+                self.cap[i] = model.fallbacks[i].map_or(FULL, |f| f.capacity);
+            }
             self.a[i] = FULL;
             self.q[i] = FULL;
             if let Some(a) = self.attempts.get_mut(i) {

@@ -13,7 +13,7 @@ struct Shadow {
 impl Recorder for Shadow {
     fn start(&mut self, _: &View<'_>) {}
     fn instant(&mut self, t: SimTime, _: &[u32], _: &[u32], v: &View<'_>) {
-        let full = reference::full_recompute(v.model, v.own, v.warm, v.mode);
+        let full = reference::full_recompute(v.model, (v.own, v.warm, v.mode, v.capacity));
         assert_eq!(
             v.a,
             &full[..],

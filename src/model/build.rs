@@ -279,6 +279,7 @@ pub fn build_parsed(
         primary_groups,
         fallback_groups,
         fallbacks,
+        growth: fallback_growth,
         hosted_groups,
         ..
     } = groups;
@@ -369,6 +370,7 @@ pub fn build_parsed(
             .unwrap_or_else(|| "people".to_string()),
         nodes,
         fallbacks,
+        fallback_growth,
         has_fallback,
         clients: client_out,
         functions,
@@ -586,6 +588,7 @@ struct Groups {
     primary_groups: Csr,
     fallback_groups: Csr,
     fallbacks: Vec<Option<Fallback>>,
+    growth: Csr<(SimTime, Avail)>,
     hosted_groups: Vec<u32>,
     /// Per node: the last group it was added to, plus one (catches a member listed twice).
     in_group: Vec<u32>,
@@ -603,12 +606,14 @@ impl Groups {
             primary_groups: Csr::building(),
             fallback_groups: Csr::building(),
             fallbacks: vec![None; n_nodes],
+            growth: Csr::building(),
             hosted_groups: vec![0; n_nodes],
             in_group: vec![0; n_nodes],
         };
         for _ in 0..n_sites {
             g.primary_groups.end_row();
             g.fallback_groups.end_row();
+            g.growth.end_row();
         }
         g
     }
@@ -647,6 +652,7 @@ impl Groups {
         self.primary_groups.end_row();
         if let Some(RawFallback {
             capacity,
+            grows,
             activation,
             switchback,
             switchback_capacity,
@@ -654,6 +660,19 @@ impl Groups {
         }) = e.fallback()
         {
             let patched = meta.patched.contains("fallback");
+            let mut last = SimTime::ZERO;
+            for (i, step) in grows.iter().flatten().enumerate() {
+                if step.after.0 <= last {
+                    return Err(r.ctx.at("service", meta.origin, patched,
+                        &[Seg::Key("fallback"), Seg::Key("grows"), Seg::Index(i), Seg::Key("after")],
+                        err(InputErrorKind::Value, format!(
+                            "`after = \"{}\"` is not later than the step before ({}): a fallback grows step after step",
+                            step.after.0, last))
+                            .hint("list the steps by their time after engagement, each later than the one before and after 0")));
+                }
+                last = step.after.0;
+                self.growth.push((step.after.0, to_units(step.capacity.0)));
+            }
             if let Some(req) = requires {
                 self.resolve(
                     r,
@@ -680,6 +699,7 @@ impl Groups {
             }
         }
         self.fallback_groups.end_row();
+        self.growth.end_row();
         Ok(())
     }
 

@@ -215,10 +215,19 @@ impl<'de> Deserialize<'de> for RawFallbackField {
 #[serde(deny_unknown_fields)]
 pub struct RawFallback {
     pub capacity: Fraction,
+    pub grows: Option<Vec<RawGrowth>>,
     pub activation: Option<RawDur>,
     pub switchback: Option<RawDur>,
     pub switchback_capacity: Option<Fraction>,
     pub requires: Option<RawReq>,
+}
+
+/// One step of a fallback's growth: from `after` its engagement, its capacity.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGrowth {
+    pub after: Duration,
+    pub capacity: Fraction,
 }
 
 /// A `[[client]]`.

@@ -848,6 +848,69 @@ fn warmup_brings_a_restarted_node_back_in_steps() {
     assert!(err.contains("model.toml:11:"), "{err}");
 }
 
+/// A fallback that grows: E's fallback starts at 0.2, 1h after its loss, and carries 0.5
+/// from 2h after its engagement, 0.8 from 4h. S down 1h–10h: Y (100 people) has 100
+/// affected until 2h, 80 until 4h, 50 until 6h, 20 until 10h: 440 people-hours. A second
+/// loss from 11h to 14h engages the fallback anew at 0.2 (not where it had got to): 80 from
+/// 12h to 14h, 260 more.
+#[test]
+fn a_fallback_grows_after_its_engagement() {
+    let model = r#"
+[model]
+name = "growth"
+[[site]]
+id = "S"
+[[service]]
+id = "E"
+hosted_on = "S"
+fallback = { capacity = 0.2, activation = "1h", grows = [{ after = "2h", capacity = 0.5 }, { after = "4h", capacity = 0.8 }] }
+[[client]]
+id = "Y"
+population = 100
+uses = ["E"]
+"#;
+    let scenario = r#"
+[scenario]
+name = "t"
+model = "model.toml"
+horizon = "16h"
+[[event]]
+at = "1h"
+action = "shutdown"
+target = "S"
+for = "9h"
+[[event]]
+at = "11h"
+action = "shutdown"
+target = "S"
+for = "3h"
+"#;
+    let r = run_text(model, scenario);
+    assert_eq!(
+        timeline(&r),
+        vec![
+            (0.0, 0.0),
+            (1.0, 100.0),
+            (2.0, 80.0),
+            (4.0, 50.0),
+            (6.0, 20.0),
+            (10.0, 0.0),
+            (11.0, 100.0),
+            (12.0, 80.0),
+            (14.0, 0.0)
+        ]
+    );
+    assert_eq!(r.people_hours, 700.0);
+    // Steps must come later and later.
+    let bad = model.replace("after = \"4h\"", "after = \"2h\"");
+    let dir = crate::common::dir_with(&[("model.toml", bad.as_str())]);
+    let out = crate::common::run_in(dir.path(), &["validate", "model.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is not later than the step before"), "{err}");
+    assert!(err.contains("model.toml:9:"), "{err}");
+}
+
 /// 2.6 selectors: `hosted:SITE` counts any_of members; `tag:` matches sites and services;
 /// `site:*` and `service:*`.
 #[test]

@@ -132,7 +132,8 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
     /// Whole runs on random generated models (cycles, any-of hosting, k-of-n groups,
     /// fallbacks, RTOs, repairs and restarts; half of them with many clients; clients
-    /// combining their uses by max, union, sum or a mix; business functions; warmups):
+    /// combining their uses by max, union, sum or a mix; business functions; warmups and
+    /// growing fallbacks):
     /// every figure and the whole timeline of the incremental engine and metrics equal
     /// those of the full-recompute reference.
     #[test]
@@ -145,7 +146,7 @@ proptest! {
         many_clients in any::<bool>(),
         combine in 0usize..4,
         functions in any::<bool>(),
-        warmups in any::<bool>(),
+        ramps in any::<bool>(),
     ) {
         let mut cfg = Config { back_edges, k_of_n, fallbacks, ..small(seed) };
         if many_clients {
@@ -170,13 +171,22 @@ proptest! {
         if functions {
             add_functions(&mut s.model);
         }
-        if warmups {
-            // Every third node runs at 0.4 for an hour and a half after each restart.
+        if ramps {
+            // Every third node runs at 0.4 for an hour and a half after each restart; every
+            // fallback carries 0.1 more from 1h after its engagement, and everything from 3h.
             for (v, node) in s.model.nodes.iter_mut().enumerate() {
                 if v % 3 == 0 {
                     node.warmup = Some((FULL * 2 / 5, SimTime(H * 3 / 2)));
                 }
             }
+            let growth = s.model.fallbacks.iter().map(|f| match f {
+                Some(f) => vec![
+                    (SimTime(H), (f.capacity + FULL / 10).min(FULL)),
+                    (SimTime(3 * H), FULL),
+                ],
+                None => Vec::new(),
+            });
+            s.model.fallback_growth = impactsim::model::Csr::from_rows(growth.collect::<Vec<_>>());
         }
         let fast = metrics::run_with(&s, Propagation::Incremental);
         let reference = metrics::run_with(&s, Propagation::FullRecompute);
