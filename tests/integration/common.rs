@@ -116,3 +116,23 @@ pub fn bin(dir: &Path) -> Command {
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
     bin(dir).args(args).output().unwrap()
 }
+
+/// Runs the binary in `dir` with `args`, which must succeed, and reads its stdout as JSON.
+pub fn json_in(dir: &Path, args: &[&str]) -> Value {
+    let out = run_in(dir, args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Writes `files` into a fresh directory and runs `args` there, which must be refused as
+/// bad input (exit 2); returns what it said on stderr.
+pub fn refused(files: &[(&str, &str)], args: &[&str]) -> String {
+    let dir = dir_with(files);
+    let out = run_in(dir.path(), args);
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}

@@ -449,16 +449,8 @@ for = "1h"
 #[test]
 fn montecarlo_reports_functions() {
     let dir = crate::common::dir_with(&[("model.toml", MODEL), ("s.toml", SCENARIO)]);
-    let out = crate::common::run_in(
-        dir.path(),
-        &["montecarlo", "s.toml", "--runs", "5", "--json"],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let args = ["montecarlo", "s.toml", "--runs", "5", "--json"];
+    let json = crate::common::json_in(dir.path(), &args);
     let figure = |list: &serde_json::Value, name: &str| {
         list.as_array()
             .unwrap()

@@ -751,16 +751,8 @@ fn restored_at_is_the_last_return_to_full() {
     assert_eq!(rows[1][col], "3");
 
     let dir = crate::common::dir_with(&[("model.toml", ONE_SERVICE), ("s.toml", &scenario(again))]);
-    let out = crate::common::run_in(
-        dir.path(),
-        &["montecarlo", "s.toml", "--runs", "4", "--json"],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let args = ["montecarlo", "s.toml", "--runs", "4", "--json"];
+    let json = crate::common::json_in(dir.path(), &args);
     let a = json["services"]
         .as_array()
         .unwrap()
@@ -840,10 +832,7 @@ fn warmup_brings_a_restarted_node_back_in_steps() {
         "restart = \"1h\"\n",
         "restart = \"1h\"\nwarmup = { level = 0, for = \"2h\" }\n",
     );
-    let dir = crate::common::dir_with(&[("model.toml", zero.as_str())]);
-    let out = crate::common::run_in(dir.path(), &["validate", "model.toml"]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = crate::common::refused(&[("model.toml", &zero)], &["validate", "model.toml"]);
     assert!(err.contains("`level = 0`"), "{err}");
     assert!(err.contains("model.toml:11:"), "{err}");
 }
@@ -903,10 +892,7 @@ for = "3h"
     assert_eq!(r.people_hours, 700.0);
     // Steps must come later and later.
     let bad = model.replace("after = \"4h\"", "after = \"2h\"");
-    let dir = crate::common::dir_with(&[("model.toml", bad.as_str())]);
-    let out = crate::common::run_in(dir.path(), &["validate", "model.toml"]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = crate::common::refused(&[("model.toml", &bad)], &["validate", "model.toml"]);
     assert!(err.contains("is not later than the step before"), "{err}");
     assert!(err.contains("model.toml:9:"), "{err}");
 }
