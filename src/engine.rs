@@ -135,6 +135,8 @@ pub struct Engine<'m> {
     mode: Vec<Mode>,
     /// Per node: its own availability while up (1, but `level` while it warms up).
     warm: Vec<Avail>,
+    /// Nodes awaiting their repair (some may have moved on: checked when read).
+    awaiting: Vec<u32>,
     /// Per node: its fallback's capacity now (it may grow while engaged), the next step of
     /// its growth, and the generation of its growth timers (moved at each disengagement).
     cap: Vec<Avail>,
@@ -195,6 +197,7 @@ impl<'m> Engine<'m> {
             own: vec![Own::Up; n],
             mode: vec![Mode::Normal; n],
             warm: vec![FULL; n],
+            awaiting: Vec::new(),
             cap: base_capacities(model),
             grow_step: vec![0; n],
             grow_gen: vec![0; n],
@@ -523,6 +526,33 @@ impl<'m> Engine<'m> {
         }
     }
 
+    /// Node `n`'s repair starts.
+    fn start_repair(&mut self, n: u32) {
+        self.set_own(n, Own::Repairing);
+        let repair = self.random(n).and_then(|r| r.repair);
+        let after = self.draw(repair, self.model.nodes[n as usize].repair);
+        self.schedule(n, TimerKind::Repair, after);
+    }
+
+    /// The nodes awaiting their repair whose repair requirements all have availability above
+    /// 0 start their repair (a decision of the pass).
+    fn start_repairs(&mut self) {
+        let mut awaiting = std::mem::take(&mut self.awaiting);
+        awaiting.retain(|&n| {
+            if self.own[n as usize] != Own::AwaitingRepair {
+                return false;
+            }
+            let ready = self.model.repair_groups(n).all(|(k, members)| {
+                propagate::group_value(k, members, &self.a, &mut Vec::new()) > 0
+            });
+            if ready {
+                self.start_repair(n);
+            }
+            !ready
+        });
+        self.awaiting = awaiting;
+    }
+
     /// Schedules the next step of node `n`'s fallback growth, if any is left.
     fn grow(&mut self, n: u32) {
         let i = n as usize;
@@ -554,7 +584,7 @@ impl<'m> Engine<'m> {
         match action {
             Action::Shutdown => {
                 self.own_gen[i] += 1; // cancels a pending repair or restart
-                let to = if matches!(own, Own::Failed | Own::Repairing) {
+                let to = if matches!(own, Own::Failed | Own::AwaitingRepair | Own::Repairing) {
                     Own::Failed
                 } else {
                     Own::Off
@@ -566,12 +596,12 @@ impl<'m> Engine<'m> {
                 self.set_own(n, Own::Failed);
             }
             Action::Restart => match own {
-                Own::Failed => {
-                    self.set_own(n, Own::Repairing);
-                    let repair = self.random(n).and_then(|r| r.repair);
-                    let after = self.draw(repair, self.model.nodes[i].repair);
-                    self.schedule(n, TimerKind::Repair, after);
+                Own::Failed if !self.model.repair_of.row(i).is_empty() => {
+                    // The repair starts once what it requires is there (a decision).
+                    self.set_own(n, Own::AwaitingRepair);
+                    self.awaiting.push(n);
                 }
+                Own::Failed => self.start_repair(n),
                 Own::Off => {
                     // An order to restart starts the count of failed attempts afresh.
                     if let Some(a) = self.attempts.get_mut(i) {
@@ -584,7 +614,7 @@ impl<'m> Engine<'m> {
                     self.model.nodes[i].id,
                     decimal_hours(self.now)
                 )),
-                Own::Waiting | Own::Repairing | Own::Restarting => {}
+                Own::Waiting | Own::AwaitingRepair | Own::Repairing | Own::Restarting => {}
             },
         }
     }
@@ -596,6 +626,9 @@ impl<'m> Engine<'m> {
     /// here; with one it joins the crews' queue, which is served at the end of the step, after
     /// every restart that lost a requirement has gone back to waiting (see [`crews`]).
     fn decide(&mut self) -> bool {
+        if !self.awaiting.is_empty() {
+            self.start_repairs();
+        }
         let mut mode_changed = false;
         let limit = self.crews.limit;
         let mut candidates = std::mem::take(&mut self.candidates);
@@ -748,11 +781,13 @@ impl<'m> Engine<'m> {
 
     /// Deadlocks at the end of the run (SPEC 2.6): among waiting nodes, w waits on x when a
     /// group of w is at 0 and x explains a zero member, directly or through up-but-unavailable
-    /// nodes. Each strongly connected set with a cycle is reported once.
+    /// nodes. Each strongly connected set with a cycle is reported once. A node awaiting its
+    /// repair waits the same way, on its repair's groups.
     pub fn deadlocks(&self) -> Vec<Vec<u32>> {
         let model = self.model;
+        let stuck = |n: u32| matches!(self.own[n as usize], Own::Waiting | Own::AwaitingRepair);
         let waiting: Vec<u32> = (0..model.nodes.len() as u32)
-            .filter(|&n| self.own[n as usize] == Own::Waiting)
+            .filter(|&n| stuck(n))
             .collect();
         let edges = |w: u32| -> Vec<u32> {
             let mut out = Vec::new();
@@ -764,8 +799,15 @@ impl<'m> Engine<'m> {
                 } else {
                     None
                 };
-                for (k, members) in model
-                    .groups(v, false)
+                // What w itself waits on: its repair's groups while it awaits its repair.
+                let own_groups: Vec<(u32, &[u32])> =
+                    if v == w && self.own[w as usize] == Own::AwaitingRepair {
+                        model.repair_groups(w).collect()
+                    } else {
+                        model.groups(v, false).collect()
+                    };
+                for (k, members) in own_groups
+                    .into_iter()
                     .chain(fallback_groups.into_iter().flatten())
                 {
                     if propagate::group_value(k, members, &self.a, &mut Vec::new()) > 0 {
@@ -776,7 +818,7 @@ impl<'m> Engine<'m> {
                             continue;
                         }
                         match self.own[m as usize] {
-                            Own::Waiting => out.push(m),
+                            Own::Waiting | Own::AwaitingRepair => out.push(m),
                             Own::Up => stack.push((
                                 m,
                                 matches!(self.mode[m as usize], Mode::Engaged | Mode::Switchback),

@@ -345,6 +345,11 @@ pub struct Model {
     /// Per node: its fallback's growth, as (time after engagement, capacity from then),
     /// in time order (`grows`).
     pub fallback_growth: Csr<(SimTime, Avail)>,
+    /// Per node: its repair's requirement groups (`repair_requires`), as indices into
+    /// `repair_k` and `repair_members`.
+    pub(crate) repair_of: Csr,
+    pub(crate) repair_k: Vec<u32>,
+    pub(crate) repair_members: Csr,
     /// The nodes with a fallback (a small set to test before reading `fallbacks`).
     pub(crate) has_fallback: fixedbitset::FixedBitSet,
     /// Clients in file order.
@@ -402,6 +407,16 @@ impl Model {
             0 => &self.nodes[v as usize].id,
             _ => &self.clients[(v & !CLIENT_BIT) as usize].id,
         }
+    }
+
+    /// Node `n`'s repair requirement groups: (K, members).
+    pub(crate) fn repair_groups(&self, n: u32) -> impl Iterator<Item = (u32, &[u32])> {
+        self.repair_of.row(n as usize).iter().map(|&g| {
+            (
+                self.repair_k[g as usize],
+                self.repair_members.row(g as usize),
+            )
+        })
     }
 
     /// Client `c`'s uses as (node, share in availability units).

@@ -43,7 +43,8 @@ impl Look {
             Own::Up if a < FULL => Look::Degraded,
             Own::Up => Look::Up,
             Own::Off => Look::Off,
-            Own::Failed => Look::Failed,
+            // Damaged all the same: drawn as failed until its repair starts.
+            Own::Failed | Own::AwaitingRepair => Look::Failed,
             Own::Waiting => Look::Waiting,
             Own::Repairing => Look::Repairing,
             Own::Restarting => Look::Restarting,

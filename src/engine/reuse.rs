@@ -47,6 +47,7 @@ impl Engine<'_> {
         self.restarted.clear();
         self.crews_reset();
         self.queue.clear();
+        self.awaiting.clear();
         self.warnings.clear();
         self.events_applied = 0;
         self.now = SimTime::ZERO;

@@ -11,6 +11,8 @@ pub enum Own {
     Failed,
     /// Ordered to restart, waiting for its requirements.
     Waiting,
+    /// Damaged and ordered to restart: its repair waits for what `repair_requires` names.
+    AwaitingRepair,
     /// Being repaired.
     Repairing,
     /// Restarting: up when the restart time has passed.
@@ -25,6 +27,7 @@ impl Own {
             Own::Off => "off",
             Own::Failed => "failed",
             Own::Waiting => "waiting",
+            Own::AwaitingRepair => "awaiting-repair",
             Own::Repairing => "repairing",
             Own::Restarting => "restarting",
         }

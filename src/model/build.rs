@@ -43,7 +43,7 @@ struct Fields(u32);
 
 impl Fields {
     /// Every field a patch may set, in any kind of entry.
-    const NAMES: [&'static str; 19] = [
+    const NAMES: [&'static str; 20] = [
         "name",
         "tags",
         "restart",
@@ -63,6 +63,7 @@ impl Fields {
         "function",
         "warmup",
         "backup",
+        "repair_requires",
     ];
 
     fn bit(name: &str) -> u32 {
@@ -272,6 +273,7 @@ pub fn build_parsed(
         let n = n_sites + si as u32;
         groups.service(&resolver, n, e, meta, &mut random)?;
     }
+    let (repair_of, repair_k, repair_members) = repair_requirements(&ctx, &en, &lookup, &unknown)?;
     let Groups {
         group_k,
         group_owner,
@@ -371,6 +373,9 @@ pub fn build_parsed(
         nodes,
         fallbacks,
         fallback_growth,
+        repair_of,
+        repair_k,
+        repair_members,
         has_fallback,
         clients: client_out,
         functions,
@@ -548,6 +553,47 @@ fn client_uses(
     }
     let node_uses = Csr::grouped(r.nodes, &node_uses);
     Ok((uses, populations, node_uses))
+}
+
+/// Every node's `repair_requires`, resolved: per node its repair groups, and per group its
+/// K and members.
+#[allow(clippy::type_complexity)]
+fn repair_requirements(
+    ctx: &Ctx,
+    en: &Entries,
+    lookup: &(dyn Fn(&str) -> Option<u32> + Sync),
+    unknown: &(dyn Fn(&str) -> InputError + Sync),
+) -> Result<(Csr, Vec<u32>, Csr), InputError> {
+    let mut of = Csr::building();
+    let mut k = Vec::new();
+    let mut members = Csr::building();
+    let sites = en.sites.iter().map(|s| s.repair_requires.as_ref());
+    let services = en.services.iter().map(|s| s.repair_requires.as_ref());
+    let metas = en.site_meta.iter().map(|m| ("site", m));
+    let metas = metas.chain(en.service_meta.iter().map(|m| ("service", m)));
+    for (n, (req, (kind, meta))) in sites.chain(services).zip(metas).enumerate() {
+        if let Some(req) = req {
+            let patched = meta.patched.contains("repair_requires");
+            let groups = functions::resolve_needs(
+                req,
+                ("repair_requires", "a repair requires sites and services"),
+                Some(n as u32),
+                lookup,
+                unknown,
+                |path, e| ctx.at(kind, meta.origin, patched, path, e),
+            )?;
+            for (gk, gm) in groups {
+                of.push(k.len() as u32);
+                k.push(gk);
+                for m in gm {
+                    members.push(m);
+                }
+                members.end_row();
+            }
+        }
+        of.end_row();
+    }
+    Ok((of, k, members))
 }
 
 /// A resolved id that names nothing.

@@ -71,6 +71,7 @@ pub struct RawSite {
     pub effort: Option<CrewCount>,
     pub warmup: Option<RawWarmup>,
     pub backup: Option<RawBackup>,
+    pub repair_requires: Option<RawReq>,
 }
 
 /// `backup = { every = "4h" }`: the node's data is backed up at 0 and every `every`; a
@@ -110,6 +111,7 @@ pub struct RawService {
     pub effort: Option<CrewCount>,
     pub warmup: Option<RawWarmup>,
     pub backup: Option<RawBackup>,
+    pub repair_requires: Option<RawReq>,
 }
 
 /// A service's `restart_failure = { probability = 0.2, down = "6h", attempts = 5 }`.

@@ -897,6 +897,69 @@ for = "3h"
     assert!(err.contains("model.toml:9:"), "{err}");
 }
 
+/// `repair_requires`: B's repair (restore from backup) waits for forensic clearance F. B
+/// fails at 0 and F is shut down; B is ordered to restart at 1h but awaits its repair while
+/// F is off. F restarts at 3h and is up at 4h (restart 1h): B's repair runs 4h–6h, its
+/// restart 6h–7h. X (10 people) is affected 7h: 70 people-hours. Without the requirement B
+/// would be repaired 1h–3h and up at 4h. Two nodes whose repairs wait on each other never
+/// start: a deadlock, reported by name.
+#[test]
+fn a_repair_waits_for_what_it_requires() {
+    let model = |requires: &str| {
+        format!(
+            "[model]\nname = \"forensics\"\n[[site]]\nid = \"S\"\n\
+             [[service]]\nid = \"F\"\nhosted_on = \"S\"\nrestart = \"1h\"\n\
+             [[service]]\nid = \"B\"\nhosted_on = \"S\"\nrepair = \"2h\"\nrestart = \"1h\"\n{requires}\
+             [[client]]\nid = \"X\"\npopulation = 10\nuses = [\"B\"]\n"
+        )
+    };
+    let scenario = r#"
+[scenario]
+name = "t"
+model = "model.toml"
+horizon = "10h"
+[[event]]
+at = "0h"
+action = "fail"
+target = "B"
+[[event]]
+at = "0h"
+action = "shutdown"
+target = "F"
+[[event]]
+at = "1h"
+action = "restart"
+target = "B"
+[[event]]
+at = "3h"
+action = "restart"
+target = "F"
+"#;
+    let r = run_text(&model("repair_requires = \"F\"\n"), scenario);
+    assert_eq!(timeline(&r), vec![(0.0, 10.0), (7.0, 0.0)]);
+    assert_eq!(r.people_hours, 70.0);
+    assert!(r.deadlocks.is_empty());
+    let r = run_text(&model(""), scenario);
+    assert_eq!(timeline(&r), vec![(0.0, 10.0), (4.0, 0.0)]);
+
+    // F's repair needs B, and B's needs F: neither starts.
+    let both = model("repair_requires = \"F\"\n").replace(
+        "restart = \"1h\"\n[[service]]",
+        "restart = \"1h\"\nrepair_requires = \"B\"\n[[service]]",
+    );
+    let stuck = scenario.replace(
+        "action = \"shutdown\"\ntarget = \"F\"",
+        "action = \"fail\"\ntarget = \"F\"",
+    );
+    let r = run_text(&both, &stuck);
+    assert_eq!(r.deadlocks, vec![vec!["F".to_string(), "B".to_string()]]);
+    assert_eq!(r.people_hours, 100.0);
+    // A repair that requires its own node is refused.
+    let own = model("repair_requires = \"B\"\n");
+    let err = crate::common::refused(&[("model.toml", &own)], &["validate", "model.toml"]);
+    assert!(err.contains("`B` requires itself"), "{err}");
+}
+
 /// 2.6 selectors: `hosted:SITE` counts any_of members; `tag:` matches sites and services;
 /// `site:*` and `service:*`.
 #[test]

@@ -149,7 +149,17 @@ fn apply_patch(
         sites,
         site_meta,
         [
-            name, tags, restart, repair, rto, mtbf, mttr, effort, warmup, backup
+            name,
+            tags,
+            restart,
+            repair,
+            rto,
+            mtbf,
+            mttr,
+            effort,
+            warmup,
+            backup,
+            repair_requires
         ]
     );
     apply!(
@@ -171,7 +181,8 @@ fn apply_patch(
             mttr,
             effort,
             warmup,
-            backup
+            backup,
+            repair_requires
         ]
     );
     apply!(

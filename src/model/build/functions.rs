@@ -113,41 +113,14 @@ fn function(
             .hint("give the availability below which it is disrupted, e.g. min_level = 0.5 (default 1: any loss)"),
         ));
     }
-    let list = matches!(f.needs, RawReq::List(_));
-    let mut needs = Vec::new();
-    for (gi, g) in f.needs.groups().iter().enumerate() {
-        let mut members: Vec<u32> = Vec::with_capacity(g.members().len());
-        for (mi, id) in g.members().iter().enumerate() {
-            let locate = |e: InputError| {
-                let mut path = vec![Seg::Key("needs")];
-                if list {
-                    path.push(Seg::Index(gi));
-                }
-                if let Some(k) = g.member_key() {
-                    path.push(Seg::Key(k));
-                    path.push(Seg::Index(mi));
-                }
-                scope.at(ctx, &path, e)
-            };
-            match lookup(id) {
-                None => return Err(locate(unknown(id))),
-                Some(v) if v & CLIENT_BIT != 0 => {
-                    return Err(locate(err(
-                        InputErrorKind::Value,
-                        format!("`{id}` is a client; a function needs sites and services"),
-                    )));
-                }
-                Some(n) if members.contains(&n) => {
-                    return Err(locate(err(
-                        InputErrorKind::Structure,
-                        format!("`{id}` appears twice in the same group"),
-                    )));
-                }
-                Some(n) => members.push(n),
-            }
-        }
-        needs.push((g.k(), members));
-    }
+    let needs = resolve_needs(
+        &f.needs,
+        ("needs", "a function needs sites and services"),
+        None,
+        lookup,
+        unknown,
+        |path, e| scope.at(ctx, path, e),
+    )?;
     Ok(Function {
         id: f.id.clone(),
         name: f.name.clone().unwrap_or_else(|| f.id.clone()),
@@ -162,6 +135,62 @@ fn function(
         fallbacks: Vec::new(),
         backups: Vec::new(),
     })
+}
+
+/// A requirement written under `key` (`needs`, `repair_requires`), resolved to groups of
+/// nodes: (K, members). `owner`, when given, may not name itself; `what` says what the
+/// requirement names when it names a client. `locate` places an error at a path from the
+/// table that holds the requirement.
+pub(super) fn resolve_needs(
+    req: &RawReq,
+    (key, what): (&'static str, &str),
+    owner: Option<u32>,
+    lookup: &(dyn Fn(&str) -> Option<u32> + Sync),
+    unknown: &(dyn Fn(&str) -> InputError + Sync),
+    locate: impl Fn(&[Seg], InputError) -> InputError,
+) -> Result<Vec<(u32, Vec<u32>)>, InputError> {
+    let list = matches!(req, RawReq::List(_));
+    let mut needs = Vec::new();
+    for (gi, g) in req.groups().iter().enumerate() {
+        let mut members: Vec<u32> = Vec::with_capacity(g.members().len());
+        for (mi, id) in g.members().iter().enumerate() {
+            let here = |e: InputError| {
+                let mut path = vec![Seg::Key(key)];
+                if list {
+                    path.push(Seg::Index(gi));
+                }
+                if let Some(k) = g.member_key() {
+                    path.push(Seg::Key(k));
+                    path.push(Seg::Index(mi));
+                }
+                locate(&path, e)
+            };
+            let problem = match lookup(id) {
+                None => Some(unknown(id)),
+                Some(v) if v & CLIENT_BIT != 0 => Some(err(
+                    InputErrorKind::Value,
+                    format!("`{id}` is a client; {what}"),
+                )),
+                Some(n) if Some(n) == owner => Some(
+                    err(InputErrorKind::Structure, format!("`{id}` requires itself"))
+                        .hint("remove the node from its own requirements"),
+                ),
+                Some(n) if members.contains(&n) => Some(err(
+                    InputErrorKind::Structure,
+                    format!("`{id}` appears twice in the same group"),
+                )),
+                Some(n) => {
+                    members.push(n);
+                    None
+                }
+            };
+            if let Some(e) = problem {
+                return Err(here(e));
+            }
+        }
+        needs.push((g.k(), members));
+    }
+    Ok(needs)
 }
 
 /// Per function, the nodes with a fallback, and those with a backup, it depends on: its
