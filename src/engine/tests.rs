@@ -84,6 +84,15 @@ fn model_text(s: &Spec, with_fallbacks: bool) -> String {
         if let Some(crews) = s.crews {
             t += &format!("effort = {}\n", s.efforts[i].min(crews));
         }
+        // Derived from what is drawn already: a warmup for the services with an odd
+        // restart time, and a repair that waits for the next service for those with a
+        // repair time.
+        if restart % 2 == 1 {
+            t += "warmup = { level = 0.5, for = \"1h\" }\n";
+        }
+        if *repair > 0 && n > 1 {
+            t += &format!("repair_requires = \"v{}\"\n", (i + 1) % n);
+        }
         if *host < s.sites {
             let other = (host + 1) % s.sites;
             if other == *host {
@@ -109,8 +118,16 @@ fn model_text(s: &Spec, with_fallbacks: bool) -> String {
         }
         if let (true, Some((cap, act, sb))) = (with_fallbacks, fb) {
             let cap = [0.0, 0.3, 0.5, 1.0][*cap as usize];
+            // A fallback switching back slowly also grows.
+            let grows = match sb {
+                0 => String::new(),
+                _ => format!(
+                    ", grows = [{{ after = \"{sb}h\", capacity = {} }}]",
+                    (cap + 0.3f64).min(1.0)
+                ),
+            };
             t += &format!(
-                "fallback = {{ capacity = {cap}, activation = \"{act}h\", switchback = \"{sb}h\" }}\n"
+                "fallback = {{ capacity = {cap}, activation = \"{act}h\", switchback = \"{sb}h\"{grows} }}\n"
             );
         }
     }
