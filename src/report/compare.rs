@@ -112,7 +112,18 @@ pub fn table(c: &Comparison, top: usize) -> String {
             base.model
         );
     }
-    for s in std::iter::once(base).chain(c.comparisons.iter().map(|v| &v.scenario)) {
+    // How uses combine: once when every scenario says the same, else under each.
+    let combines: Vec<String> = c
+        .results
+        .iter()
+        .map(|r| crate::metrics::combine_line(r.combine, r.clients.iter().map(|x| x.combine)))
+        .collect();
+    let one_way = combines.windows(2).all(|w| w[0] == w[1]);
+    if one_way && let Some(line) = combines.first() {
+        let _ = writeln!(o, "{line}");
+    }
+    let sides = std::iter::once(base).chain(c.comparisons.iter().map(|v| &v.scenario));
+    for (i, s) in sides.enumerate() {
         let model = if c.models_differ {
             format!(" · model {}", s.model)
         } else {
@@ -121,6 +132,9 @@ pub fn table(c: &Comparison, top: usize) -> String {
         let title = format!("{}{model}", s.title());
         let _ = writeln!(o, "  {:<2} {}", s.label, cut(&title, 85 - 5));
         let _ = writeln!(o, "     {}", s.file);
+        if !one_way {
+            let _ = writeln!(o, "     {}", combines[i]);
+        }
         if !s.patched_ids.is_empty() {
             let verb = match s.patch {
                 PatchUse::Removed => "patch left out",

@@ -224,3 +224,25 @@ fn outputs_say_how_uses_combine() {
     let table = impactsim::report::summary_table(&r, 10);
     assert!(table.contains("\nUses combine by max\n"), "{table}");
 }
+
+/// compare says how uses combine: once when the scenarios agree, under each when they do
+/// not (here B patches V to sum).
+#[test]
+fn compare_says_how_each_scenario_combines() {
+    let patched = format!("{STAGGERED}\n[[patch.client]]\nid = \"V\"\ncombine = \"sum\"\n");
+    let dir = crate::common::dir_with(&[
+        ("model.toml", model("", "").as_str()),
+        ("a.toml", STAGGERED),
+        ("b.toml", patched.as_str()),
+    ]);
+    let out = crate::common::run_in(dir.path(), &["compare", "a.toml", "a.toml"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("\nUses combine by max\n"), "{text}");
+    let out = crate::common::run_in(dir.path(), &["compare", "a.toml", "b.toml"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("     Uses combine by max\n"), "{text}");
+    assert!(
+        text.contains("     Uses combine by max (1 client by sum)\n"),
+        "{text}"
+    );
+}

@@ -89,12 +89,13 @@ pub fn mc_report(r: &McResult, s: &Scenario) -> Result<String, Error> {
         "Monte Carlo",
         &r.scenario,
         &format!(
-            "Model {} · {} clients · {} {} · horizon {}",
+            "Model {} · {} clients · {} {} · horizon {} · {}",
             s.model.name,
             thousands(r.clients.len() as f64),
             thousands(r.total_population as f64),
             label,
-            hours(r.horizon_h)
+            hours(r.horizon_h),
+            r.combine
         ),
     );
     let ps: Vec<String> = r.percentiles.iter().map(|&x| percentile_name(x)).collect();

@@ -71,12 +71,13 @@ pub fn run_report(
         "run",
         &r.scenario,
         &format!(
-            "Model {} · {} clients · {} {} · horizon {}",
+            "Model {} · {} clients · {} {} · horizon {} · {}",
             r.model,
             thousands(r.clients.len() as f64),
             thousands(r.total_population as f64),
             label,
-            hours(r.horizon_h)
+            hours(r.horizon_h),
+            crate::metrics::combine_line(r.combine, r.clients.iter().map(|c| c.combine))
         ),
     );
     let seed = seed_text(r);
