@@ -623,3 +623,36 @@ uses = ["E"]
     let twice = event("5h", "fail") + &event("6h", "restart") + &event("11h", "fail");
     assert_eq!(lost(twice), (Some(3.0), rpo(1.0)));
 }
+
+/// The HTML report of a run with functions has their table, with the breaches; one without
+/// has none.
+#[test]
+fn the_html_report_has_the_functions() {
+    let dir = crate::common::dir_with(&[("model.toml", MODEL), ("s.toml", SCENARIO)]);
+    let out = crate::common::run_in(dir.path(), &["run", "s.toml", "--report", "r.html"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    assert!(html.contains("id=\"functions\""));
+    assert!(html.contains("MTPD +1h, RTO +2h"), "the breaches of F1");
+    let plain = MODEL.replace(
+        "[[client.function]]\nid = \"F3\"\nneeds = [\"B\"]\nweight = 2\n",
+        "",
+    );
+    let plain = format!(
+        "[model]\nname = \"m\"\n[[site]]{}",
+        plain.split("[[site]]").nth(1).unwrap()
+    );
+    std::fs::write(dir.path().join("model.toml"), plain).unwrap();
+    let out = crate::common::run_in(dir.path(), &["run", "s.toml", "--report", "r2.html"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(dir.path().join("r2.html")).unwrap();
+    assert!(!html.contains("id=\"functions\""));
+}

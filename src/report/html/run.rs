@@ -82,14 +82,20 @@ pub fn run_report(
     );
     let seed = seed_text(r);
     p.line(&seed);
-    p.nav(&[
+    let mut nav = vec![
         ("summary", "Summary"),
         ("charts", "Charts"),
         ("clients", "Clients"),
+    ];
+    if !r.functions.is_empty() {
+        nav.push(("functions", "Business functions"));
+    }
+    nav.extend([
         ("services", "Sites and services"),
         ("rto", "RTO breaches"),
         ("assumptions", "Assumptions"),
     ]);
+    p.nav(&nav);
 
     p.section("summary", "Summary");
     p.cards(&summary_cards(r));
@@ -122,6 +128,12 @@ pub fn run_report(
     p.section("clients", "Clients");
     p.table(&clients_table(r, &tags));
     p.end_section();
+
+    if !r.functions.is_empty() {
+        p.section("functions", "Business functions");
+        p.table(&functions_table(r));
+        p.end_section();
+    }
 
     p.section("services", "Sites and services");
     p.table(&services_table(r, &tags));
@@ -240,6 +252,59 @@ fn clients_table(r: &RunResult, tags: &Tags) -> Table {
             Cell::recovered(c.recovered_at_h),
             Cell::hours(Some(c.longest_outage_h), ""),
             Cell::count(c.interruptions as f64),
+        ]);
+    }
+    t
+}
+
+/// A row per client and business function, the largest weighted people-hours first.
+fn functions_table(r: &RunResult) -> Table {
+    let mut t = Table::new("functions", "client functions")
+        .text("client", "client")
+        .text("function", "function")
+        .primary()
+        .num("weight", "weight")
+        .num("people", &r.population_label)
+        .num("weighted_people_hours", "weighted people-hours")
+        .primary()
+        .sorted(Dir::Descending)
+        .num("disrupted_h", "disrupted")
+        .num("longest_outage_h", "longest outage")
+        .num("fallback_h", "on fallback")
+        .num("restored_at_h", "restored")
+        .num("data_lost_h", "data lost")
+        .text("breaches", "tolerances breached")
+        .order_note("weighted people-hours");
+    let mut rows: Vec<_> = r.functions.iter().collect();
+    rows.sort_by(|a, b| b.weighted_people_hours.total_cmp(&a.weighted_people_hours));
+    for f in rows {
+        let breaches: Vec<String> = f
+            .breaches
+            .iter()
+            .map(|b| {
+                format!(
+                    "{} +{}",
+                    b.tolerance.to_uppercase(),
+                    crate::format::hours(b.by_h)
+                )
+            })
+            .collect();
+        t.row(vec![
+            Cell::text(&f.client),
+            Cell::text(&f.name),
+            Cell::fixed(Some(f.weight), 1),
+            Cell::count(f.people as f64),
+            Cell::count(f.weighted_people_hours),
+            Cell::hours(Some(f.disrupted_h), ""),
+            Cell::hours(Some(f.longest_outage_h), ""),
+            Cell::hours(Some(f.fallback_h), ""),
+            Cell::recovered(f.restored_at_h),
+            Cell::hours(f.data_lost_h, "–"),
+            Cell::text(if breaches.is_empty() {
+                "–".to_string()
+            } else {
+                breaches.join(", ")
+            }),
         ]);
     }
     t
