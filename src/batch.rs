@@ -17,9 +17,9 @@ pub struct Row {
     pub scenario: String,
     /// The figures; `None` where undefined, infinite where a recovery never came.
     pub figures: Vec<Option<f64>>,
-    /// With a measure other than people-hours: its figure name and value (the median of a
+    /// With a measure other than people-hours: the measure and its value (the median of a
     /// study).
-    pub measure: Option<(&'static str, Option<f64>)>,
+    pub measure: Option<(Measure, Option<f64>)>,
 }
 
 /// Runs every scenario, in parallel on the current rayon pool, calling `progress` after
@@ -59,7 +59,7 @@ pub fn run(
                 file: s.path().display().to_string(),
                 scenario: s.name.clone(),
                 figures,
-                measure: measured.then_some((measure.figure(), value)),
+                measure: measured.then_some((measure, value)),
             }
         })
         .collect()
@@ -72,7 +72,7 @@ pub fn sort(rows: &mut [Row], figure: &str) {
     let key = |r: &Row| {
         let value = match (f, r.measure) {
             (Some(f), _) => r.figures[f],
-            (None, Some((name, v))) if name == figure => v,
+            (None, Some((m, v))) if m.figure() == figure => v,
             _ => None,
         };
         value.unwrap_or(f64::NEG_INFINITY)

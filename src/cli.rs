@@ -413,7 +413,7 @@ fn parse_measure(s: &str) -> Result<Measure, String> {
     Measure::parse(s).ok_or_else(|| {
         format!(
             "`{s}` is not a measure; one of: {}",
-            Measure::NAMES.join(", ")
+            Measure::ALL.map(Measure::name).join(", ")
         )
     })
 }

@@ -19,21 +19,16 @@ pub enum Measure {
 }
 
 impl Measure {
-    /// Every measure, as `--measure` spells it.
-    pub const NAMES: [&'static str; 3] = [
-        "people-hours",
-        "weighted-people-hours",
-        "tolerance-breaches",
+    /// Every measure.
+    pub const ALL: [Measure; 3] = [
+        Measure::PeopleHours,
+        Measure::WeightedPeopleHours,
+        Measure::ToleranceBreaches,
     ];
 
     /// The measure `--measure NAME` asks for.
     pub fn parse(name: &str) -> Option<Measure> {
-        match name {
-            "people-hours" => Some(Measure::PeopleHours),
-            "weighted-people-hours" => Some(Measure::WeightedPeopleHours),
-            "tolerance-breaches" => Some(Measure::ToleranceBreaches),
-            _ => None,
-        }
+        Measure::ALL.into_iter().find(|m| m.name() == name)
     }
 
     /// Its name as a figure of the outputs (`weighted_people_hours`).
@@ -42,6 +37,15 @@ impl Measure {
             Measure::PeopleHours => "people_hours",
             Measure::WeightedPeopleHours => "weighted_people_hours",
             Measure::ToleranceBreaches => "tolerance_breaches",
+        }
+    }
+
+    /// As `--measure` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Measure::PeopleHours => "people-hours",
+            Measure::WeightedPeopleHours => "weighted-people-hours",
+            Measure::ToleranceBreaches => "tolerance-breaches",
         }
     }
 
@@ -54,6 +58,15 @@ impl Measure {
         }
     }
 
+    /// The head of its column in a table.
+    pub fn column(self) -> &'static str {
+        match self {
+            Measure::PeopleHours => "people-hours",
+            Measure::WeightedPeopleHours => "weighted p-h",
+            Measure::ToleranceBreaches => "breaches",
+        }
+    }
+
     /// Refuses a measure of business functions on a model that declares none: every run
     /// would measure 0.
     pub fn check(self, model: &Model) -> Result<(), Error> {
@@ -61,7 +74,7 @@ impl Measure {
             return Err(Error::Usage {
                 message: format!(
                     "--measure {} needs business functions, and model \"{}\" declares none; declare [[function]] tables (docs/reference.md, \"Business functions\") or measure people-hours",
-                    Measure::NAMES[self as usize],
+                    self.name(),
                     model.name
                 ),
             });
@@ -71,11 +84,8 @@ impl Measure {
 
     /// The run's score: the measure, then what breaks its ties (lower is better).
     pub fn score(self, people_hours: f64, functions: &[FunctionResult]) -> Score {
-        let weighted = functions
-            .iter()
-            .map(|f| f.weighted_people_hours)
-            .sum::<f64>();
-        self.score_of(people_hours, weighted, breaches(functions))
+        let (weighted, breaches) = totals(functions);
+        self.score_of(people_hours, weighted, breaches)
     }
 
     /// The score of a run with these figures.
@@ -89,13 +99,29 @@ impl Measure {
 
     /// The run's value of the measure.
     pub fn of(self, r: &RunResult) -> f64 {
-        self.score(r.people_hours, &r.functions).0
+        let (weighted, breaches) = (r.weighted_people_hours, r.tolerance_breaches);
+        let score = self.score_of(
+            r.people_hours,
+            weighted.unwrap_or(0.0),
+            breaches.unwrap_or(0),
+        );
+        score.0
     }
 }
 
-/// How many tolerances the rows breach.
-pub fn breaches(functions: &[FunctionResult]) -> u64 {
-    functions.iter().map(|f| f.breaches.len() as u64).sum()
+/// Serialised as its figure's name (`weighted_people_hours`).
+impl serde::Serialize for Measure {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.figure())
+    }
+}
+
+/// What the rows of a run's business functions add up to: their weighted people-hours, and
+/// how many tolerances they breach.
+pub fn totals(functions: &[FunctionResult]) -> (f64, u64) {
+    let weighted = functions.iter().map(|f| f.weighted_people_hours).sum();
+    let breaches = functions.iter().map(|f| f.breaches.len() as u64).sum();
+    (weighted, breaches)
 }
 
 /// A run's measure and the figure that breaks its ties; lower is better.

@@ -557,6 +557,8 @@ impl<'m> Metrics<'m> {
             .collect();
         let points: Vec<(SimTime, f64)> =
             self.points.iter().map(|&(t, u)| (t, people(u))).collect();
+        let totals =
+            (!self.function_rows.is_empty()).then(|| crate::measure::totals(&self.function_rows));
         RunResult {
             scenario: scenario.name.clone(),
             model: model.name.clone(),
@@ -587,14 +589,8 @@ impl<'m> Metrics<'m> {
                 .collect(),
             clients,
             services,
-            weighted_people_hours: (!self.function_rows.is_empty()).then(|| {
-                self.function_rows
-                    .iter()
-                    .map(|f| f.weighted_people_hours)
-                    .sum()
-            }),
-            tolerance_breaches: (!self.function_rows.is_empty())
-                .then(|| crate::measure::breaches(&self.function_rows)),
+            weighted_people_hours: totals.map(|t| t.0),
+            tolerance_breaches: totals.map(|t| t.1),
             functions: std::mem::take(&mut self.function_rows),
             per_function: std::mem::take(&mut self.function_closed),
             deadlocks: Vec::new(),

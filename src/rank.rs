@@ -208,7 +208,7 @@ pub struct Ranking {
     pub combine: String,
     /// What the losses are ranked by, when not people-hours.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub measure: Option<&'static str>,
+    pub measure: Option<Measure>,
     /// Every site and service, the costliest loss first.
     pub singles: Vec<Single>,
     /// The pairs, most people cut off first (with `--order 2`).
@@ -758,7 +758,7 @@ pub fn rank(model: &Model, options: Options) -> Ranking {
         duration_h: options.duration.hours(),
         order: options.order,
         cut_off: options.cut_off,
-        measure: (options.measure != Measure::PeopleHours).then(|| options.measure.figure()),
+        measure: (options.measure != Measure::PeopleHours).then_some(options.measure),
         combine: crate::metrics::combine_line(
             model.combine.as_str(),
             model.clients.iter().map(|c| c.combine.as_str()),

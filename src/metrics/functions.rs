@@ -214,11 +214,7 @@ impl Functions {
     /// Every function back to full at `t`, when everything is (and no fallback runs): the
     /// end of a loss that `rank` does not play out.
     pub(crate) fn all_back(&mut self, t: SimTime) {
-        let back: Vec<u32> = (0..self.tracks.len() as u32)
-            .filter(|&f| self.tracks[f as usize].a < FULL)
-            .collect();
-        for f in back {
-            let track = &mut self.tracks[f as usize];
+        for track in self.tracks.iter_mut().filter(|track| track.a < FULL) {
             track.loss += (FULL - track.a) as u128 * (t.0 - track.since.0) as u128;
             track.since = t;
             track.a = FULL;

@@ -8,6 +8,7 @@ use super::csv::{csv_err, finish, opt, text_cell, writer};
 use crate::batch::Row;
 use crate::error::Error;
 use crate::format::{cut, hours, thousands};
+use crate::measure::Measure;
 use crate::metrics::SUMMARY;
 
 /// How a figure reads in the table.
@@ -32,10 +33,10 @@ pub fn table(rows: &[Row], runs: Option<u64>) -> String {
         let _ = writeln!(o, "medians of {} runs per scenario", thousands(n as f64));
     }
     // The measure, when one is asked for, comes right after the name.
-    let measure = rows.first().and_then(|r| r.measure).map(|(name, _)| name);
+    let measure = rows.first().and_then(|r| r.measure).map(|(m, _)| m);
     let head = match measure {
-        Some("tolerance_breaches") => format!(" {:>8}", "breaches"),
-        Some(_) => format!(" {:>14}", "weighted p-h"),
+        Some(m @ Measure::ToleranceBreaches) => format!(" {:>8}", m.column()),
+        Some(m) => format!(" {:>14}", m.column()),
         None => String::new(),
     };
     let _ = writeln!(
@@ -77,7 +78,10 @@ pub fn csv(rows: &[Row]) -> Result<Vec<u8>, Error> {
     let mut w = writer();
     let mut header = vec!["file", "scenario"];
     header.extend(SUMMARY);
-    let measure = rows.first().and_then(|r| r.measure).map(|(name, _)| name);
+    let measure = rows
+        .first()
+        .and_then(|r| r.measure)
+        .map(|(m, _)| m.figure());
     header.extend(measure);
     w.write_record(&header).map_err(csv_err)?;
     for r in rows {
@@ -101,8 +105,8 @@ pub fn json(rows: &[Row]) -> String {
                 let v = v.filter(|x| x.is_finite());
                 o.insert((*name).into(), json!(v));
             }
-            if let Some((name, v)) = r.measure {
-                o.insert(name.into(), json!(v));
+            if let Some((m, v)) = r.measure {
+                o.insert(m.figure().into(), json!(v));
             }
             serde_json::Value::Object(o)
         })

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use super::csv::{csv_err, finish, text_cell, writer};
 use crate::error::Error;
 use crate::format::{self, hours, thousands};
+use crate::measure::Measure;
 use crate::rank::{Ranking, Single};
 
 /// The terminal table.
@@ -24,25 +25,17 @@ pub fn table(r: &Ranking, top: usize) -> String {
     };
     let _ = writeln!(o, "A client is cut off with {whom} affected. {}", r.combine);
     // Ranked by a measure of the business functions: its column comes first.
-    let measured = |s: &Single| match r.measure {
-        Some("weighted_people_hours") => s.weighted_people_hours.map(thousands),
-        Some(_) => s.tolerance_breaches.map(|b| b.to_string()),
-        None => None,
+    let measured = |s: &Single| match r.measure? {
+        Measure::ToleranceBreaches => s.tolerance_breaches.map(|b| b.to_string()),
+        _ => s.weighted_people_hours.map(thousands),
     };
     let head = match r.measure {
-        Some("weighted_people_hours") => format!("{:>15} ", "weighted p-h"),
-        Some(_) => format!("{:>8} ", "breaches"),
+        Some(m @ Measure::ToleranceBreaches) => format!("{:>8} ", m.column()),
+        Some(m) => format!("{:>15} ", m.column()),
         None => String::new(),
     };
-    if r.measure.is_some() {
-        let _ = writeln!(
-            o,
-            "Losses ranked by the business functions' {}.",
-            match r.measure {
-                Some("weighted_people_hours") => "weighted people-hours",
-                _ => "tolerances breached",
-            }
-        );
+    if let Some(m) = r.measure {
+        let _ = writeln!(o, "Losses ranked by the business functions' {}.", m.label());
     }
     let _ = writeln!(o);
     let _ = writeln!(

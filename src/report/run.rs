@@ -173,11 +173,6 @@ fn functions_section(o: &mut String, r: &RunResult, top: usize) {
             1 => format!(" ({})", clients[0]),
             n => format!(" ({n} clients)"),
         };
-        let breaches: Vec<String> = f
-            .breaches
-            .iter()
-            .map(|b| format!("{} +{}", b.tolerance.to_uppercase(), hours(b.by_h)))
-            .collect();
         let dash = |h: f64| if h > 0.0 { hours(h) } else { "–".to_string() };
         let _ = writeln!(
             o,
@@ -188,16 +183,23 @@ fn functions_section(o: &mut String, r: &RunResult, top: usize) {
             dash(f.longest_outage_h),
             dash(f.fallback_h),
             f.restored_at_h.map_or_else(|| "not yet".to_string(), hours),
-            if breaches.is_empty() {
-                "–".to_string()
-            } else {
-                breaches.join(", ")
-            }
+            breaches_text(&f.breaches)
         );
     }
     if lines.len() > top {
         let _ = writeln!(o, "  … and {} more", lines.len() - top);
     }
+}
+
+/// The tolerances breached, as the tables show them: `MTPD +1d 6h, RTO +3d 6h`, or `–`.
+pub(crate) fn breaches_text(breaches: &[crate::metrics::ToleranceBreach]) -> String {
+    if breaches.is_empty() {
+        return "–".to_string();
+    }
+    let each = breaches
+        .iter()
+        .map(|b| format!("{} +{}", b.tolerance.to_uppercase(), hours(b.by_h)));
+    each.collect::<Vec<_>>().join(", ")
 }
 
 /// The clients with the most people-hours.

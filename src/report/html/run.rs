@@ -278,17 +278,6 @@ fn functions_table(r: &RunResult) -> Table {
     let mut rows: Vec<_> = r.functions.iter().collect();
     rows.sort_by(|a, b| b.weighted_people_hours.total_cmp(&a.weighted_people_hours));
     for f in rows {
-        let breaches: Vec<String> = f
-            .breaches
-            .iter()
-            .map(|b| {
-                format!(
-                    "{} +{}",
-                    b.tolerance.to_uppercase(),
-                    crate::format::hours(b.by_h)
-                )
-            })
-            .collect();
         t.row(vec![
             Cell::text(&f.client),
             Cell::text(&f.name),
@@ -300,11 +289,7 @@ fn functions_table(r: &RunResult) -> Table {
             Cell::hours(Some(f.fallback_h), ""),
             Cell::recovered(f.restored_at_h),
             Cell::hours(f.data_lost_h, "–"),
-            Cell::text(if breaches.is_empty() {
-                "–".to_string()
-            } else {
-                breaches.join(", ")
-            }),
+            Cell::text(crate::report::run::breaches_text(&f.breaches)),
         ]);
     }
     t
