@@ -1,23 +1,59 @@
-//! The id table: every id of a model, found by its text, without a second copy of the text.
+//! The id table: every id of a model, found by its text.
 //!
-//! The table holds only `u32` values; the strings stay where they are (in the nodes and
-//! clients), and the table is told how to read a value's id when it needs one.
+//! An open-addressing table (linear probing) of 32-byte slots. A slot holds 32 bits of the
+//! id's hash, its value, its length and, for ids of up to [`INLINE`] bytes, the id itself:
+//! finding such an id touches one slot (one cache line), not the strings elsewhere. A
+//! longer id is compared through the caller's `name` function, which reads a value's id
+//! where it is kept (in the nodes and clients, or in an [`IdArena`] during a build).
 
 use std::hash::BuildHasher;
 
 use foldhash::fast::FixedState;
-use hashbrown::HashTable;
+
+/// Ids of up to this many bytes are kept in the table.
+const INLINE: usize = 20;
+
+/// One slot: `tag` 0 marks it empty.
+#[derive(Clone, Copy, Default)]
+#[repr(C, align(32))]
+struct Slot {
+    /// The high 32 bits of the hash, with the lowest bit set.
+    tag: u32,
+    value: u32,
+    len: u32,
+    text: [u8; INLINE],
+}
+
+impl Slot {
+    /// Whether this slot holds `id` (whose tag is `tag`).
+    #[inline]
+    fn holds<'a>(&self, tag: u32, id: &str, name: &impl Fn(u32) -> &'a str) -> bool {
+        self.tag == tag
+            && self.len as usize == id.len()
+            && match id.len() <= INLINE {
+                true => &self.text[..id.len()] == id.as_bytes(),
+                false => name(self.value) == id,
+            }
+    }
+}
 
 /// A table from id text to a `u32` value.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub(crate) struct IdTable {
-    table: HashTable<u32>,
+    slots: Vec<Slot>,
+    len: usize,
     state: FixedState,
+}
+
+impl Default for IdTable {
+    fn default() -> Self {
+        IdTable::with_capacity(0)
+    }
 }
 
 impl std::fmt::Debug for IdTable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "IdTable({} ids)", self.table.len())
+        write!(f, "IdTable({} ids)", self.len)
     }
 }
 
@@ -25,15 +61,34 @@ impl IdTable {
     /// An empty table with room for `n` ids.
     pub(crate) fn with_capacity(n: usize) -> Self {
         IdTable {
-            table: HashTable::with_capacity(n),
+            slots: vec![Slot::default(); slots_for(n)],
+            len: 0,
             state: FixedState::with_seed(0x1d5),
         }
     }
 
+    /// The slot index to start from and the tag of `id`.
+    #[inline]
+    fn probe(&self, id: &str) -> (usize, u32) {
+        let h = self.state.hash_one(id);
+        let mask = self.slots.len() - 1;
+        (h as usize & mask, (h >> 32) as u32 | 1)
+    }
+
     /// The value of `id`; `name` gives the id of a value.
     pub(crate) fn get<'a>(&self, id: &str, name: impl Fn(u32) -> &'a str) -> Option<u32> {
-        let h = self.state.hash_one(id);
-        self.table.find(h, |&v| name(v) == id).copied()
+        let mask = self.slots.len() - 1;
+        let (mut i, tag) = self.probe(id);
+        loop {
+            let s = &self.slots[i];
+            if s.tag == 0 {
+                return None;
+            }
+            if s.holds(tag, id, &name) {
+                return Some(s.value);
+            }
+            i = (i + 1) & mask;
+        }
     }
 
     /// Adds `id` with `value` unless it is there already; then returns the value it has.
@@ -43,25 +98,69 @@ impl IdTable {
         value: u32,
         name: impl Fn(u32) -> &'a str,
     ) -> Result<(), u32> {
-        let state = &self.state;
-        let h = state.hash_one(id);
-        match self
-            .table
-            .entry(h, |&v| name(v) == id, |&v| state.hash_one(name(v)))
-        {
-            hashbrown::hash_table::Entry::Occupied(o) => Err(*o.get()),
-            hashbrown::hash_table::Entry::Vacant(v) => {
-                v.insert(value);
-                Ok(())
+        if slots_for(self.len + 1) > self.slots.len() {
+            self.grow(&name);
+        }
+        let mask = self.slots.len() - 1;
+        let (mut i, tag) = self.probe(id);
+        loop {
+            let s = &mut self.slots[i];
+            if s.tag == 0 {
+                *s = slot(tag, id, value);
+                self.len += 1;
+                return Ok(());
             }
+            if s.holds(tag, id, &name) {
+                return Err(s.value);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Twice the slots, every id placed again (an id's text comes from its slot, or from
+    /// `name` when it is too long to be kept there).
+    fn grow<'a>(&mut self, name: &impl Fn(u32) -> &'a str) {
+        let doubled = vec![Slot::default(); self.slots.len() * 2];
+        let old = std::mem::replace(&mut self.slots, doubled);
+        let mask = self.slots.len() - 1;
+        for s in old.into_iter().filter(|s| s.tag != 0) {
+            let inline = &s.text[..(s.len as usize).min(INLINE)];
+            let id = match s.len as usize <= INLINE {
+                true => std::str::from_utf8(inline).expect("an inline id is a whole id"),
+                false => name(s.value),
+            };
+            let (mut i, _) = self.probe(id);
+            while self.slots[i].tag != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = s;
         }
     }
 
     /// Changes every value (the ids they stand for stay the same).
     pub(crate) fn map_values(&mut self, f: impl Fn(u32) -> u32) {
-        for v in self.table.iter_mut() {
-            *v = f(*v);
+        for s in self.slots.iter_mut().filter(|s| s.tag != 0) {
+            s.value = f(s.value);
         }
+    }
+}
+
+/// The number of slots for `n` ids: a power of two, at most 7/8 full.
+fn slots_for(n: usize) -> usize {
+    (n + n / 7 + 1).next_power_of_two().max(8)
+}
+
+/// A filled slot.
+fn slot(tag: u32, id: &str, value: u32) -> Slot {
+    let mut text = [0; INLINE];
+    if id.len() <= INLINE {
+        text[..id.len()].copy_from_slice(id.as_bytes());
+    }
+    Slot {
+        tag,
+        value,
+        len: id.len() as u32,
+        text,
     }
 }
 
@@ -108,6 +207,34 @@ mod tests {
         t.map_values(|v| v + 10);
         let shifted = |v: u32| names[v as usize - 10];
         assert_eq!(t.get("svc-2", shifted), Some(13));
+    }
+
+    /// Ids longer than a slot holds are compared through `name`, also while the table
+    /// grows; ids that differ only past the inline bytes are told apart.
+    #[test]
+    fn long_ids_survive_growth() {
+        let mut arena = IdArena::default();
+        let mut t = IdTable::with_capacity(0);
+        let ids: Vec<String> = (0..500)
+            .map(|i| match i % 3 {
+                0 => format!("s{i}"),
+                1 => format!("a-rather-long-service-identifier-{i}"),
+                _ => format!("{}{i}", "x".repeat(INLINE)),
+            })
+            .collect();
+        for id in &ids {
+            let n = arena.push(id);
+            assert_eq!(t.try_insert(id, n, |v| arena.get(v)), Ok(()));
+        }
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(t.get(id, |v| arena.get(v)), Some(i as u32), "{id}");
+            assert_eq!(t.try_insert(id, 9999, |v| arena.get(v)), Err(i as u32));
+        }
+        assert_eq!(
+            t.get("a-rather-long-service-identifier-1000", |v| arena.get(v)),
+            None
+        );
+        assert_eq!(t.get(&"x".repeat(INLINE), |v| arena.get(v)), None);
     }
 
     #[test]
