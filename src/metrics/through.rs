@@ -262,13 +262,17 @@ struct Found {
     uses: Vec<(u32, Avail)>,
 }
 
-/// What one search keeps from one node to the next: visit marks (cleared after each search)
-/// and the uses found, with their room.
+/// What one search keeps from one node to the next: visit marks and entry numbers
+/// (cleared after each search), and the uses found, with their room.
 struct Scratch {
     visited: FixedBitSet,
     order: Vec<u32>,
     found: Vec<(u32, Avail)>,
-    keys: Vec<u64>,
+    /// Per use found: its client.
+    client: Vec<u32>,
+    /// Per client: its entry plus one, 0 while it has none (calloc'd: untouched pages cost
+    /// nothing).
+    entry_of: Vec<u32>,
 }
 
 impl Scratch {
@@ -277,22 +281,23 @@ impl Scratch {
             visited: FixedBitSet::with_capacity(model.nodes.len()),
             order: Vec::new(),
             found: Vec::new(),
-            keys: Vec::new(),
+            client: Vec::new(),
+            entry_of: vec![0; model.clients.len()],
         }
     }
 }
 
 /// Finds node `v`'s downstream: every client that uses `v` or something depending on it,
-/// with those uses, an entry per client in client order.
+/// with those uses, an entry per client (in the order they are first found), each with its
+/// uses in the order they are found.
 fn search(model: &Model, clients: (&[u64], &[Combine]), v: u32, s: &mut Scratch) -> Found {
     let (pops_of, how_of) = clients;
     s.found.clear();
-    s.keys.clear();
+    s.client.clear();
     s.order.clear();
     let mut used = Vec::new();
-    // Every use of every node downstream, row after row: (node, share), and as a key
-    // (client << 32 | position) to bring each client's uses together. `order` is both the
-    // queue of the search and the list of the nodes visited.
+    // Every use of every node downstream, row after row: (node, share) and its client.
+    // `order` is both the queue of the search and the list of the nodes visited.
     s.visited.insert(v as usize);
     s.order.push(v);
     let mut next = 0;
@@ -303,7 +308,7 @@ fn search(model: &Model, clients: (&[u64], &[Combine]), v: u32, s: &mut Scratch)
             used.push((x, s.found.len() as u32));
         }
         for &(c, share) in row {
-            s.keys.push((c as u64) << 32 | s.found.len() as u64);
+            s.client.push(c);
             s.found.push((x, share));
         }
         for &d in model.dependents.row(x as usize) {
@@ -315,31 +320,39 @@ fn search(model: &Model, clients: (&[u64], &[Combine]), v: u32, s: &mut Scratch)
     for &x in &s.order {
         s.visited.set(x as usize, false);
     }
-    // An entry per client, in client order, with its uses together; `links` takes each
-    // use's entry, in the order found. (A sort of local keys: no lookup per use in an array
-    // of every client.)
-    s.keys.sort_unstable();
-    let mut links = vec![0u32; s.found.len()];
+    // An entry per client, numbered as first found; `links` takes each use's entry, in the
+    // order found. Then each entry's uses are placed together (a counting sort, which
+    // keeps the order found within an entry: a union's rounding depends on it).
+    let mut links = Vec::with_capacity(s.found.len());
     let mut ends: Vec<u32> = Vec::new();
     let mut pops = Vec::new();
     let mut how = Vec::new();
-    let mut uses = Vec::with_capacity(s.found.len());
-    let mut last = None;
-    for (i, &key) in s.keys.iter().enumerate() {
-        let (c, at) = ((key >> 32) as u32, key as u32 as usize);
-        if last != Some(c) {
-            if last.is_some() {
-                ends.push(i as u32);
-            }
-            last = Some(c);
+    for &c in &s.client {
+        let slot = &mut s.entry_of[c as usize];
+        if *slot == 0 {
             pops.push(pops_of[c as usize]);
             how.push(how_of[c as usize]);
+            ends.push(0);
+            *slot = pops.len() as u32;
         }
-        links[at] = pops.len() as u32 - 1;
-        uses.push(s.found[at]);
+        let e = *slot - 1;
+        ends[e as usize] += 1;
+        links.push(e);
     }
-    if last.is_some() {
-        ends.push(s.keys.len() as u32);
+    for &c in &s.client {
+        s.entry_of[c as usize] = 0;
+    }
+    // `ends` holds counts: turn them into starts, place the uses, and the starts have
+    // moved to the ends.
+    let mut start = 0;
+    for end in ends.iter_mut() {
+        (start, *end) = (start + *end, start);
+    }
+    let mut uses = vec![(0, 0); s.found.len()];
+    for (&e, &u) in links.iter().zip(&s.found) {
+        let at = &mut ends[e as usize];
+        uses[*at as usize] = u;
+        *at += 1;
     }
     Found {
         used,
