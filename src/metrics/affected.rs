@@ -62,24 +62,30 @@ pub(crate) fn worst_shift(worst: u64, old: u64, new: u64) -> Option<u64> {
     }
 }
 
+/// One client's figures: its uses' losses combined ([`combined`]), how many of its uses
+/// have share × (1 − a) above 0 (when none has, its worst is 0 without a rescan: the
+/// common case of a client coming back), how they combine, and whether it is dirty in
+/// this instant and needs a rescan (its worst use got better). 16 bytes: one cache line
+/// holds four clients.
+#[derive(Clone, Copy, Default)]
+struct ClientState {
+    worst: u64,
+    hurting: u32,
+    how: Combine,
+    dirty: bool,
+    rescan: bool,
+}
+
 /// Per client, the people affected, kept from the changes the engine reports.
 pub(crate) struct Affected {
     /// Per node: its availability as last seen.
     seen: Vec<Avail>,
-    /// Per client: its uses' losses combined ([`combined`]).
-    worst: Vec<u64>,
-    /// Per client: how many of its uses have share × (1 − a) above 0. When none has, its
-    /// worst is 0 without a rescan (the common case of a client coming back).
-    hurting: Vec<u32>,
+    /// Per client: what a change of one of its uses reads and writes, in one record.
+    state: Vec<ClientState>,
     /// Per client: its population (kept dense: the clients' records are large).
     pops: Vec<u64>,
-    /// Per client: how its uses combine.
-    how: Vec<Combine>,
     /// Clients whose worst may have moved in the instant, with their worst before it.
     dirty: Vec<(u32, u64)>,
-    dirty_mark: FixedBitSet,
-    /// Dirty clients whose worst use got better: a rescan tells their new worst.
-    rescan: FixedBitSet,
     /// Nodes seen below full, and clients affected, at some point (for [`Affected::reset`]).
     moved: Vec<u32>,
     moved_mark: FixedBitSet,
@@ -95,13 +101,16 @@ impl Affected {
         let (n, c) = (model.nodes.len(), model.clients.len());
         Affected {
             seen: vec![FULL; n],
-            worst: vec![0; c],
-            hurting: vec![0; c],
+            state: model
+                .clients
+                .iter()
+                .map(|c| ClientState {
+                    how: c.combine,
+                    ..ClientState::default()
+                })
+                .collect(),
             pops: model.clients.iter().map(|c| c.population).collect(),
-            how: model.clients.iter().map(|c| c.combine).collect(),
             dirty: Vec::new(),
-            dirty_mark: FixedBitSet::with_capacity(c),
-            rescan: FixedBitSet::with_capacity(c),
             moved: Vec::new(),
             moved_mark: FixedBitSet::with_capacity(n),
             hurt: Vec::new(),
@@ -112,12 +121,12 @@ impl Affected {
 
     /// Client `c`'s uses' losses combined now, in units of 10⁻¹² of the client.
     pub(crate) fn combined(&self, c: usize) -> u64 {
-        self.worst[c]
+        self.state[c].worst
     }
 
     /// The people affected of client `c` now, in units (see [`affected_units`]).
     pub(crate) fn units(&self, c: usize) -> u128 {
-        self.pops[c] as u128 * self.worst[c] as u128
+        self.pops[c] as u128 * self.state[c].worst as u128
     }
 
     /// Back to everything up, in time proportional to what moved since.
@@ -127,8 +136,8 @@ impl Affected {
             self.moved_mark.set(v as usize, false);
         }
         for &c in &self.hurt {
-            self.worst[c as usize] = 0;
-            self.hurting[c as usize] = 0;
+            let st = &mut self.state[c as usize];
+            (st.worst, st.hurting) = (0, 0);
             self.hurt_mark.set(c as usize, false);
         }
         self.moved.clear();
@@ -160,33 +169,35 @@ impl Affected {
                 self.moved.push(v);
             }
             for &(c, share) in model.node_uses.row(i) {
-                let ci = c as usize;
-                let cur = self.worst[ci];
-                if !self.dirty_mark.put(ci) {
+                let st = &mut self.state[c as usize];
+                let cur = st.worst;
+                if !st.dirty {
+                    st.dirty = true;
                     self.dirty.push((c, cur));
                 }
                 let (was, now) = (loss(share, old), loss(share, new));
-                self.hurting[ci] = self.hurting[ci] + (now > 0) as u32 - (was > 0) as u32;
-                match self.how[ci] {
+                st.hurting = st.hurting + (now > 0) as u32 - (was > 0) as u32;
+                match st.how {
                     Combine::Max => match worst_shift(cur, was, now) {
-                        Some(w) => self.worst[ci] = w,
-                        None => self.rescan.insert(ci),
+                        Some(w) => st.worst = w,
+                        None => st.rescan = true,
                     },
-                    _ => self.rescan.insert(ci),
+                    _ => st.rescan = true,
                 }
             }
         }
         for (c, before) in self.dirty.drain(..) {
             let ci = c as usize;
-            self.dirty_mark.set(ci, false);
-            if self.rescan.contains(ci) {
-                self.rescan.set(ci, false);
-                self.worst[ci] = match self.hurting[ci] {
+            let st = &mut self.state[ci];
+            st.dirty = false;
+            if st.rescan {
+                st.rescan = false;
+                st.worst = match st.hurting {
                     0 => 0,
-                    _ => combined(self.how[ci], model.client_uses(ci), &self.seen),
+                    _ => combined(st.how, model.client_uses(ci), &self.seen),
                 };
             }
-            let after = self.worst[ci];
+            let after = st.worst;
             if after == before {
                 continue;
             }
@@ -207,7 +218,7 @@ impl Affected {
         for (ci, client) in model.clients.iter().enumerate() {
             let pop = client.population as u128;
             let worst = combined(client.combine, model.client_uses(ci), a);
-            let before = std::mem::replace(&mut self.worst[ci], worst);
+            let before = std::mem::replace(&mut self.state[ci].worst, worst);
             if worst != before && !self.hurt_mark.put(ci) {
                 self.hurt.push(ci as u32);
             }
