@@ -25,22 +25,29 @@ struct Watched {
     ends: Vec<u32>,
     /// Every entry's uses as (node, share).
     uses: Vec<(u32, Avail)>,
-    /// Per entry: the client's population, and how its uses combine.
-    pops: Vec<u64>,
-    how: Vec<Combine>,
+    /// Per entry: the client's population and figures (see [`Entry`]).
+    entries: Vec<Entry>,
     /// The entry of every use of every watched node, row after row (see [`Watch`]).
     links: Vec<u32>,
     /// True while the node's clock runs: the figures below are kept only then.
     open: bool,
-    /// Per entry: its uses' losses combined.
-    worst: Vec<u64>,
     /// The people affected through the node now, in units.
     sum: u128,
-    /// Entries that may have moved in this instant (with their worst before it), and the
-    /// ones of them whose worst use got better (a rescan tells).
+    /// Entries that may have moved in this instant, with their worst before it.
     dirty: Vec<(u32, u64)>,
-    dirty_mark: FixedBitSet,
-    rescan: FixedBitSet,
+}
+
+/// One client downstream of a watched node: its population, its uses' losses combined
+/// (the uses that depend on the node), how they combine, whether it may have moved in
+/// this instant and whether a rescan must tell its worst (its worst use got better). What
+/// a change of one use touches sits in one record.
+#[derive(Clone, Copy)]
+struct Entry {
+    pop: u64,
+    worst: u64,
+    how: Combine,
+    dirty: bool,
+    rescan: bool,
 }
 
 impl Watched {
@@ -53,8 +60,10 @@ impl Watched {
     fn sum_from(&mut self, a: &[Avail]) -> u128 {
         self.sum = 0;
         for e in 0..self.ends.len() {
-            self.worst[e] = combined(self.how[e], self.uses(e), a);
-            self.sum += self.pops[e] as u128 * self.worst[e] as u128;
+            let worst = combined(self.entries[e].how, self.uses(e), a);
+            let entry = &mut self.entries[e];
+            entry.worst = worst;
+            self.sum += entry.pop as u128 * worst as u128;
         }
         self.sum
     }
@@ -81,8 +90,7 @@ pub(super) struct Through {
     moved: Vec<u32>,
     /// Per client: its population and how its uses combine (for the searches: the
     /// clients' records are large).
-    pops: Vec<u64>,
-    how: Vec<Combine>,
+    clients: Vec<(u64, Combine)>,
     /// The reference: every open node's sum recomputed from its downstream at every instant.
     pub(super) plain: bool,
 }
@@ -125,11 +133,14 @@ impl Through {
             .copied()
             .filter(|v| !self.slot_of.contains_key(v))
             .collect();
-        if !new.is_empty() && self.pops.is_empty() {
-            self.pops = model.clients.iter().map(|c| c.population).collect();
-            self.how = model.clients.iter().map(|c| c.combine).collect();
+        if !new.is_empty() && self.clients.is_empty() {
+            self.clients = model
+                .clients
+                .iter()
+                .map(|c| (c.population, c.combine))
+                .collect();
         }
-        let clients = (&self.pops[..], &self.how[..]);
+        let clients = &self.clients[..];
         let found: Vec<Found> = new
             .par_iter()
             .map_init(|| Scratch::new(model), |s, &v| search(model, clients, v, s))
@@ -169,21 +180,22 @@ impl Through {
             }
             let links = &watched.links[w.links as usize..w.links as usize + row.len()];
             for (&(_, share), &entry) in row.iter().zip(links) {
-                let e = entry as usize;
-                let cur = watched.worst[e];
-                if !watched.dirty_mark.put(e) {
+                let e = &mut watched.entries[entry as usize];
+                let cur = e.worst;
+                if !e.dirty {
+                    e.dirty = true;
                     if watched.dirty.is_empty() {
                         self.moved.push(w.slot);
                     }
                     watched.dirty.push((entry, cur));
                 }
-                let shift = match watched.how[e] {
+                let shift = match e.how {
                     Combine::Max => worst_shift(cur, loss(share, old), loss(share, new)),
                     _ => None,
                 };
                 match shift {
-                    Some(x) => watched.worst[e] = x,
-                    None => watched.rescan.insert(e),
+                    Some(x) => e.worst = x,
+                    None => e.rescan = true,
                 }
             }
         }
@@ -201,13 +213,15 @@ impl Through {
             let mut dirty = std::mem::take(&mut w.dirty);
             for &(e, before) in &dirty {
                 let e = e as usize;
-                w.dirty_mark.set(e, false);
-                if w.rescan.contains(e) {
-                    w.rescan.set(e, false);
-                    w.worst[e] = combined(w.how[e], w.uses(e), a);
-                }
-                let pop = w.pops[e] as u128;
-                w.sum = w.sum + pop * w.worst[e] as u128 - pop * before as u128;
+                let entry = w.entries[e];
+                let worst = match entry.rescan {
+                    true => combined(entry.how, w.uses(e), a),
+                    false => entry.worst,
+                };
+                let entry = &mut w.entries[e];
+                (entry.dirty, entry.rescan, entry.worst) = (false, false, worst);
+                let pop = entry.pop as u128;
+                w.sum = w.sum + pop * worst as u128 - pop * before as u128;
             }
             dirty.clear();
             w.dirty = dirty;
@@ -232,20 +246,15 @@ impl Through {
         for &(x, links) in &found.used {
             self.watch[x as usize].push(Watch { slot, links });
         }
-        let count = found.ends.len();
         self.watched.push(Watched {
             node: v,
             ends: found.ends,
-            pops: found.pops,
-            how: found.how,
+            entries: found.entries,
             links: found.links,
             uses: found.uses,
             open: false,
-            worst: vec![0; count],
             sum: 0,
             dirty: Vec::new(),
-            dirty_mark: FixedBitSet::with_capacity(count),
-            rescan: FixedBitSet::with_capacity(count),
         });
         self.slot_of.insert(v, slot);
     }
@@ -256,8 +265,7 @@ impl Through {
 struct Found {
     used: Vec<(u32, u32)>,
     ends: Vec<u32>,
-    pops: Vec<u64>,
-    how: Vec<Combine>,
+    entries: Vec<Entry>,
     links: Vec<u32>,
     uses: Vec<(u32, Avail)>,
 }
@@ -290,8 +298,7 @@ impl Scratch {
 /// Finds node `v`'s downstream: every client that uses `v` or something depending on it,
 /// with those uses, an entry per client (in the order they are first found), each with its
 /// uses in the order they are found.
-fn search(model: &Model, clients: (&[u64], &[Combine]), v: u32, s: &mut Scratch) -> Found {
-    let (pops_of, how_of) = clients;
+fn search(model: &Model, clients: &[(u64, Combine)], v: u32, s: &mut Scratch) -> Found {
     s.found.clear();
     s.client.clear();
     s.order.clear();
@@ -325,15 +332,20 @@ fn search(model: &Model, clients: (&[u64], &[Combine]), v: u32, s: &mut Scratch)
     // keeps the order found within an entry: a union's rounding depends on it).
     let mut links = Vec::with_capacity(s.found.len());
     let mut ends: Vec<u32> = Vec::new();
-    let mut pops = Vec::new();
-    let mut how = Vec::new();
+    let mut entries = Vec::new();
     for &c in &s.client {
         let slot = &mut s.entry_of[c as usize];
         if *slot == 0 {
-            pops.push(pops_of[c as usize]);
-            how.push(how_of[c as usize]);
+            let (pop, how) = clients[c as usize];
+            entries.push(Entry {
+                pop,
+                worst: 0,
+                how,
+                dirty: false,
+                rescan: false,
+            });
             ends.push(0);
-            *slot = pops.len() as u32;
+            *slot = entries.len() as u32;
         }
         let e = *slot - 1;
         ends[e as usize] += 1;
@@ -357,8 +369,7 @@ fn search(model: &Model, clients: (&[u64], &[Combine]), v: u32, s: &mut Scratch)
     Found {
         used,
         ends,
-        pops,
-        how,
+        entries,
         links,
         uses,
     }
