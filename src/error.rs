@@ -7,7 +7,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use std::ops::Range;
+
+use miette::{Diagnostic, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 use thiserror::Error;
 
 /// The result type of the library.
@@ -271,9 +273,87 @@ pub struct InputError {
     /// The file, line and column (1-based) the error points at.
     pub location: Option<Location>,
     #[source_code]
-    src: Option<NamedSource<Arc<str>>>,
+    src: Option<Snippet>,
     #[label("{}", self.label())]
     span: Option<SourceSpan>,
+}
+
+/// The text an error shows: the whole file, or around a span on a very long line (a
+/// one-line JSON model of a million nodes) a window of that line, numbered as in the file.
+#[derive(Debug)]
+struct Snippet {
+    name: String,
+    text: Arc<str>,
+    /// For a window of a long line: where it starts in the file, its 0-based line and
+    /// column in characters.
+    window: Option<(usize, usize)>,
+}
+
+/// Lines longer than this many bytes are shown as a window around the span.
+const LONG_LINE: usize = 400;
+/// How much of a long line the window shows on either side of the span, in bytes.
+const WINDOW: usize = 120;
+
+impl Snippet {
+    /// The snippet for `span` of `text`, and the span within it.
+    fn of(name: String, text: &Arc<str>, span: Range<usize>) -> (Snippet, Range<usize>) {
+        let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[span.start..]
+            .find('\n')
+            .map_or(text.len(), |i| span.start + i);
+        if line_end - line_start <= LONG_LINE {
+            let whole = Snippet {
+                name,
+                text: Arc::clone(text),
+                window: None,
+            };
+            return (whole, span);
+        }
+        let floor = |mut i: usize| {
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let from = floor(span.start.saturating_sub(WINDOW).max(line_start));
+        let shown_end = span.end.min(span.start + WINDOW).min(line_end);
+        let to = floor((shown_end + WINDOW).min(line_end));
+        let (line, _) = line_column(text, from);
+        let snippet = Snippet {
+            name,
+            text: Arc::from(&text[from..to]),
+            window: Some((line - 1, text[line_start..from].chars().count())),
+        };
+        (snippet, span.start - from..shown_end.max(span.start) - from)
+    }
+}
+
+impl SourceCode for Snippet {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let c = self.text.read_span(span, before, after)?;
+        // A window is one line: its place in the file is its start plus the characters
+        // before the contents.
+        let (line, column) = match self.window {
+            None => (c.line(), c.column()),
+            Some((line, column)) => {
+                let before = self.text.get(..c.span().offset()).unwrap_or_default();
+                (line, column + before.chars().count())
+            }
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            c.data(),
+            *c.span(),
+            line,
+            column,
+            c.line_count(),
+        )))
+    }
 }
 
 /// Where an error points: file, 1-based line and column.
@@ -335,11 +415,9 @@ impl InputError {
             line,
             column,
         });
-        self.src = Some(NamedSource::new(
-            file.display().to_string(),
-            Arc::clone(text),
-        ));
-        self.span = Some(SourceSpan::from(start..end));
+        let (snippet, span) = Snippet::of(file.display().to_string(), text, start..end);
+        self.src = Some(snippet);
+        self.span = Some(SourceSpan::from(span));
         self
     }
 
@@ -393,6 +471,30 @@ mod tests {
         assert_eq!(line_column(text, 3), (2, 1));
         // 'x' follows a two-byte character: byte 5, column 2.
         assert_eq!(line_column(text, 5), (2, 2));
+    }
+
+    /// An error far along a very long line (a one-line JSON model) shows a window of that
+    /// line, numbered as in the file, instead of the whole line (whose column overflowed the
+    /// snippet's formatting).
+    #[test]
+    fn an_error_on_a_long_line_shows_a_window_of_it() {
+        let pad = "\"x\",".repeat(40_000);
+        let text: Arc<str> = format!("{{\n\"a\": [{pad}\"ü\", \"bad-id\"]}}\n").into();
+        let start = text.find("\"bad-id\"").unwrap();
+        let file = std::path::Path::new("m.json");
+        let e: Error = InputError::new(InputErrorKind::UnknownId, "unknown id `bad-id`")
+            .at(file, &text, start..start + 8)
+            .into();
+        let out = e.render(false);
+        // `"a": [` (6 characters), the padding, `"ü", `: the id starts after them.
+        let column = 6 + 160_000 + 5 + 1;
+        assert!(
+            out.starts_with(&format!("error: m.json:2:{column}: unknown id")),
+            "{out}"
+        );
+        assert!(out.contains(&format!("[m.json:2:{column}]")), "{out}");
+        assert!(out.contains("\"ü\", \"bad-id\"]}"), "{out}");
+        assert!(out.lines().all(|l| l.len() < 600), "{out}");
     }
 
     /// A hint names the concept; a front end puts its own words in its place, and only
