@@ -275,6 +275,7 @@ fn build(
     let patched_ids = patch_ids(patch.as_ref());
     let t0 = Instant::now();
     let raw_model: model::raw::RawModelFile = model_source.deserialize()?;
+    model_source.release();
     let parse = t0.elapsed();
     let t1 = Instant::now();
     let model = model::build_parsed(model_source, raw_model, patch.map(|p| (source, p)))?;

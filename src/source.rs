@@ -7,7 +7,8 @@
 
 use std::ops::Range;
 use std::path::{Path as FsPath, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use serde::de::DeserializeOwned;
 
@@ -46,15 +47,27 @@ pub enum Seg {
 pub type Path = Vec<Seg>;
 
 /// A loaded input file.
+///
+/// Its text is kept for error messages. A large file's text is let go once it is parsed
+/// ([`Source::release`]): a model of a million nodes would otherwise hold its whole text
+/// through the build and the run. An error found later reads the file again, if it is
+/// still the file that was read (same length and modification time); otherwise the error
+/// names the file without a place.
 #[derive(Debug, Clone)]
 pub struct Source {
     /// The path as the user gave it.
     pub path: PathBuf,
-    /// The whole text.
-    pub text: Arc<str>,
+    /// The whole text, unless it was let go (shared by the clones).
+    text: Arc<Mutex<Option<Arc<str>>>>,
+    /// The file's length and modification time when it was read; `None` for a text that
+    /// did not come from a file (it is never let go).
+    stamp: Option<(u64, SystemTime)>,
     /// TOML or JSON.
     pub format: Format,
 }
+
+/// Texts of at least this many bytes are let go once parsed (see [`Source`]).
+pub const RELEASE_AT: usize = 16 << 20;
 
 /// Refuses a file of `len` bytes that would take more than `allowed` bytes to load.
 fn check_memory(path: &FsPath, len: u64, allowed: u64) -> Result<(), Error> {
@@ -99,7 +112,9 @@ impl Source {
             check_memory(path, meta.len(), allowed)?;
         }
         let bytes = std::fs::read(path).map_err(|e| Error::io("reading", path, e))?;
-        Ok(Source::from_bytes(path, bytes)?)
+        let mut source = Source::from_bytes(path, bytes)?;
+        source.stamp = stamp(path);
+        Ok(source)
     }
 
     /// A source from the bytes of a file named `path`: an error unless they are UTF-8.
@@ -121,35 +136,62 @@ impl Source {
         Source {
             format: Format::of(&path),
             path,
-            text: text.into(),
+            text: Arc::new(Mutex::new(Some(text.into()))),
+            stamp: None,
+        }
+    }
+
+    /// The text: kept, or read again from the file if it was let go and the file is
+    /// unchanged since; `None` when it cannot be had.
+    pub fn text(&self) -> Option<Arc<str>> {
+        let mut kept = self.text.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.is_none()
+            && let Some(read) = self.stamp.filter(|&s| stamp(&self.path) == Some(s))
+            && let Ok(text) = std::fs::read_to_string(&self.path)
+            && text.len() as u64 == read.0
+        {
+            *kept = Some(text.into());
+        }
+        kept.clone()
+    }
+
+    /// Lets go of the text of a large file once it is parsed (see [`Source`]); a small
+    /// one, or one not read from a file, is kept.
+    pub fn release(&self) {
+        let mut kept = self.text.lock().unwrap_or_else(|e| e.into_inner());
+        if self.stamp.is_some() && kept.as_ref().is_some_and(|t| t.len() >= RELEASE_AT) {
+            *kept = None;
         }
     }
 
     /// Deserializes the whole file, turning syntax and type errors into located errors.
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, InputError> {
+        let Some(text) = self.text() else {
+            return Err(changed(&self.path));
+        };
         match self.format {
-            Format::Toml => toml::from_str(&self.text).map_err(|e| {
+            Format::Toml => toml::from_str(&text).map_err(|e| {
                 let span = e.span().unwrap_or(0..0);
-                self.serde_error(e.message(), span)
+                self.serde_error(&text, e.message(), span)
             }),
-            Format::Json => serde_json::from_str(&self.text).map_err(|e| {
+            Format::Json => serde_json::from_str(&text).map_err(|e| {
                 let full = e.to_string();
                 let message = match full.rfind(" at line ") {
                     Some(i) => &full[..i],
                     None => &full,
                 };
-                let offset = offset_of(&self.text, e.line(), e.column());
-                self.serde_error(message, offset..offset + 1)
+                let offset = offset_of(&text, e.line(), e.column());
+                self.serde_error(&text, message, offset..offset + 1)
             }),
         }
     }
 
-    fn serde_error(&self, message: &str, span: Range<usize>) -> InputError {
+    fn serde_error(&self, source: &Arc<str>, message: &str, span: Range<usize>) -> InputError {
         let (kind, mut hint) = classify(message);
         let mut text = message.trim().to_string();
         // TOML names no key in its duplicate-key message; the span points at it.
         if text == "duplicate key"
-            && let Some(key) = self.text.get(span.clone()).map(str::trim)
+            && let Some(key) = source.get(span.clone()).map(str::trim)
             && !key.is_empty()
             && key.len() <= 100
         {
@@ -162,24 +204,48 @@ impl Source {
         if let Some(h) = hint {
             err = err.hint(h);
         }
-        err.at(&self.path, &self.text, span)
+        err.at(&self.path, source, span)
     }
 
     /// An error pointing at a key path of this file (or at the file when the path is not found).
     pub fn error_at(&self, path: &[Seg], err: InputError) -> InputError {
-        match self.locate(path) {
-            Some(span) => err.at(&self.path, &self.text, span),
+        let Some(text) = self.text() else {
+            return err.in_file(&self.path);
+        };
+        match locate(&text, self.format, path) {
+            Some(span) => err.at(&self.path, &text, span),
             None => err.in_file(&self.path),
         }
     }
 
     /// The byte span of the value at `path`, if the text has it.
     pub fn locate(&self, path: &[Seg]) -> Option<Range<usize>> {
-        match self.format {
-            Format::Toml => locate_toml(&self.text, path),
-            Format::Json => locate_json(&self.text, path),
-        }
+        locate(&self.text()?, self.format, path)
     }
+}
+
+/// The byte span of the value at `path` in `text`.
+fn locate(text: &str, format: Format, path: &[Seg]) -> Option<Range<usize>> {
+    match format {
+        Format::Toml => locate_toml(text, path),
+        Format::Json => locate_json(text, path),
+    }
+}
+
+/// A file's length and modification time, if they can be read.
+fn stamp(path: &FsPath) -> Option<(u64, SystemTime)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.len(), meta.modified().ok()?))
+}
+
+/// The error for a file whose text was let go and that changed since it was read.
+fn changed(path: &FsPath) -> InputError {
+    InputError::new(
+        InputErrorKind::Syntax,
+        "the file changed or went away after it was read",
+    )
+    .hint("run again on the file as it is now")
+    .in_file(path)
 }
 
 /// Turns a serde message into a kind and a hint.
@@ -289,6 +355,42 @@ mod tests {
         for (text, span) in located {
             assert_eq!(&text[span.unwrap()], "\"zz\"", "in {text}");
         }
+    }
+
+    /// A large file's text is let go once parsed; an error found later reads the file again
+    /// and is located, unless the file changed in between.
+    #[test]
+    fn a_released_text_is_read_again_for_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.json");
+        let pad = " ".repeat(RELEASE_AT);
+        std::fs::write(&path, format!("{{{pad}\"service\": [{{\"id\": \"a\"}}]}}")).unwrap();
+        let source = Source::read(&path).unwrap();
+        source.release();
+        assert!(
+            source.text.lock().unwrap().is_none(),
+            "a large text is let go"
+        );
+        let path_a = [Seg::Key("service"), Seg::Index(0), Seg::Key("id")];
+        let located = source.error_at(&path_a, InputError::new(InputErrorKind::Value, "x"));
+        let at = located.location.expect("located from the text read again");
+        assert_eq!((at.line, at.column), (1, RELEASE_AT + 21));
+        // Changed (longer) since it was read: named without a place.
+        std::fs::write(&path, format!("{{{pad} \"service\": [{{\"id\": \"a\"}}]}}")).unwrap();
+        let source = Source::read(&path).unwrap();
+        source.release();
+        std::fs::write(&path, "{}").unwrap();
+        let e = source.error_at(&path_a, InputError::new(InputErrorKind::Value, "x"));
+        let at = e.location.expect("the file is named");
+        assert_eq!(
+            (at.line, at.column),
+            (1, 1),
+            "at the file, not at a place in it"
+        );
+        // A small text is kept.
+        let small = Source::from_text("s.json", "{}");
+        small.release();
+        assert!(small.text().is_some());
     }
 
     #[test]

@@ -191,6 +191,7 @@ pub fn build_with_patch(
     patch: Option<(&Source, RawPatch)>,
 ) -> Result<Model, InputError> {
     let raw: RawModelFile = model.deserialize()?;
+    model.release();
     build_parsed(model, raw, patch)
 }
 
