@@ -456,14 +456,21 @@ fn nodes_of(
         let parts = RandomParts {
             restart: &r.restart,
             repair: &r.repair,
-            mtbf: &r.mtbf,
-            mttr: &r.mttr,
+            mtbf: r.mtbf.as_deref(),
+            mttr: r.mttr.as_deref(),
             restart_failure: None,
         };
         random.push(parts.build(ctx, "site", meta)?);
-        let warmup = warmup_of(ctx, "site", meta, r.warmup)?;
-        let backup = backup_of(ctx, "site", meta, r.backup)?;
-        let times = (&r.restart, &r.repair, r.rto, r.effort, warmup, backup);
+        let warmup = warmup_of(ctx, "site", meta, r.warmup.as_deref().copied())?;
+        let backup = backup_of(ctx, "site", meta, r.backup.as_deref().copied())?;
+        let times = (
+            &r.restart,
+            &r.repair,
+            r.rto.as_deref().copied(),
+            r.effort,
+            warmup,
+            backup,
+        );
         nodes.push(node(
             NodeKind::Site,
             &mut r.id,
@@ -476,14 +483,21 @@ fn nodes_of(
         let parts = RandomParts {
             restart: &r.restart,
             repair: &r.repair,
-            mtbf: &r.mtbf,
-            mttr: &r.mttr,
+            mtbf: r.mtbf.as_deref(),
+            mttr: r.mttr.as_deref(),
             restart_failure: r.restart_failure.as_deref(),
         };
         random.push(parts.build(ctx, "service", meta)?);
-        let warmup = warmup_of(ctx, "service", meta, r.warmup)?;
-        let backup = backup_of(ctx, "service", meta, r.backup)?;
-        let times = (&r.restart, &r.repair, r.rto, r.effort, warmup, backup);
+        let warmup = warmup_of(ctx, "service", meta, r.warmup.as_deref().copied())?;
+        let backup = backup_of(ctx, "service", meta, r.backup.as_deref().copied())?;
+        let times = (
+            &r.restart,
+            &r.repair,
+            r.rto.as_deref().copied(),
+            r.effort,
+            warmup,
+            backup,
+        );
         nodes.push(node(
             NodeKind::Service,
             &mut r.id,
@@ -838,8 +852,8 @@ fn dur(d: &Option<RawDur>) -> SimTime {
 struct RandomParts<'a> {
     restart: &'a Option<RawDur>,
     repair: &'a Option<RawDur>,
-    mtbf: &'a Option<RawDur>,
-    mttr: &'a Option<RawDur>,
+    mtbf: Option<&'a RawDur>,
+    mttr: Option<&'a RawDur>,
     restart_failure: Option<&'a RawRestartFailure>,
 }
 

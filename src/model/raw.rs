@@ -56,7 +56,8 @@ pub struct RawModelHeader {
     pub combine: Option<Combine>,
 }
 
-/// A `[[site]]` (also a `[[patch.site]]`, where every field but `id` is optional).
+/// A `[[site]]` (also a `[[patch.site]]`, where every field but `id` is optional). Fields
+/// most entries leave out are boxed: a model may have a million entries.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSite {
@@ -65,13 +66,13 @@ pub struct RawSite {
     pub tags: Option<Vec<String>>,
     pub restart: Option<RawDur>,
     pub repair: Option<RawDur>,
-    pub rto: Option<Duration>,
-    pub mtbf: Option<RawDur>,
-    pub mttr: Option<RawDur>,
+    pub rto: Option<Box<Duration>>,
+    pub mtbf: Option<Box<RawDur>>,
+    pub mttr: Option<Box<RawDur>>,
     pub effort: Option<CrewCount>,
-    pub warmup: Option<RawWarmup>,
-    pub backup: Option<RawBackup>,
-    pub repair_requires: Option<RawReq>,
+    pub warmup: Option<Box<RawWarmup>>,
+    pub backup: Option<Box<RawBackup>>,
+    pub repair_requires: Option<Box<RawReq>>,
 }
 
 /// `backup = { every = "4h" }`: the node's data is backed up at 0 and every `every`; a
@@ -92,7 +93,7 @@ pub struct RawWarmup {
     pub for_: Duration,
 }
 
-/// A `[[service]]`.
+/// A `[[service]]`. Fields most services leave out are boxed: a model may have a million.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawService {
@@ -102,16 +103,16 @@ pub struct RawService {
     pub requires: Option<RawReq>,
     pub restart: Option<RawDur>,
     pub repair: Option<RawDur>,
-    pub rto: Option<Duration>,
+    pub rto: Option<Box<Duration>>,
     pub tags: Option<Vec<String>>,
     pub fallback: Option<RawFallbackField>,
     pub restart_failure: Option<Box<RawRestartFailure>>,
-    pub mtbf: Option<RawDur>,
-    pub mttr: Option<RawDur>,
+    pub mtbf: Option<Box<RawDur>>,
+    pub mttr: Option<Box<RawDur>>,
     pub effort: Option<CrewCount>,
-    pub warmup: Option<RawWarmup>,
-    pub backup: Option<RawBackup>,
-    pub repair_requires: Option<RawReq>,
+    pub warmup: Option<Box<RawWarmup>>,
+    pub backup: Option<Box<RawBackup>>,
+    pub repair_requires: Option<Box<RawReq>>,
 }
 
 /// A service's `restart_failure = { probability = 0.2, down = "6h", attempts = 5 }`.
