@@ -10,7 +10,12 @@ use std::path::{Path as FsPath, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
+    Visitor,
+};
+use serde_json::value::RawValue;
 
 use crate::error::{Error, InputError, InputErrorKind, Remedy};
 use crate::limits::{LoadOptions, bytes, too_large};
@@ -314,22 +319,88 @@ fn locate_toml(text: &str, path: &[Seg]) -> Option<Range<usize>> {
     Some(span)
 }
 
+/// The span of the value at `path` in a JSON text, found in one pass of serde_json that
+/// keeps nothing of what it skips (a whole-file syntax tree of a million-node model took
+/// gigabytes): the value found is taken as raw text, whose place in `text` is the span.
 fn locate_json(text: &str, path: &[Seg]) -> Option<Range<usize>> {
-    use jsonc_parser::ast::Value;
-    use jsonc_parser::common::Ranged;
-    let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &Default::default()).ok()?;
-    let mut value = parsed.value.as_ref()?;
-    for seg in path {
-        value = match (seg, value) {
-            (Seg::Key(k), Value::Object(o)) => {
-                &o.properties.iter().find(|p| p.name.as_str() == *k)?.value
-            }
-            (Seg::Index(i), Value::Array(a)) => a.elements.get(*i)?,
-            _ => return None,
-        };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let raw = Walk(path).deserialize(&mut de).ok()??;
+    let start = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+    Some(start..start + raw.get().len())
+}
+
+/// Follows a key path through JSON values, skipping the rest: the raw text of the value at
+/// the end of the path, if it is there (the first one, where a key is repeated).
+struct Walk<'p>(&'p [Seg]);
+
+impl<'de> DeserializeSeed<'de> for Walk<'_> {
+    type Value = Option<&'de RawValue>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        match self.0 {
+            [] => <&RawValue>::deserialize(d).map(Some),
+            _ => d.deserialize_any(self),
+        }
     }
-    let r = value.range();
-    Some(r.start..r.end)
+}
+
+impl<'de> Visitor<'de> for Walk<'_> {
+    type Value = Option<&'de RawValue>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match (self.0, found.is_none()) {
+                ([Seg::Key(k), rest @ ..], true) if key == *k => {
+                    found = map.next_value_seed(Walk(rest))?;
+                }
+                _ => {
+                    let IgnoredAny = map.next_value()?;
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        let mut at = 0;
+        loop {
+            let more = match self.0 {
+                [Seg::Index(i), rest @ ..] if *i == at => {
+                    seq.next_element_seed(Walk(rest))?.map(|f| found = f)
+                }
+                _ => seq.next_element::<IgnoredAny>()?.map(|IgnoredAny| ()),
+            };
+            if more.is_none() {
+                return Ok(found);
+            }
+            at += 1;
+        }
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
 }
 
 #[cfg(test)]
@@ -391,6 +462,25 @@ mod tests {
         let small = Source::from_text("s.json", "{}");
         small.release();
         assert!(small.text().is_some());
+    }
+
+    /// The JSON walk takes the first of a repeated key, reads escaped keys, and finds
+    /// nothing past the end of an array or inside a scalar.
+    #[test]
+    fn locates_json_edge_cases() {
+        let json = r#"{"a": 1, "s": [{"i\u0064": "x"}, {"id": "y", "n": [true, null]}], "s": []}"#;
+        let at = |path: &[Seg]| locate_json(json, path).map(|r| &json[r]);
+        let (s, id) = (Seg::Key("s"), Seg::Key("id"));
+        assert_eq!(at(&[s, Seg::Index(0), id]), Some("\"x\""));
+        assert_eq!(at(&[s, Seg::Index(1), id]), Some("\"y\""));
+        assert_eq!(
+            at(&[s, Seg::Index(1), Seg::Key("n"), Seg::Index(1)]),
+            Some("null")
+        );
+        assert_eq!(at(&[s, Seg::Index(2)]), None);
+        assert_eq!(at(&[Seg::Key("a"), Seg::Index(0)]), None);
+        assert_eq!(at(&[Seg::Key("zz")]), None);
+        assert_eq!(locate_json("{not json", &[Seg::Key("a")]), None);
     }
 
     #[test]
