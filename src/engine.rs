@@ -46,6 +46,7 @@
 //! restart holds its crews until the node leaves `restarting` for any reason.
 
 mod crews;
+mod dirty;
 mod propagate;
 mod recorder;
 mod reuse;
@@ -153,8 +154,7 @@ pub struct Engine<'m> {
     seq: u64,
     now: SimTime,
     // Incremental propagation.
-    dirty: BinaryHeap<Reverse<u32>>,
-    in_dirty: FixedBitSet,
+    dirty: dirty::Dirty,
     scratch: Vec<Avail>,
     old: Vec<Avail>,
     // Per pass: nodes re-evaluated (candidates for decisions).
@@ -209,8 +209,7 @@ impl<'m> Engine<'m> {
             queue: BinaryHeap::new(),
             seq: 0,
             now: SimTime::ZERO,
-            dirty: BinaryHeap::new(),
-            in_dirty: FixedBitSet::with_capacity(sccs),
+            dirty: dirty::Dirty::new(sccs),
             scratch: Vec::new(),
             old: Vec::new(),
             candidates: Vec::new(),
@@ -405,9 +404,7 @@ impl<'m> Engine<'m> {
     }
 
     fn mark_component_dirty(&mut self, c: u32) {
-        if !self.in_dirty.put(c as usize) {
-            self.dirty.push(Reverse(c));
-        }
+        self.dirty.insert(c);
     }
 
     fn set_own(&mut self, n: u32, own: Own) {

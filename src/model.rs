@@ -246,6 +246,14 @@ impl<T: Copy> Csr<T> {
         self.offsets.push(self.targets.len() as u32);
     }
 
+    /// The same rows with every target mapped by `f`.
+    pub(crate) fn map<U>(self, f: impl Fn(T) -> U) -> Csr<U> {
+        Csr {
+            offsets: self.offsets,
+            targets: self.targets.into_iter().map(f).collect(),
+        }
+    }
+
     /// Row `i`.
     #[inline]
     pub fn row(&self, i: usize) -> &[T] {
@@ -314,8 +322,27 @@ pub(crate) struct GroupInfo {
     pub comp: u32,
 }
 
-/// Marks a cyclic component (in [`GroupInfo::comp`], [`Model::scc_single`]).
+/// Marks a cyclic component (in [`GroupInfo::comp`], [`Membership::comp`],
+/// [`Model::scc_single`]).
 pub(crate) const CYCLIC: u32 = 1 << 31;
+
+/// One group a node is a member of, with its owner's component: what propagation needs to
+/// pass a change on without reading the group itself when it has one member (most
+/// requirements name one id).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Membership {
+    /// The group.
+    pub group: u32,
+    /// [`GroupInfo::comp`], with [`ONE_MEMBER`] set when the node is the group's only member.
+    pub comp: u32,
+}
+
+/// Marks a group of one member (in [`Membership::comp`]).
+pub(crate) const ONE_MEMBER: u32 = 1 << 30;
+
+/// The most sites and services a model may have: component numbers leave room for
+/// [`CYCLIC`] and [`ONE_MEMBER`].
+pub(crate) const MAX_NODES: usize = ONE_MEMBER as usize - 1;
 
 /// Marks a client's index in the id table.
 pub(crate) const CLIENT_BIT: u32 = 1 << 31;
@@ -372,7 +399,7 @@ pub struct Model {
     /// Per node: the nodes that name it in a primary or fallback group.
     pub(crate) dependents: Csr,
     /// Per node: the groups it is a member of.
-    pub(crate) member_groups: Csr,
+    pub(crate) member_groups: Csr<Membership>,
     /// Per node: what is random about it, when anything is.
     pub random: Vec<Option<Box<Random>>>,
     /// Per client: its uses as (node, share in availability units).

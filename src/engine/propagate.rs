@@ -1,9 +1,7 @@
 //! Incremental availability propagation to the greatest fixed point.
 
-use std::cmp::Reverse;
-
 use super::{Engine, Mode, Own, Propagation};
-use crate::model::{Avail, CYCLIC, FULL, Model};
+use crate::model::{Avail, CYCLIC, FULL, Membership, Model, ONE_MEMBER};
 
 /// The K-th largest availability among `members`.
 #[inline]
@@ -109,8 +107,7 @@ impl Engine<'_> {
             return self.propagate_full();
         }
         let model = self.model;
-        while let Some(Reverse(c)) = self.dirty.pop() {
-            self.in_dirty.set(c as usize, false);
+        while let Some(c) = self.dirty.pop() {
             let n = model.scc_single[c as usize];
             if n != CYCLIC {
                 let i = n as usize;
@@ -141,23 +138,29 @@ impl Engine<'_> {
     fn push_change(&mut self, n: u32, old: Avail, skip: Option<u32>) {
         let model = self.model;
         let new = self.a[n as usize];
-        for &g in model.member_groups.row(n as usize) {
-            let gi = g as usize;
-            let cur = self.gval[gi];
-            let info = model.group_info[gi];
-            let value =
-                group_shift(info.k, info.len as usize, cur, old, new).unwrap_or_else(|| {
-                    group_value(
-                        info.k,
-                        model.group_members.row(gi),
-                        &self.a,
-                        &mut self.scratch,
-                    )
-                });
+        for &Membership { group, comp } in model.member_groups.row(n as usize) {
+            let gi = group as usize;
+            // A group of one member has that member's value: no need to read it.
+            let (cur, value) = if comp & ONE_MEMBER != 0 {
+                (old, new)
+            } else {
+                let info = model.group_info[gi];
+                let cur = self.gval[gi];
+                let value =
+                    group_shift(info.k, info.len as usize, cur, old, new).unwrap_or_else(|| {
+                        group_value(
+                            info.k,
+                            model.group_members.row(gi),
+                            &self.a,
+                            &mut self.scratch,
+                        )
+                    });
+                (cur, value)
+            };
             self.gval[gi] = value;
             // A cyclic component is settled again from the top whenever an input moves: its
             // groups' values depend on the fixed point being sought.
-            let (oc, cyclic) = (info.comp & !CYCLIC, info.comp & CYCLIC != 0);
+            let (oc, cyclic) = (comp & !(CYCLIC | ONE_MEMBER), comp & CYCLIC != 0);
             if skip != Some(oc) && (value != cur || cyclic) {
                 self.mark_component_dirty(oc);
             }
@@ -166,9 +169,7 @@ impl Engine<'_> {
 
     /// The reference: every availability recomputed, every node a decision candidate.
     fn propagate_full(&mut self) {
-        while let Some(Reverse(c)) = self.dirty.pop() {
-            self.in_dirty.set(c as usize, false);
-        }
+        self.dirty.clear();
         let model = self.model;
         let state = (&self.own[..], &self.warm[..], &self.mode[..], &self.cap[..]);
         let a = super::reference::full_recompute(model, state);

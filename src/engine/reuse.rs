@@ -27,8 +27,8 @@ impl Engine<'_> {
                 *a = 0;
             }
             // Every member of every group is back at 1, so is every group.
-            for &g in model.member_groups.row(i) {
-                self.gval[g as usize] = FULL;
+            for m in model.member_groups.row(i) {
+                self.gval[m.group as usize] = FULL;
             }
             self.changed_mark.set(i, false);
         }
@@ -41,9 +41,7 @@ impl Engine<'_> {
             self.cand_mark.set(n as usize, false);
         }
         self.candidates.clear();
-        while let Some(std::cmp::Reverse(c)) = self.dirty.pop() {
-            self.in_dirty.set(c as usize, false);
-        }
+        self.dirty.clear();
         self.restarted.clear();
         self.crews_reset();
         self.queue.clear();

@@ -7,8 +7,8 @@ use super::raw::{
     RawService, RawSite,
 };
 use super::{
-    Avail, CLIENT_BIT, CYCLIC, Client, Csr, DEFAULT_ATTEMPTS, FULL, Fallback, GroupInfo, Model,
-    Node, NodeKind, Random, RestartFailure, tarjan, to_units,
+    Avail, CLIENT_BIT, CYCLIC, Client, Csr, DEFAULT_ATTEMPTS, FULL, Fallback, GroupInfo, MAX_NODES,
+    Membership, Model, Node, NodeKind, ONE_MEMBER, Random, RestartFailure, tarjan, to_units,
 };
 use rayon::prelude::*;
 
@@ -255,6 +255,14 @@ pub fn build_parsed(
     };
 
     let n_nodes = nodes.len();
+    if n_nodes > MAX_NODES {
+        return Err(err(
+            InputErrorKind::Value,
+            format!("{n_nodes} sites and services; impactsim handles at most {MAX_NODES}"),
+        )
+        .hint("split the model into parts that fail independently")
+        .in_file(&ctx.model.path));
+    }
     let mut groups = Groups::new(n_nodes, n_sites as usize);
     let unknown = |id: &str| unknown_id(id, known());
     let resolver = Resolver {
@@ -335,7 +343,7 @@ pub fn build_parsed(
             _ => CYCLIC,
         })
         .collect();
-    let group_info = (0..group_k.len())
+    let group_info: Vec<GroupInfo> = (0..group_k.len())
         .map(|g| {
             let comp = scc_of[group_owner[g] as usize];
             GroupInfo {
@@ -345,6 +353,14 @@ pub fn build_parsed(
             }
         })
         .collect();
+    let member_groups = member_groups.map(|g| {
+        let info = &group_info[g as usize];
+        let one = if info.len == 1 { ONE_MEMBER } else { 0 };
+        Membership {
+            group: g,
+            comp: info.comp | one,
+        }
+    });
     for (c, pop) in client_out.iter_mut().zip(populations) {
         c.population = pop;
     }
@@ -420,7 +436,7 @@ fn reverse_index(
     for g in 0..group_members.rows() {
         pairs.extend(group_members.row(g).iter().map(|&m| (m, g as u32)));
     }
-    let member_groups = Csr::from_pairs(n_nodes, &pairs);
+    let member_groups = Csr::grouped(n_nodes, &pairs);
     (dependents, member_groups)
 }
 
