@@ -126,6 +126,19 @@ enum TimerKind {
     Grow,
 }
 
+/// What a node's primary groups come to.
+#[derive(Debug, Clone, Copy)]
+struct Primary {
+    /// The minimum of their values (1 without any), so p = min(own, q). Kept as the groups
+    /// change (see `follow_q`), exact except where `q_stale` is set.
+    q: Avail,
+    /// How many are below 1 (kept for nodes outside cycles only).
+    low: u32,
+}
+
+/// Every primary group at 1.
+const ALL_UP: Primary = Primary { q: FULL, low: 0 };
+
 /// `(time, sequence, node, kind, generation)`: equal times pop in creation order.
 type Timer = Reverse<(SimTime, u64, u32, TimerKind, u32)>;
 
@@ -144,8 +157,10 @@ pub struct Engine<'m> {
     grow_step: Vec<u32>,
     grow_gen: Vec<u32>,
     a: Vec<Avail>,
-    /// Minimum over the primary groups (without the node's own state): p = min(own, q).
-    q: Vec<Avail>,
+    /// Per node, over its primary groups: their minimum and how many are below 1.
+    q: Vec<Primary>,
+    /// Nodes whose q must be found again from their groups' values before it is read.
+    q_stale: FixedBitSet,
     /// Per group: its value, the K-th largest of its members (incremental propagation).
     gval: Vec<Avail>,
     own_gen: Vec<u32>,
@@ -202,7 +217,8 @@ impl<'m> Engine<'m> {
             grow_step: vec![0; n],
             grow_gen: vec![0; n],
             a: vec![FULL; n],
-            q: vec![FULL; n],
+            q: vec![ALL_UP; n],
+            q_stale: FixedBitSet::with_capacity(n),
             gval: vec![FULL; model.group_info.len()],
             own_gen: vec![0; n],
             fb_gen: vec![0; n],
@@ -639,7 +655,7 @@ impl<'m> Engine<'m> {
         for &n in &candidates {
             self.cand_mark.set(n as usize, false);
             let i = n as usize;
-            let groups_ok = self.q[i] > 0;
+            let groups_ok = self.q[i].q > 0;
             match self.own[i] {
                 Own::Waiting if groups_ok && limit.is_none() => self.start_restart(n),
                 Own::Restarting if !groups_ok => {
@@ -770,7 +786,7 @@ impl<'m> Engine<'m> {
     #[inline]
     fn p(&self, n: u32) -> Avail {
         if self.own[n as usize] == Own::Up {
-            self.q[n as usize].min(self.warm[n as usize])
+            self.q[n as usize].q.min(self.warm[n as usize])
         } else {
             0
         }

@@ -333,16 +333,23 @@ pub(crate) const CYCLIC: u32 = 1 << 31;
 pub(crate) struct Membership {
     /// The group.
     pub group: u32,
-    /// [`GroupInfo::comp`], with [`ONE_MEMBER`] set when the node is the group's only member.
+    /// [`GroupInfo::comp`], with [`ONE_MEMBER`] set when the node is the group's only member
+    /// and [`FALLBACK_GROUP`] when the group is a fallback's.
     pub comp: u32,
 }
 
 /// Marks a group of one member (in [`Membership::comp`]).
 pub(crate) const ONE_MEMBER: u32 = 1 << 30;
 
+/// Marks a fallback's group (in [`Membership::comp`]); unmarked, a primary group.
+pub(crate) const FALLBACK_GROUP: u32 = 1 << 29;
+
+/// The marks a [`Membership::comp`] may carry.
+pub(crate) const MEMBERSHIP_MARKS: u32 = CYCLIC | ONE_MEMBER | FALLBACK_GROUP;
+
 /// The most sites and services a model may have: component numbers leave room for
-/// [`CYCLIC`] and [`ONE_MEMBER`].
-pub(crate) const MAX_NODES: usize = ONE_MEMBER as usize - 1;
+/// [`MEMBERSHIP_MARKS`].
+pub(crate) const MAX_NODES: usize = FALLBACK_GROUP as usize - 1;
 
 /// Marks a client's index in the id table.
 pub(crate) const CLIENT_BIT: u32 = 1 << 31;

@@ -1,7 +1,9 @@
 //! Incremental availability propagation to the greatest fixed point.
 
 use super::{Engine, Mode, Own, Propagation};
-use crate::model::{Avail, CYCLIC, FULL, Membership, Model, ONE_MEMBER};
+use crate::model::{
+    Avail, CYCLIC, FALLBACK_GROUP, FULL, MEMBERSHIP_MARKS, Membership, Model, ONE_MEMBER,
+};
 
 /// The K-th largest availability among `members`.
 #[inline]
@@ -111,8 +113,21 @@ impl Engine<'_> {
             let n = model.scc_single[c as usize];
             if n != CYCLIC {
                 let i = n as usize;
-                let q = min_cached(model.primary_groups.row(i), &self.gval, FULL);
-                self.q[i] = q;
+                let q = if self.q_stale.contains(i) {
+                    self.q_stale.set(i, false);
+                    let q = min_cached(model.primary_groups.row(i), &self.gval, FULL);
+                    self.q[i].q = q;
+                    q
+                } else {
+                    self.q[i].q
+                };
+                debug_assert_eq!(q, min_cached(model.primary_groups.row(i), &self.gval, FULL));
+                debug_assert_eq!(
+                    self.q[i].low as usize,
+                    (model.primary_groups.row(i).iter())
+                        .filter(|&&g| self.gval[g as usize] < FULL)
+                        .count()
+                );
                 let gval = &self.gval;
                 let own = (self.own[i], self.warm[i]);
                 let capacity = self.cap[i];
@@ -128,6 +143,30 @@ impl Engine<'_> {
                 }
             } else {
                 self.settle_cycle(c);
+            }
+        }
+    }
+
+    /// Keeps node `o`'s q (the minimum of its primary groups) after one of them went from
+    /// `cur` to `value`: a group that falls takes q down with it; one that rises from above q
+    /// leaves it; one that rises from q makes q 1 when no group is left below 1, and leaves
+    /// it to a rescan otherwise (another group may hold it). (Cyclic components are settled
+    /// from scratch and need none of this.)
+    #[inline]
+    fn follow_q(&mut self, o: u32, cur: Avail, value: Avail) {
+        let p = &mut self.q[o as usize];
+        if cur == FULL {
+            p.low += 1;
+        } else if value == FULL {
+            p.low -= 1;
+        }
+        if value < cur {
+            p.q = p.q.min(value);
+        } else if cur == p.q {
+            if p.low == 0 {
+                p.q = FULL;
+            } else {
+                self.q_stale.insert(o as usize);
             }
         }
     }
@@ -160,7 +199,10 @@ impl Engine<'_> {
             self.gval[gi] = value;
             // A cyclic component is settled again from the top whenever an input moves: its
             // groups' values depend on the fixed point being sought.
-            let (oc, cyclic) = (comp & !(CYCLIC | ONE_MEMBER), comp & CYCLIC != 0);
+            let (oc, cyclic) = (comp & !MEMBERSHIP_MARKS, comp & CYCLIC != 0);
+            if value != cur && comp & (CYCLIC | FALLBACK_GROUP) == 0 {
+                self.follow_q(model.scc_single[oc as usize], cur, value);
+            }
             if skip != Some(oc) && (value != cur || cyclic) {
                 self.mark_component_dirty(oc);
             }
@@ -175,7 +217,7 @@ impl Engine<'_> {
         let a = super::reference::full_recompute(model, state);
         for n in 0..model.nodes.len() as u32 {
             let i = n as usize;
-            self.q[i] = groups_min(model, n, &a, &mut self.scratch);
+            self.q[i].q = groups_min(model, n, &a, &mut self.scratch);
             if a[i] != self.a[i] {
                 self.touch(n);
             }
@@ -225,7 +267,7 @@ impl Engine<'_> {
         }
         for &n in nodes {
             let i = n as usize;
-            self.q[i] = min_cached(model.primary_groups.row(i), &self.gval, FULL);
+            self.q[i].q = min_cached(model.primary_groups.row(i), &self.gval, FULL);
             self.candidate(n);
         }
     }

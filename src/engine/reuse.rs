@@ -22,7 +22,7 @@ impl Engine<'_> {
                 self.cap[i] = model.fallbacks[i].map_or(FULL, |f| f.capacity);
             }
             self.a[i] = FULL;
-            self.q[i] = FULL;
+            self.q[i] = super::ALL_UP;
             if let Some(a) = self.attempts.get_mut(i) {
                 *a = 0;
             }

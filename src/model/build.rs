@@ -7,8 +7,9 @@ use super::raw::{
     RawService, RawSite,
 };
 use super::{
-    Avail, CLIENT_BIT, CYCLIC, Client, Csr, DEFAULT_ATTEMPTS, FULL, Fallback, GroupInfo, MAX_NODES,
-    Membership, Model, Node, NodeKind, ONE_MEMBER, Random, RestartFailure, tarjan, to_units,
+    Avail, CLIENT_BIT, CYCLIC, Client, Csr, DEFAULT_ATTEMPTS, FALLBACK_GROUP, FULL, Fallback,
+    GroupInfo, MAX_NODES, Membership, Model, Node, NodeKind, ONE_MEMBER, Random, RestartFailure,
+    tarjan, to_units,
 };
 use rayon::prelude::*;
 
@@ -353,14 +354,24 @@ pub fn build_parsed(
             }
         })
         .collect();
+    let mut of_fallback = fixedbitset::FixedBitSet::with_capacity(group_info.len());
+    for &g in &fallback_groups.targets {
+        of_fallback.insert(g as usize);
+    }
     let member_groups = member_groups.map(|g| {
         let info = &group_info[g as usize];
         let one = if info.len == 1 { ONE_MEMBER } else { 0 };
+        let fallback = if of_fallback.contains(g as usize) {
+            FALLBACK_GROUP
+        } else {
+            0
+        };
         Membership {
             group: g,
-            comp: info.comp | one,
+            comp: info.comp | one | fallback,
         }
     });
+    drop(of_fallback);
     for (c, pop) in client_out.iter_mut().zip(populations) {
         c.population = pop;
     }
