@@ -785,11 +785,8 @@ impl<'m> Engine<'m> {
     /// Primary availability p(n) = min(own, groups).
     #[inline]
     fn p(&self, n: u32) -> Avail {
-        if self.own[n as usize] == Own::Up {
-            self.q[n as usize].q.min(self.warm[n as usize])
-        } else {
-            0
-        }
+        let i = n as usize;
+        propagate::primary_value(self.own[i], self.q[i].q, || self.warm[i])
     }
 
     /// Deadlocks at the end of the run (SPEC 2.6): among waiting nodes, w waits on x when a

@@ -47,18 +47,26 @@ pub(crate) fn groups_min(model: &Model, n: u32, a: &[Avail], scratch: &mut Vec<A
     q
 }
 
-/// a(n) from own state, q (primary groups) and fallback mode; `f` gives the fallback's value
-/// f(n), asked only when the mode needs it.
+/// p(n) = min(own, q): 0 unless the node is up; its warmup level is read only when it counts.
+#[inline]
+pub(crate) fn primary_value(own: Own, q: Avail, warm: impl FnOnce() -> Avail) -> Avail {
+    if own == Own::Up && q > 0 {
+        q.min(warm())
+    } else {
+        0
+    }
+}
+
+/// a(n) from its primary value p and fallback mode; `f` gives the fallback's value f(n),
+/// asked only when the mode needs it.
 #[inline]
 pub(crate) fn node_value(
     model: &Model,
     n: u32,
-    (own, warm): (Own, Avail),
+    p: Avail,
     mode: Mode,
-    q: Avail,
     f: impl FnOnce() -> Avail,
 ) -> Avail {
-    let p = if own == Own::Up { q.min(warm) } else { 0 };
     match mode {
         Mode::Normal | Mode::Activating => p,
         Mode::Engaged => p.max(f()),
@@ -128,11 +136,10 @@ impl Engine<'_> {
                         .filter(|&&g| self.gval[g as usize] < FULL)
                         .count()
                 );
-                let gval = &self.gval;
-                let own = (self.own[i], self.warm[i]);
-                let capacity = self.cap[i];
-                let a = node_value(model, n, own, self.mode[i], q, || {
-                    cached_fallback(model, n, gval, capacity)
+                let (gval, capacity) = (&self.gval, &self.cap);
+                let p = primary_value(self.own[i], q, || self.warm[i]);
+                let a = node_value(model, n, p, self.mode[i], || {
+                    cached_fallback(model, n, gval, capacity[i])
                 });
                 self.candidate(n);
                 let old = self.a[i];

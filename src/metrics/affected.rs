@@ -78,8 +78,10 @@ struct ClientState {
 
 /// Per client, the people affected, kept from the changes the engine reports.
 pub(crate) struct Affected {
-    /// Per node: its availability as last seen.
+    /// Per node: its availability as last seen (kept for the nodes in `used` only).
     seen: Vec<Avail>,
+    /// The nodes some client uses: the others' changes are passed over unread.
+    used: FixedBitSet,
     /// Per client: what a change of one of its uses reads and writes, in one record.
     state: Vec<ClientState>,
     /// Per client: its population (kept dense: the clients' records are large).
@@ -101,6 +103,9 @@ impl Affected {
         let (n, c) = (model.nodes.len(), model.clients.len());
         Affected {
             seen: vec![FULL; n],
+            used: (0..n)
+                .filter(|&v| !model.node_uses.row(v).is_empty())
+                .collect(),
             state: model
                 .clients
                 .iter()
@@ -160,6 +165,9 @@ impl Affected {
         }
         for &v in touched {
             let i = v as usize;
+            if !self.used.contains(i) {
+                continue;
+            }
             let (old, new) = (self.seen[i], a[i]);
             if old == new {
                 continue;
