@@ -3,8 +3,8 @@
 
 use super::ids::{IdArena, IdTable};
 use super::raw::{
-    CrewCount, RawClient, RawDur, RawFallback, RawModelFile, RawPatch, RawReq, RawRestartFailure,
-    RawService, RawSite,
+    CrewCount, RawBackup, RawClient, RawDur, RawFallback, RawModelFile, RawPatch, RawReq,
+    RawRestartFailure, RawService, RawSite, RawWarmup,
 };
 use super::{
     Avail, CLIENT_BIT, CYCLIC, Client, Csr, DEFAULT_ATTEMPTS, FALLBACK_GROUP, FULL, Fallback,
@@ -471,6 +471,63 @@ fn components(dependents: &Csr) -> (Vec<u32>, Csr) {
     (scc_of, scc_nodes)
 }
 
+/// What sites and services share, borrowed from either kind of raw entry.
+struct NodeFields<'a> {
+    id: &'a mut String,
+    name: &'a mut Option<String>,
+    tags: &'a mut Option<Vec<String>>,
+    random: RandomParts<'a>,
+    rto: Option<Duration>,
+    effort: Option<CrewCount>,
+    warmup: Option<RawWarmup>,
+    backup: Option<RawBackup>,
+}
+
+/// The [`NodeFields`] of a raw site or service `r` (both have the same field names), with
+/// its `restart_failure` (sites have none).
+macro_rules! node_fields {
+    ($r:ident, $restart_failure:expr) => {
+        NodeFields {
+            random: RandomParts {
+                restart: &$r.restart,
+                repair: &$r.repair,
+                mtbf: $r.mtbf.as_deref(),
+                mttr: $r.mttr.as_deref(),
+                restart_failure: $restart_failure,
+            },
+            id: &mut $r.id,
+            name: &mut $r.name,
+            tags: &mut $r.tags,
+            rto: $r.rto.as_deref().copied(),
+            effort: $r.effort,
+            warmup: $r.warmup.as_deref().copied(),
+            backup: $r.backup.as_deref().copied(),
+        }
+    };
+}
+impl NodeFields<'_> {
+    /// The node, its warmup and backup checked, taking its id, name and tags out of the raw
+    /// entry.
+    fn node(self, ctx: &Ctx, kind: NodeKind, meta: &Meta) -> Result<Node, InputError> {
+        let kind_name = match kind {
+            NodeKind::Site => "site",
+            NodeKind::Service => "service",
+        };
+        Ok(Node {
+            id: std::mem::take(self.id),
+            display_name: self.name.take(),
+            kind,
+            tags: self.tags.take().unwrap_or_default(),
+            restart: dur(self.random.restart),
+            repair: dur(self.random.repair),
+            rto: self.rto.map(|d| d.0),
+            effort: self.effort.map_or(1, |e| e.0),
+            warmup: warmup_of(ctx, kind_name, meta, self.warmup)?,
+            backup: backup_of(ctx, kind_name, meta, self.backup)?,
+        })
+    }
+}
+
 /// The sites, then the services, as nodes, with their random parts.
 #[allow(clippy::type_complexity)]
 fn nodes_of(
@@ -480,58 +537,14 @@ fn nodes_of(
     let mut nodes = Vec::with_capacity(en.sites.len() + en.services.len());
     let mut random: Vec<Option<Box<Random>>> = Vec::with_capacity(nodes.capacity());
     for (r, meta) in en.sites.iter_mut().zip(&en.site_meta) {
-        let parts = RandomParts {
-            restart: &r.restart,
-            repair: &r.repair,
-            mtbf: r.mtbf.as_deref(),
-            mttr: r.mttr.as_deref(),
-            restart_failure: None,
-        };
-        random.push(parts.build(ctx, "site", meta)?);
-        let warmup = warmup_of(ctx, "site", meta, r.warmup.as_deref().copied())?;
-        let backup = backup_of(ctx, "site", meta, r.backup.as_deref().copied())?;
-        let times = (
-            &r.restart,
-            &r.repair,
-            r.rto.as_deref().copied(),
-            r.effort,
-            warmup,
-            backup,
-        );
-        nodes.push(node(
-            NodeKind::Site,
-            &mut r.id,
-            &mut r.name,
-            &mut r.tags,
-            times,
-        ));
+        let fields = node_fields!(r, None);
+        random.push(fields.random.build(ctx, "site", meta)?);
+        nodes.push(fields.node(ctx, NodeKind::Site, meta)?);
     }
     for (r, meta) in en.services.iter_mut().zip(&en.service_meta) {
-        let parts = RandomParts {
-            restart: &r.restart,
-            repair: &r.repair,
-            mtbf: r.mtbf.as_deref(),
-            mttr: r.mttr.as_deref(),
-            restart_failure: r.restart_failure.as_deref(),
-        };
-        random.push(parts.build(ctx, "service", meta)?);
-        let warmup = warmup_of(ctx, "service", meta, r.warmup.as_deref().copied())?;
-        let backup = backup_of(ctx, "service", meta, r.backup.as_deref().copied())?;
-        let times = (
-            &r.restart,
-            &r.repair,
-            r.rto.as_deref().copied(),
-            r.effort,
-            warmup,
-            backup,
-        );
-        nodes.push(node(
-            NodeKind::Service,
-            &mut r.id,
-            &mut r.name,
-            &mut r.tags,
-            times,
-        ));
+        let fields = node_fields!(r, r.restart_failure.as_deref());
+        random.push(fields.random.build(ctx, "service", meta)?);
+        nodes.push(fields.node(ctx, NodeKind::Service, meta)?);
     }
     Ok((nodes, random))
 }
@@ -950,45 +963,12 @@ impl RandomParts<'_> {
     }
 }
 
-/// A node's times as written: restart, repair, rto, effort, and its checked warmup and
-/// backup.
-type Times<'a> = (
-    &'a Option<RawDur>,
-    &'a Option<RawDur>,
-    Option<Duration>,
-    Option<CrewCount>,
-    Option<(Avail, SimTime)>,
-    Option<SimTime>,
-);
-
-/// A node, taking its id, name and tags out of the raw entry.
-fn node(
-    kind: NodeKind,
-    id: &mut String,
-    name: &mut Option<String>,
-    tags: &mut Option<Vec<String>>,
-    (restart, repair, rto, effort, warmup, backup): Times,
-) -> Node {
-    Node {
-        id: std::mem::take(id),
-        display_name: name.take(),
-        kind,
-        tags: tags.take().unwrap_or_default(),
-        restart: dur(restart),
-        repair: dur(repair),
-        rto: rto.map(|d| d.0),
-        effort: effort.map_or(1, |e| e.0),
-        warmup,
-        backup,
-    }
-}
-
 /// A node's `backup`, checked: a time between backups above 0.
 fn backup_of(
     ctx: &Ctx,
     kind: &'static str,
     meta: &Meta,
-    backup: Option<super::raw::RawBackup>,
+    backup: Option<RawBackup>,
 ) -> Result<Option<SimTime>, InputError> {
     let Some(b) = backup else { return Ok(None) };
     if b.every.0 == SimTime::ZERO {
@@ -1012,7 +992,7 @@ fn warmup_of(
     ctx: &Ctx,
     kind: &'static str,
     meta: &Meta,
-    warmup: Option<super::raw::RawWarmup>,
+    warmup: Option<RawWarmup>,
 ) -> Result<Option<(Avail, SimTime)>, InputError> {
     let Some(w) = warmup else { return Ok(None) };
     let level = to_units(w.level.0);
