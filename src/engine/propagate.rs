@@ -141,7 +141,16 @@ impl Engine<'_> {
                 let a = node_value(model, n, p, self.mode[i], || {
                     cached_fallback(model, n, gval, capacity[i])
                 });
-                self.candidate(n);
+                // Only a node that is not up, has a fallback or may wait for crews has a
+                // decision to take: the others are only noted for the reset.
+                if self.own[i] != Own::Up
+                    || model.has_fallback.contains(i)
+                    || self.crews.limit.is_some()
+                {
+                    self.candidate(n);
+                } else {
+                    self.changed(n);
+                }
                 let old = self.a[i];
                 if a != old {
                     self.a[i] = a;
