@@ -246,11 +246,15 @@ impl<T: Copy> Csr<T> {
         self.offsets.push(self.targets.len() as u32);
     }
 
-    /// The same rows with every target mapped by `f`.
-    pub(crate) fn map<U>(self, f: impl Fn(T) -> U) -> Csr<U> {
+    /// The same rows with every target mapped by `f`, on every core.
+    pub(crate) fn map<U: Send>(self, f: impl Fn(T) -> U + Sync + Send) -> Csr<U>
+    where
+        T: Send,
+    {
+        use rayon::prelude::*;
         Csr {
             offsets: self.offsets,
-            targets: self.targets.into_iter().map(f).collect(),
+            targets: self.targets.into_par_iter().map(f).collect(),
         }
     }
 

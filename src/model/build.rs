@@ -345,6 +345,7 @@ pub fn build_parsed(
         })
         .collect();
     let group_info: Vec<GroupInfo> = (0..group_k.len())
+        .into_par_iter()
         .map(|g| {
             let comp = scc_of[group_owner[g] as usize];
             GroupInfo {
