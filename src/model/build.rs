@@ -145,6 +145,18 @@ fn err(kind: InputErrorKind, msg: impl Into<String>) -> InputError {
     InputError::new(kind, msg)
 }
 
+/// Refuses more sites and services than component numbers leave room for ([`MAX_NODES`]).
+fn check_node_count(n_nodes: usize) -> Result<(), InputError> {
+    if n_nodes > MAX_NODES {
+        return Err(err(
+            InputErrorKind::Structure,
+            format!("{n_nodes} sites and services; impactsim handles at most {MAX_NODES}"),
+        )
+        .hint("split the model into parts that fail independently"));
+    }
+    Ok(())
+}
+
 /// An unknown id, with the closest known id as a hint.
 fn unknown_id<'a>(id: &str, known: impl Iterator<Item = &'a str>) -> InputError {
     let e = err(InputErrorKind::UnknownId, format!("unknown id `{id}`"));
@@ -256,14 +268,7 @@ pub fn build_parsed(
     };
 
     let n_nodes = nodes.len();
-    if n_nodes > MAX_NODES {
-        return Err(err(
-            InputErrorKind::Value,
-            format!("{n_nodes} sites and services; impactsim handles at most {MAX_NODES}"),
-        )
-        .hint("split the model into parts that fail independently")
-        .in_file(&ctx.model.path));
-    }
+    check_node_count(n_nodes).map_err(|e| e.in_file(&ctx.model.path))?;
     let mut groups = Groups::new(n_nodes, n_sites as usize);
     let unknown = |id: &str| unknown_id(id, known());
     let resolver = Resolver {
@@ -1011,4 +1016,23 @@ fn warmup_of(
         ));
     }
     Ok((w.for_.0 > SimTime::ZERO && level < FULL).then_some((level, w.for_.0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::MEMBERSHIP_MARKS;
+
+    #[test]
+    fn a_model_may_have_as_many_nodes_as_component_numbers_leave_room_for() {
+        assert!(check_node_count(MAX_NODES).is_ok());
+        let e = check_node_count(MAX_NODES + 1).unwrap_err();
+        assert_eq!(e.kind, InputErrorKind::Structure);
+        assert_eq!(
+            e.message,
+            "536870912 sites and services; impactsim handles at most 536870911"
+        );
+        // The marks of a membership's component stay clear of every component number.
+        assert_eq!(MAX_NODES as u32 & MEMBERSHIP_MARKS, 0);
+    }
 }
