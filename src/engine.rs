@@ -632,6 +632,13 @@ impl<'m> Engine<'m> {
         }
     }
 
+    /// Whether node `i` can take a decision in [`Engine::decide`]: one that is not up (it may
+    /// start or abort a restart), has a fallback, or may queue for crews. Any other node
+    /// decides nothing there, whatever changed.
+    fn may_decide(&self, i: usize) -> bool {
+        self.own[i] != Own::Up || self.model.has_fallback.contains(i) || self.crews.limit.is_some()
+    }
+
     /// Step 4 of a pass: decisions from the settled state, for the nodes re-evaluated in this
     /// pass. Returns true when a fallback mode changed in a way that changes availability.
     ///

@@ -111,6 +111,16 @@ impl Engine<'_> {
         self.changed(n);
     }
 
+    /// Node `n` was re-evaluated: a candidate for the decisions when it can take one, and
+    /// noted for the reset either way.
+    fn evaluated(&mut self, n: u32) {
+        if self.may_decide(n as usize) {
+            self.candidate(n);
+        } else {
+            self.changed(n);
+        }
+    }
+
     /// Re-evaluates the dirty components in topological order until none is left.
     pub(super) fn propagate(&mut self) {
         if self.propagation == Propagation::FullRecompute {
@@ -141,16 +151,7 @@ impl Engine<'_> {
                 let a = node_value(model, n, p, self.mode[i], || {
                     cached_fallback(model, n, gval, capacity[i])
                 });
-                // Only a node that is not up, has a fallback or may wait for crews has a
-                // decision to take: the others are only noted for the reset.
-                if self.own[i] != Own::Up
-                    || model.has_fallback.contains(i)
-                    || self.crews.limit.is_some()
-                {
-                    self.candidate(n);
-                } else {
-                    self.changed(n);
-                }
+                self.evaluated(n);
                 let old = self.a[i];
                 if a != old {
                     self.a[i] = a;
@@ -284,7 +285,7 @@ impl Engine<'_> {
         for &n in nodes {
             let i = n as usize;
             self.q[i].q = min_cached(model.primary_groups.row(i), &self.gval, FULL);
-            self.candidate(n);
+            self.evaluated(n);
         }
     }
 }
