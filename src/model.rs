@@ -528,7 +528,10 @@ impl Model {
 /// Returns each node's component and the number of components. Iterative, so deep graphs
 /// cannot overflow the stack.
 pub(crate) fn tarjan(graph: &Csr) -> (Vec<u32>, u32) {
+    // `index` is all the inner loop reads of a neighbour: unvisited, on the stack (its
+    // visit number), or done (its component is known).
     const NONE: u32 = u32::MAX;
+    const DONE: u32 = u32::MAX - 1;
     let n = graph.rows();
     let mut index = vec![NONE; n];
     let mut low = vec![0u32; n];
@@ -551,15 +554,17 @@ pub(crate) fn tarjan(graph: &Csr) -> (Vec<u32>, u32) {
             if let Some(&w) = row.get(*pos as usize) {
                 *pos += 1;
                 let wi = w as usize;
-                if index[wi] == NONE {
-                    index[wi] = next;
-                    low[wi] = next;
-                    next += 1;
-                    stack.push(w);
-                    calls.push((w, 0));
-                } else if comp[wi] == NONE {
+                match index[wi] {
+                    NONE => {
+                        index[wi] = next;
+                        low[wi] = next;
+                        next += 1;
+                        stack.push(w);
+                        calls.push((w, 0));
+                    }
+                    DONE => {}
                     // On the stack: part of the component being built.
-                    low[v as usize] = low[v as usize].min(index[wi]);
+                    iw => low[v as usize] = low[v as usize].min(iw),
                 }
                 continue;
             }
@@ -571,6 +576,7 @@ pub(crate) fn tarjan(graph: &Csr) -> (Vec<u32>, u32) {
             if low[vi] == index[vi] {
                 while let Some(w) = stack.pop() {
                     comp[w as usize] = count;
+                    index[w as usize] = DONE;
                     if w == v {
                         break;
                     }

@@ -274,7 +274,7 @@ fn build(
     let patch = raw.patch;
     let patched_ids = patch_ids(patch.as_ref());
     let t0 = Instant::now();
-    let raw_model: model::raw::RawModelFile = model_source.deserialize()?;
+    let raw_model = model::raw::parse_model(model_source)?;
     model_source.release();
     let parse = t0.elapsed();
     let t1 = Instant::now();

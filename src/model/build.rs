@@ -166,6 +166,9 @@ fn unknown_id<'a>(id: &str, known: impl Iterator<Item = &'a str>) -> InputError 
     }
 }
 
+/// Entries whose ids are looked up together, on one core.
+const LOOKUP_CHUNK: usize = 512;
+
 /// Kinds of entries, as tagged in the id table while entries are collected.
 const SITE: u32 = 0;
 const SERVICE: u32 = 1;
@@ -203,7 +206,7 @@ pub fn build_with_patch(
     model: &Source,
     patch: Option<(&Source, RawPatch)>,
 ) -> Result<Model, InputError> {
-    let raw: RawModelFile = model.deserialize()?;
+    let raw = super::raw::parse_model(model)?;
     model.release();
     build_parsed(model, raw, patch)
 }
@@ -247,6 +250,13 @@ pub fn build_parsed(
         .collect();
     drop(tags);
     let lookup = |id: &str| seen.get(id, |v| arena.get(v)).map(|v| final_of[v as usize]);
+    // The dense numbers of many ids, [`UNKNOWN`] for an unknown one.
+    let lookup_all = |ids: &mut dyn Iterator<Item = &str>| {
+        let mut out = Vec::new();
+        let number = |v: Option<u32>| v.map_or(UNKNOWN, |v| final_of[v as usize]);
+        seen.get_each(ids, |v| arena.get(v), |v| out.push(number(v)));
+        out
+    };
     let (nodes, mut random) = nodes_of(&ctx, &mut en)?;
     let mut client_out: Vec<Client> = en
         .clients
@@ -281,8 +291,8 @@ pub fn build_parsed(
     // `Groups::service` reads them.
     groups.ids = en
         .services
-        .par_iter()
-        .flat_map_iter(|e| member_ids(e).map(|id| lookup(id).unwrap_or(UNKNOWN)))
+        .par_chunks(LOOKUP_CHUNK)
+        .flat_map_iter(|chunk| lookup_all(&mut chunk.iter().flat_map(member_ids)))
         .collect();
     for (si, (e, meta)) in en.services.iter_mut().zip(&en.service_meta).enumerate() {
         let n = n_sites + si as u32;
@@ -305,22 +315,29 @@ pub fn build_parsed(
     let services = std::mem::take(&mut en.services);
     std::thread::spawn(move || drop(services));
 
-    // The reverse edges and components, and beside them the clients' uses.
-    let ((dependents, member_groups, scc_of, scc_nodes), clients_built) = rayon::join(
+    // The reverse edges and components; beside them the memberships and the clients' uses.
+    let ((dependents, scc_of, scc_nodes), (member_groups, clients_built)) = rayon::join(
         || {
-            let (dependents, member_groups) =
-                reverse_index(n_nodes, &group_members, &primary_groups, &fallback_groups);
+            let dependents =
+                dependents_of(n_nodes, &group_members, &primary_groups, &fallback_groups);
             let (scc_of, scc_nodes) = components(&dependents);
-            (dependents, member_groups, scc_of, scc_nodes)
+            (dependents, scc_of, scc_nodes)
         },
         || {
-            let use_ids: Vec<u32> = en
-                .clients
-                .par_iter()
-                .flat_map_iter(|e| e.uses.iter().flatten())
-                .map(|u| lookup(&u.service).unwrap_or(UNKNOWN))
-                .collect();
-            client_uses(&en, &client_out, &resolver, &use_ids)
+            rayon::join(
+                || member_groups_of(n_nodes, &group_members),
+                || {
+                    let use_ids: Vec<u32> = en
+                        .clients
+                        .par_chunks(LOOKUP_CHUNK)
+                        .flat_map_iter(|chunk| {
+                            let ids = chunk.iter().flat_map(|e| e.uses.iter().flatten());
+                            lookup_all(&mut ids.map(|u| u.service.as_str()))
+                        })
+                        .collect();
+                    client_uses(&en, &client_out, &resolver, &use_ids)
+                },
+            )
         },
     );
     // No fallback may sit on a cycle.
@@ -431,14 +448,13 @@ pub fn build_parsed(
     })
 }
 
-/// Reverse edges (member -> dependent) and, per node, the groups that name it (for the
-/// engine's per-group values).
-fn reverse_index(
+/// Reverse edges: per member, its dependents.
+fn dependents_of(
     n_nodes: usize,
     group_members: &Csr,
     primary_groups: &Csr,
     fallback_groups: &Csr,
-) -> (Csr, Csr) {
+) -> Csr {
     let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(group_members.targets.len());
     for n in 0..n_nodes {
         for &g in primary_groups.row(n).iter().chain(fallback_groups.row(n)) {
@@ -447,14 +463,16 @@ fn reverse_index(
             }
         }
     }
-    let dependents = Csr::from_pairs(n_nodes, &pairs);
-    // Member -> the groups that name it, for the engine's per-group values.
-    pairs.clear();
+    Csr::from_pairs(n_nodes, &pairs)
+}
+
+/// Per node, the groups that name it (for the engine's per-group values).
+fn member_groups_of(n_nodes: usize, group_members: &Csr) -> Csr {
+    let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(group_members.targets.len());
     for g in 0..group_members.rows() {
         pairs.extend(group_members.row(g).iter().map(|&m| (m, g as u32)));
     }
-    let member_groups = Csr::grouped(n_nodes, &pairs);
-    (dependents, member_groups)
+    Csr::grouped(n_nodes, &pairs)
 }
 
 /// The strongly connected components in topological order (Tarjan finishes dependents

@@ -13,6 +13,9 @@ use foldhash::fast::FixedState;
 /// Ids of up to this many bytes are kept in the table.
 const INLINE: usize = 20;
 
+/// How many ids [`IdTable::get_each`] looks up together.
+pub(crate) const BATCH: usize = 16;
+
 /// One slot: `tag` 0 marks it empty.
 #[derive(Clone, Copy, Default)]
 #[repr(C, align(32))]
@@ -67,18 +70,45 @@ impl IdTable {
         }
     }
 
-    /// The slot index to start from and the tag of `id`.
+    /// The hash of `id`, from which its slot and tag follow.
     #[inline]
-    fn probe(&self, id: &str) -> (usize, u32) {
-        let h = self.state.hash_one(id);
+    pub(crate) fn hash(&self, id: &str) -> u64 {
+        self.state.hash_one(id)
+    }
+
+    /// The slot index to start from and the tag, of a hash.
+    #[inline]
+    fn probe(&self, h: u64) -> (usize, u32) {
         let mask = self.slots.len() - 1;
         (h as usize & mask, (h >> 32) as u32 | 1)
     }
 
+    /// Reads the first slot of each hash. Those reads do not wait on one another, so the
+    /// memory serves them together; the probes that follow then find their slots in cache.
+    /// A table of a million ids is far larger than the cache, and one probe after another
+    /// would wait for each slot in turn.
+    pub(crate) fn warm(&self, hashes: &[u64]) {
+        let mut x = 0;
+        for &h in hashes {
+            x ^= self.slots[self.probe(h).0].tag;
+        }
+        std::hint::black_box(x);
+    }
+
     /// The value of `id`; `name` gives the id of a value.
     pub(crate) fn get<'a>(&self, id: &str, name: impl Fn(u32) -> &'a str) -> Option<u32> {
+        self.get_hashed(id, self.hash(id), name)
+    }
+
+    /// [`IdTable::get`] with the hash of `id` already computed.
+    pub(crate) fn get_hashed<'a>(
+        &self,
+        id: &str,
+        h: u64,
+        name: impl Fn(u32) -> &'a str,
+    ) -> Option<u32> {
         let mask = self.slots.len() - 1;
-        let (mut i, tag) = self.probe(id);
+        let (mut i, tag) = self.probe(h);
         loop {
             let s = &self.slots[i];
             if s.tag == 0 {
@@ -91,6 +121,31 @@ impl IdTable {
         }
     }
 
+    /// [`IdTable::get`] of every id in turn, a batch at a time ([`IdTable::warm`]); `out`
+    /// receives the values in order.
+    pub(crate) fn get_each<'a, 'b>(
+        &self,
+        ids: impl IntoIterator<Item = &'b str>,
+        name: impl Fn(u32) -> &'a str,
+        mut out: impl FnMut(Option<u32>),
+    ) {
+        let mut batch: [(&str, u64); BATCH] = [("", 0); BATCH];
+        let mut hashes = [0; BATCH];
+        let mut ids = ids.into_iter().peekable();
+        while ids.peek().is_some() {
+            let mut n = 0;
+            for id in ids.by_ref().take(BATCH) {
+                batch[n] = (id, self.hash(id));
+                hashes[n] = batch[n].1;
+                n += 1;
+            }
+            self.warm(&hashes[..n]);
+            for &(id, h) in &batch[..n] {
+                out(self.get_hashed(id, h, &name));
+            }
+        }
+    }
+
     /// Adds `id` with `value` unless it is there already; then returns the value it has.
     pub(crate) fn try_insert<'a>(
         &mut self,
@@ -98,11 +153,22 @@ impl IdTable {
         value: u32,
         name: impl Fn(u32) -> &'a str,
     ) -> Result<(), u32> {
+        self.try_insert_hashed(id, self.hash(id), value, name)
+    }
+
+    /// [`IdTable::try_insert`] with the hash of `id` already computed.
+    pub(crate) fn try_insert_hashed<'a>(
+        &mut self,
+        id: &str,
+        h: u64,
+        value: u32,
+        name: impl Fn(u32) -> &'a str,
+    ) -> Result<(), u32> {
         if slots_for(self.len + 1) > self.slots.len() {
             self.grow(&name);
         }
         let mask = self.slots.len() - 1;
-        let (mut i, tag) = self.probe(id);
+        let (mut i, tag) = self.probe(h);
         loop {
             let s = &mut self.slots[i];
             if s.tag == 0 {
@@ -129,7 +195,7 @@ impl IdTable {
                 true => std::str::from_utf8(inline).expect("an inline id is a whole id"),
                 false => name(s.value),
             };
-            let (mut i, _) = self.probe(id);
+            let (mut i, _) = self.probe(self.hash(id));
             while self.slots[i].tag != 0 {
                 i = (i + 1) & mask;
             }

@@ -11,8 +11,24 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 pub use smol_str::SmolStr;
 
 use crate::dist::Dist;
+use crate::error::InputError;
 pub use crate::model::Combine;
+use crate::source::{Format, Source};
 use crate::time::{Duration, SimTime};
+
+mod json;
+
+/// Parses a model file. A JSON model is parsed on every core, entry by entry (see
+/// [`json`]); a file that path cannot take is parsed whole, for a located error.
+pub fn parse_model(source: &Source) -> Result<RawModelFile, InputError> {
+    if source.format == Format::Json
+        && let Some(text) = source.text()
+        && let Some(file) = json::model(&text)
+    {
+        return Ok(file);
+    }
+    source.deserialize()
+}
 
 /// A whole model file.
 #[derive(Debug, Deserialize)]
@@ -58,7 +74,7 @@ pub struct RawModelHeader {
 
 /// A `[[site]]` (also a `[[patch.site]]`, where every field but `id` is optional). Fields
 /// most entries leave out are boxed: a model may have a million entries.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSite {
     pub id: String,
@@ -94,7 +110,7 @@ pub struct RawWarmup {
 }
 
 /// A `[[service]]`. Fields most services leave out are boxed: a model may have a million.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawService {
     pub id: String,
@@ -234,7 +250,7 @@ pub struct RawGrowth {
 }
 
 /// A `[[client]]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawClient {
     pub id: String,

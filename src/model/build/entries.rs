@@ -2,6 +2,7 @@
 //! scenario applied.
 
 use super::*;
+use crate::model::ids::BATCH;
 
 /// The ids of every site, service and client, the patch's included: each entry numbered as
 /// it comes (in the arena), the table mapping an id to its number, and per number its kind
@@ -28,21 +29,23 @@ pub(super) fn collect_ids(
     let mut arena = IdArena::default();
     let mut seen = IdTable::with_capacity(total);
     let mut tags: Vec<u32> = Vec::with_capacity(total);
+    // A batch of ids at a time: their slots in the table are fetched together.
     macro_rules! collect {
         ($list:ident, $meta:ident, $kind:expr) => {
-            for i in 0..en.$list.len() {
-                let origin = en.$meta[i].origin;
-                add_id(
-                    ctx,
-                    &mut seen,
-                    &mut arena,
-                    &mut tags,
-                    &en.$list[i].id,
-                    $kind,
-                    i,
-                    origin,
-                    false,
-                )?;
+            for start in (0..en.$list.len()).step_by(BATCH) {
+                let batch = start..(start + BATCH).min(en.$list.len());
+                let mut hashes = [0; BATCH];
+                for i in batch.clone() {
+                    hashes[i - start] = seen.hash(&en.$list[i].id);
+                }
+                seen.warm(&hashes[..batch.len()]);
+                for i in batch {
+                    let origin = en.$meta[i].origin;
+                    let id = (en.$list[i].id.as_str(), hashes[i - start]);
+                    add_id(
+                        ctx, &mut seen, &mut arena, &mut tags, id, $kind, i, origin, false,
+                    )?;
+                }
             }
         };
     }
@@ -56,14 +59,15 @@ pub(super) fn collect_ids(
     Ok((en, arena, seen, tags))
 }
 
-/// Numbers the entry `idx` of `kind` with id `id`; refuses an empty or duplicate id.
+/// Numbers the entry `idx` of `kind` with id `id` (of hash `hash`); refuses an empty or
+/// duplicate id.
 #[allow(clippy::too_many_arguments)]
 fn add_id(
     ctx: &Ctx,
     seen: &mut IdTable,
     arena: &mut IdArena,
     tags: &mut Vec<u32>,
-    id: &str,
+    (id, hash): (&str, u64),
     kind: u32,
     idx: usize,
     origin: Origin,
@@ -80,7 +84,7 @@ fn add_id(
         ));
     }
     let number = arena.push(id);
-    if let Err(holder) = seen.try_insert(id, number, |v| arena.get(v)) {
+    if let Err(holder) = seen.try_insert_hashed(id, hash, number, |v| arena.get(v)) {
         let k = kind_name(untag(tags[holder as usize]).0);
         return Err(ctx.at(
             name,
@@ -135,7 +139,8 @@ fn apply_patch(
                     }
                     None => {
                         let idx = en.$list.len();
-                        add_id(ctx, seen, arena, tags, &item.id, $kind, idx, origin, true)?;
+                        let id = (item.id.as_str(), seen.hash(&item.id));
+                        add_id(ctx, seen, arena, tags, id, $kind, idx, origin, true)?;
                         en.$list.push(item.clone());
                         en.$meta.push(Meta { origin, patched: Fields::default() });
                     }
