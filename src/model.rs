@@ -273,19 +273,28 @@ impl<T: Copy> Csr<T> {
 impl<T: Copy + Default> Csr<T> {
     /// Builds from `(row, target)` pairs; rows keep the order of the pairs (a counting sort).
     pub(crate) fn grouped(rows: usize, pairs: &[(u32, T)]) -> Csr<T> {
+        Csr::grouped_with(rows, |put| {
+            for &(r, t) in pairs {
+                put(r, t);
+            }
+        })
+    }
+
+    /// Builds from the `(row, target)` pairs that `pairs` gives to its argument; rows keep
+    /// the order of the pairs (a counting sort). `pairs` is called twice, to count and to
+    /// fill, and must give the same pairs both times: they are never held all at once.
+    pub(crate) fn grouped_with(rows: usize, pairs: impl Fn(&mut dyn FnMut(u32, T))) -> Csr<T> {
         let mut offsets = vec![0u32; rows + 1];
-        for &(r, _) in pairs {
-            offsets[r as usize + 1] += 1;
-        }
+        pairs(&mut |r, _| offsets[r as usize + 1] += 1);
         for i in 0..rows {
             offsets[i + 1] += offsets[i];
         }
         let mut fill = offsets.clone();
-        let mut targets = vec![T::default(); pairs.len()];
-        for &(r, t) in pairs {
+        let mut targets = vec![T::default(); offsets[rows] as usize];
+        pairs(&mut |r, t| {
             targets[fill[r as usize] as usize] = t;
             fill[r as usize] += 1;
-        }
+        });
         Csr { offsets, targets }
     }
 }
@@ -293,14 +302,26 @@ impl<T: Copy + Default> Csr<T> {
 impl Csr<u32> {
     /// Builds from `(row, target)` pairs; rows keep the order of the pairs, duplicates removed.
     pub fn from_pairs(rows: usize, pairs: &[(u32, u32)]) -> Csr {
-        let all = Csr::grouped(rows, pairs);
-        // Remove duplicates within each row, keeping first occurrences (`seen[t]` holds the
-        // last row that took target `t`, plus one).
-        let mut seen = vec![0u32; all.targets.iter().max().map_or(0, |&m| m as usize + 1)];
+        Csr::grouped(rows, pairs).without_duplicates()
+    }
+
+    /// Row `i` holds the indices `j` with `keys[j] == i`, in increasing order.
+    pub(crate) fn inverse(rows: usize, keys: &[u32]) -> Csr {
+        Csr::grouped_with(rows, |put| {
+            for (j, &k) in keys.iter().enumerate() {
+                put(k, j as u32);
+            }
+        })
+    }
+
+    /// The same rows with repeated targets removed, first occurrences kept.
+    pub(crate) fn without_duplicates(self) -> Csr {
+        // `seen[t]` holds the last row that took target `t`, plus one.
+        let mut seen = vec![0u32; self.targets.iter().max().map_or(0, |&m| m as usize + 1)];
         let mut offsets = vec![0u32];
-        let mut out = Vec::with_capacity(all.targets.len());
-        for r in 0..rows {
-            for &t in all.row(r) {
+        let mut out = Vec::with_capacity(self.targets.len());
+        for r in 0..self.rows() {
+            for &t in self.row(r) {
                 if seen[t as usize] != r as u32 + 1 {
                     seen[t as usize] = r as u32 + 1;
                     out.push(t);
@@ -611,5 +632,27 @@ mod tests {
         let (comp, count) = tarjan(&g);
         assert_eq!(count, n);
         assert_eq!(comp[0], n - 1);
+    }
+
+    fn rows<T: Copy>(c: &Csr<T>) -> Vec<Vec<T>> {
+        (0..c.rows()).map(|r| c.row(r).to_vec()).collect()
+    }
+
+    #[test]
+    fn pairs_are_grouped_in_their_order() {
+        let pairs = [(2, 7), (0, 5), (2, 1), (0, 5), (2, 7), (2, 3)];
+        assert_eq!(
+            rows(&Csr::grouped(4, &pairs)),
+            vec![vec![5, 5], vec![], vec![7, 1, 7, 3], vec![]]
+        );
+        assert_eq!(
+            rows(&Csr::from_pairs(4, &pairs)),
+            vec![vec![5], vec![], vec![7, 1, 3], vec![]]
+        );
+        // Components 1, 0, 1, 2 of nodes 0..4: component 1 holds nodes 0 and 2.
+        assert_eq!(
+            rows(&Csr::inverse(3, &[1, 0, 1, 2])),
+            vec![vec![1], vec![0, 2], vec![3]]
+        );
     }
 }

@@ -63,7 +63,7 @@ pub struct Source {
     /// The path as the user gave it.
     pub path: PathBuf,
     /// The whole text, unless it was let go (shared by the clones).
-    text: Arc<Mutex<Option<Arc<str>>>>,
+    text: Arc<Mutex<Option<Arc<String>>>>,
     /// The file's length and modification time when it was read; `None` for a text that
     /// did not come from a file (it is never let go).
     stamp: Option<(u64, SystemTime)>,
@@ -135,27 +135,28 @@ impl Source {
         Ok(Source::from_text(path, text))
     }
 
-    /// A source from text already in memory (tests, generated models).
-    pub fn from_text(path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> Source {
+    /// A source from text already in memory (tests, generated models). The text is kept
+    /// as it is, not copied: a file's text may be hundreds of megabytes.
+    pub fn from_text(path: impl Into<PathBuf>, text: impl Into<String>) -> Source {
         let path = path.into();
         Source {
             format: Format::of(&path),
             path,
-            text: Arc::new(Mutex::new(Some(text.into()))),
+            text: Arc::new(Mutex::new(Some(Arc::new(text.into())))),
             stamp: None,
         }
     }
 
     /// The text: kept, or read again from the file if it was let go and the file is
     /// unchanged since; `None` when it cannot be had.
-    pub fn text(&self) -> Option<Arc<str>> {
+    pub fn text(&self) -> Option<Arc<String>> {
         let mut kept = self.text.lock().unwrap_or_else(|e| e.into_inner());
         if kept.is_none()
             && let Some(read) = self.stamp.filter(|&s| stamp(&self.path) == Some(s))
             && let Ok(text) = std::fs::read_to_string(&self.path)
             && text.len() as u64 == read.0
         {
-            *kept = Some(text.into());
+            *kept = Some(Arc::new(text));
         }
         kept.clone()
     }
@@ -191,7 +192,7 @@ impl Source {
         }
     }
 
-    fn serde_error(&self, source: &Arc<str>, message: &str, span: Range<usize>) -> InputError {
+    fn serde_error(&self, source: &str, message: &str, span: Range<usize>) -> InputError {
         let (kind, mut hint) = classify(message);
         let mut text = message.trim().to_string();
         // TOML names no key in its duplicate-key message; the span points at it.
@@ -209,7 +210,7 @@ impl Source {
         if let Some(h) = hint {
             err = err.hint(h);
         }
-        err.at(&self.path, source, span)
+        err.at(&self.path, &Arc::from(source), span)
     }
 
     /// An error pointing at a key path of this file (or at the file when the path is not found).
@@ -218,7 +219,7 @@ impl Source {
             return err.in_file(&self.path);
         };
         match locate(&text, self.format, path) {
-            Some(span) => err.at(&self.path, &text, span),
+            Some(span) => err.at(&self.path, &Arc::from(text.as_str()), span),
             None => err.in_file(&self.path),
         }
     }

@@ -257,7 +257,28 @@ pub fn build_parsed(
         seen.get_each(ids, |v| arena.get(v), |v| out.push(number(v)));
         out
     };
-    let (nodes, mut random) = nodes_of(&ctx, &mut en)?;
+    // The nodes, and beside them the ids the clients use.
+    let (nodes_built, use_ids) = rayon::join(
+        || {
+            nodes_of(
+                &ctx,
+                &mut en.sites,
+                &mut en.services,
+                &en.site_meta,
+                &en.service_meta,
+            )
+        },
+        || -> Vec<u32> {
+            en.clients
+                .par_chunks(LOOKUP_CHUNK)
+                .flat_map_iter(|chunk| {
+                    let ids = chunk.iter().flat_map(|e| e.uses.iter().flatten());
+                    lookup_all(&mut ids.map(|u| u.service.as_str()))
+                })
+                .collect()
+        },
+    );
+    let (nodes, mut random) = nodes_built?;
     let mut client_out: Vec<Client> = en
         .clients
         .iter_mut()
@@ -294,10 +315,29 @@ pub fn build_parsed(
         .par_chunks(LOOKUP_CHUNK)
         .flat_map_iter(|chunk| lookup_all(&mut chunk.iter().flat_map(member_ids)))
         .collect();
-    for (si, (e, meta)) in en.services.iter_mut().zip(&en.service_meta).enumerate() {
-        let n = n_sites + si as u32;
-        groups.service(&resolver, n, e, meta, &mut random)?;
-    }
+    // The services' groups, and beside them the clients' uses (a service's error comes
+    // first, as it comes first in the file).
+    let (built, clients_built) = rayon::join(
+        || {
+            let services = en.services.iter_mut().zip(&en.service_meta);
+            for (si, (e, meta)) in services.enumerate() {
+                let n = n_sites + si as u32;
+                groups.service(&resolver, n, e, meta, &mut random)?;
+            }
+            Ok::<_, InputError>(())
+        },
+        || {
+            client_uses(
+                &en.clients,
+                &en.client_meta,
+                &client_out,
+                &resolver,
+                &use_ids,
+            )
+        },
+    );
+    built?;
+    drop(use_ids);
     let (repair_of, repair_k, repair_members) = repair_requirements(&ctx, &en, &lookup, &unknown)?;
     let Groups {
         group_k,
@@ -315,30 +355,15 @@ pub fn build_parsed(
     let services = std::mem::take(&mut en.services);
     std::thread::spawn(move || drop(services));
 
-    // The reverse edges and components; beside them the memberships and the clients' uses.
-    let ((dependents, scc_of, scc_nodes), (member_groups, clients_built)) = rayon::join(
+    // The reverse edges and components; beside them the memberships.
+    let ((dependents, scc_of, scc_nodes), member_groups) = rayon::join(
         || {
             let dependents =
                 dependents_of(n_nodes, &group_members, &primary_groups, &fallback_groups);
             let (scc_of, scc_nodes) = components(&dependents);
             (dependents, scc_of, scc_nodes)
         },
-        || {
-            rayon::join(
-                || member_groups_of(n_nodes, &group_members),
-                || {
-                    let use_ids: Vec<u32> = en
-                        .clients
-                        .par_chunks(LOOKUP_CHUNK)
-                        .flat_map_iter(|chunk| {
-                            let ids = chunk.iter().flat_map(|e| e.uses.iter().flatten());
-                            lookup_all(&mut ids.map(|u| u.service.as_str()))
-                        })
-                        .collect();
-                    client_uses(&en, &client_out, &resolver, &use_ids)
-                },
-            )
-        },
+        || member_groups_of(n_nodes, &group_members),
     );
     // No fallback may sit on a cycle.
     for c in 0..scc_nodes.rows() {
@@ -455,43 +480,36 @@ fn dependents_of(
     primary_groups: &Csr,
     fallback_groups: &Csr,
 ) -> Csr {
-    let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(group_members.targets.len());
-    for n in 0..n_nodes {
-        for &g in primary_groups.row(n).iter().chain(fallback_groups.row(n)) {
-            for &m in group_members.row(g as usize) {
-                pairs.push((m, n as u32));
+    let edges = |put: &mut dyn FnMut(u32, u32)| {
+        for n in 0..n_nodes {
+            for &g in primary_groups.row(n).iter().chain(fallback_groups.row(n)) {
+                for &m in group_members.row(g as usize) {
+                    put(m, n as u32);
+                }
             }
         }
-    }
-    Csr::from_pairs(n_nodes, &pairs)
+    };
+    Csr::grouped_with(n_nodes, edges).without_duplicates()
 }
 
 /// Per node, the groups that name it (for the engine's per-group values).
 fn member_groups_of(n_nodes: usize, group_members: &Csr) -> Csr {
-    let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(group_members.targets.len());
-    for g in 0..group_members.rows() {
-        pairs.extend(group_members.row(g).iter().map(|&m| (m, g as u32)));
-    }
-    Csr::grouped(n_nodes, &pairs)
+    Csr::grouped_with(n_nodes, |put| {
+        for g in 0..group_members.rows() {
+            for &m in group_members.row(g) {
+                put(m, g as u32);
+            }
+        }
+    })
 }
 
 /// The strongly connected components in topological order (Tarjan finishes dependents
 /// first): per node its component, and per component its nodes.
 fn components(dependents: &Csr) -> (Vec<u32>, Csr) {
-    let n_nodes = dependents.rows();
     let (finish, count) = tarjan(dependents);
     let scc_of: Vec<u32> = finish.iter().map(|&c| count - 1 - c).collect();
     drop(finish);
-    let mut comp_pairs: Vec<(u32, u32)> = (0..n_nodes as u32)
-        .map(|m| (scc_of[m as usize], m))
-        .collect();
-    comp_pairs.sort_unstable();
-    let scc_nodes = Csr::from_rows(
-        comp_pairs
-            .chunk_by(|a, b| a.0 == b.0)
-            .map(|chunk| chunk.iter().map(|&(_, m)| m)),
-    );
-    drop(comp_pairs);
+    let scc_nodes = Csr::inverse(count as usize, &scc_of);
     (scc_of, scc_nodes)
 }
 
@@ -556,16 +574,19 @@ impl NodeFields<'_> {
 #[allow(clippy::type_complexity)]
 fn nodes_of(
     ctx: &Ctx,
-    en: &mut Entries,
+    sites: &mut [RawSite],
+    services: &mut [RawService],
+    site_meta: &[Meta],
+    service_meta: &[Meta],
 ) -> Result<(Vec<Node>, Vec<Option<Box<Random>>>), InputError> {
-    let mut nodes = Vec::with_capacity(en.sites.len() + en.services.len());
+    let mut nodes = Vec::with_capacity(sites.len() + services.len());
     let mut random: Vec<Option<Box<Random>>> = Vec::with_capacity(nodes.capacity());
-    for (r, meta) in en.sites.iter_mut().zip(&en.site_meta) {
+    for (r, meta) in sites.iter_mut().zip(site_meta) {
         let fields = node_fields!(r, None);
         random.push(fields.random.build(ctx, "site", meta)?);
         nodes.push(fields.node(ctx, NodeKind::Site, meta)?);
     }
-    for (r, meta) in en.services.iter_mut().zip(&en.service_meta) {
+    for (r, meta) in services.iter_mut().zip(service_meta) {
         let fields = node_fields!(r, r.restart_failure.as_deref());
         random.push(fields.random.build(ctx, "service", meta)?);
         nodes.push(fields.node(ctx, NodeKind::Service, meta)?);
@@ -577,16 +598,17 @@ fn nodes_of(
 /// (client, share).
 #[allow(clippy::type_complexity)]
 fn client_uses(
-    en: &Entries,
+    clients: &[RawClient],
+    client_meta: &[Meta],
     client_out: &[Client],
     r: &Resolver,
     ids: &[u32],
 ) -> Result<(Csr<(u32, Avail)>, Vec<u64>, Csr<(u32, Avail)>), InputError> {
     let mut ids = ids.iter();
     let mut uses = Csr::building();
-    let mut populations = Vec::with_capacity(en.clients.len());
+    let mut populations = Vec::with_capacity(clients.len());
     let mut node_uses = Vec::new();
-    for (ci, (e, meta)) in en.clients.iter().zip(&en.client_meta).enumerate() {
+    for (ci, (e, meta)) in clients.iter().zip(client_meta).enumerate() {
         let id = &client_out[ci].id;
         let Some(pop) = e.population else {
             return Err(r.ctx.at(
