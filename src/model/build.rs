@@ -315,8 +315,10 @@ pub fn build_parsed(
         .par_chunks(LOOKUP_CHUNK)
         .flat_map_iter(|chunk| lookup_all(&mut chunk.iter().flat_map(member_ids)))
         .collect();
-    // The services' groups, and beside them the clients' uses (a service's error comes
-    // first, as it comes first in the file).
+    // The services' groups, and beside them the clients' uses and the functions. The raw
+    // clients are freed as soon as they are read, while the groups are still being built.
+    // Errors come in the order of the file: services first.
+    let clients = std::mem::take(&mut en.clients);
     let (built, clients_built) = rayon::join(
         || {
             let services = en.services.iter_mut().zip(&en.service_meta);
@@ -327,17 +329,21 @@ pub fn build_parsed(
             Ok::<_, InputError>(())
         },
         || {
-            client_uses(
-                &en.clients,
-                &en.client_meta,
-                &client_out,
-                &resolver,
-                &use_ids,
-            )
+            let meta = &en.client_meta;
+            let built = client_uses(&clients, meta, &client_out, &resolver, &use_ids);
+            drop(use_ids);
+            let built = built.and_then(|uses| {
+                let f = &raw.function;
+                Ok((
+                    uses,
+                    functions::functions_of(&ctx, f, &clients, meta, &lookup, &unknown)?,
+                ))
+            });
+            drop(clients);
+            built
         },
     );
     built?;
-    drop(use_ids);
     let (repair_of, repair_k, repair_members) = repair_requirements(&ctx, &en, &lookup, &unknown)?;
     let Groups {
         group_k,
@@ -383,8 +389,7 @@ pub fn build_parsed(
                     .hint("a service with a fallback must not depend on itself through hosted_on, requires or fallback requires; break the cycle or drop the fallback")));
         }
     }
-    let (uses, populations, node_uses) = clients_built?;
-    let mut functions = functions::functions_of(&ctx, &raw.function, &en, &lookup, &unknown)?;
+    let ((uses, populations, node_uses), mut functions) = clients_built?;
     let scc_single: Vec<u32> = (0..scc_nodes.rows())
         .map(|c| match *scc_nodes.row(c) {
             [n] => n,

@@ -35,7 +35,8 @@ impl Scope<'_> {
 pub(super) fn functions_of(
     ctx: &Ctx,
     model_functions: &[RawFunction],
-    en: &Entries,
+    clients: &[RawClient],
+    client_meta: &[Meta],
     lookup: &(dyn Fn(&str) -> Option<u32> + Sync),
     unknown: &(dyn Fn(&str) -> InputError + Sync),
 ) -> Result<Vec<Function>, InputError> {
@@ -47,7 +48,7 @@ pub(super) fn functions_of(
         model_ids.push(&f.id);
         out.push(function(ctx, scope, f, None, lookup, unknown)?);
     }
-    for (c, (client, meta)) in en.clients.iter().zip(&en.client_meta).enumerate() {
+    for (c, (client, meta)) in clients.iter().zip(client_meta).enumerate() {
         let mut ids = model_ids.clone();
         for (at, f) in client.function.iter().flatten().enumerate() {
             let scope = Scope::Client { meta, at };
