@@ -95,37 +95,72 @@ enum Span {
 /// The top-level keys in order with their values' spans; `None` unless the text is one
 /// object whose keys are plain (unescaped) strings and whose punctuation is valid. The
 /// values themselves are only delimited, not checked: their deserialization checks them.
+///
+/// A large text is delimited on two cores: one pass from the start, and one from an entry
+/// found near the middle ([`entry_near`]). That entry is only a guess until the first pass
+/// arrives there at the start of an entry; if it never does, the first pass goes on to the
+/// end alone.
 fn top_level(text: &str) -> Option<Vec<(&str, Span)>> {
-    let mut s = Scan {
-        b: text.as_bytes(),
-        i: 0,
+    let guess = match text.len() >= SPLIT_AT {
+        true => entry_near(text.as_bytes(), text.len() / 2),
+        false => None,
     };
-    let mut keys = Vec::new();
-    s.ws();
-    s.eat(b'{')?;
-    s.ws();
-    if s.eat(b'}').is_none() {
-        loop {
-            s.ws();
-            let key = s.key(text)?;
-            s.ws();
-            s.eat(b':')?;
-            s.ws();
-            let span = match (key, s.peek()?) {
-                ("site" | "service" | "client" | "function", b'[') => Span::Array(s.array()?),
-                _ => Span::Value(s.value()?),
-            };
-            keys.push((key, span));
-            s.ws();
-            match s.next()? {
-                b',' => continue,
-                b'}' => break,
-                _ => return None,
-            }
-        }
+    top_level_from(text, guess)
+}
+
+/// Texts of at least this many bytes are delimited on two cores.
+const SPLIT_AT: usize = 1 << 22;
+
+/// [`top_level`], the second pass starting at `guess`.
+fn top_level_from(text: &str, guess: Option<usize>) -> Option<Vec<(&str, Span)>> {
+    let Some(guess) = guess else {
+        return Scan::new(text, 0)
+            .object(text, usize::MAX)
+            .map(|(keys, _)| keys);
+    };
+    let (head, tail) = rayon::join(
+        || Scan::new(text, 0).object(text, guess),
+        || Scan::new(text, guess).rest_from_item(text),
+    );
+    let (mut keys, flow) = head?;
+    if flow == Flow::Done {
+        return Some(keys);
     }
-    s.ws();
-    (s.i == s.b.len()).then_some(keys)
+    let (rest, later) = tail?;
+    match keys.last_mut() {
+        Some((_, Span::Array(items))) => items.extend(rest),
+        _ => return None,
+    }
+    keys.extend(later);
+    Some(keys)
+}
+
+/// The start of an entry near `from`, by its look: a `{` opening `"id"`, after `},` (space
+/// aside). Searched for in the next megabyte.
+fn entry_near(b: &[u8], from: usize) -> Option<usize> {
+    // The index of the last byte before `i` that is not white space.
+    let before = |mut i: usize| {
+        while i > 0 && matches!(b[i - 1], b' ' | b'\t' | b'\n' | b'\r') {
+            i -= 1;
+        }
+        i.checked_sub(1)
+    };
+    let window = b.get(from..(from + (1 << 20)).min(b.len()))?;
+    memchr::memmem::find_iter(window, b"\"id\"").find_map(|q| {
+        let brace = before(from + q).filter(|&i| b[i] == b'{')?;
+        let comma = before(brace).filter(|&i| b[i] == b',')?;
+        before(comma).filter(|&i| b[i] == b'}')?;
+        Some(brace)
+    })
+}
+
+/// Where a pass over the top level ended.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Flow {
+    /// At the end of the text.
+    Done,
+    /// At the start of an entry, where the pass was told to stop.
+    Stopped,
 }
 
 /// A cursor over the bytes of a JSON text.
@@ -135,6 +170,13 @@ struct Scan<'a> {
 }
 
 impl Scan<'_> {
+    fn new(text: &str, i: usize) -> Scan<'_> {
+        Scan {
+            b: text.as_bytes(),
+            i,
+        }
+    }
+
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
@@ -221,24 +263,105 @@ impl Scan<'_> {
         Some(start..self.i)
     }
 
-    /// The spans of the items of the array at the cursor, the cursor past it.
-    fn array(&mut self) -> Option<Vec<Range<usize>>> {
-        self.eat(b'[')?;
-        let mut items = Vec::new();
+    /// The spans of the items of an array, the cursor just inside it (or at an item), added
+    /// to `items`; the cursor past the array, or at `stop` when an item starts there.
+    fn items(&mut self, items: &mut Vec<Range<usize>>, stop: usize) -> Option<Flow> {
         self.ws();
         if self.eat(b']').is_some() {
-            return Some(items);
+            return Some(Flow::Done);
         }
         loop {
             self.ws();
+            if self.i == stop {
+                return Some(Flow::Stopped);
+            }
             items.push(self.value()?);
             self.ws();
             match self.next()? {
                 b',' => continue,
-                b']' => return Some(items),
+                b']' => return Some(Flow::Done),
                 _ => return None,
             }
         }
+    }
+
+    /// One `"key": value` of the top-level object, the cursor at the key; the array of an
+    /// entry kind is delimited item by item, up to `stop`.
+    fn member<'t>(&mut self, text: &'t str, stop: usize) -> Option<((&'t str, Span), Flow)> {
+        self.ws();
+        let key = self.key(text)?;
+        self.ws();
+        self.eat(b':')?;
+        self.ws();
+        Some(match (key, self.peek()?) {
+            ("site" | "service" | "client" | "function", b'[') => {
+                self.i += 1;
+                let mut items = Vec::new();
+                let flow = self.items(&mut items, stop)?;
+                ((key, Span::Array(items)), flow)
+            }
+            _ => ((key, Span::Value(self.value()?)), Flow::Done),
+        })
+    }
+
+    /// The members after the one the cursor is past, then the end of the text.
+    fn members<'t>(
+        &mut self,
+        text: &'t str,
+        keys: &mut Vec<(&'t str, Span)>,
+        stop: usize,
+    ) -> Option<Flow> {
+        loop {
+            self.ws();
+            match self.next()? {
+                b',' => {
+                    let (member, flow) = self.member(text, stop)?;
+                    keys.push(member);
+                    if flow == Flow::Stopped {
+                        return Some(flow);
+                    }
+                }
+                b'}' => break,
+                _ => return None,
+            }
+        }
+        self.ws();
+        (self.i == self.b.len()).then_some(Flow::Done)
+    }
+
+    /// The whole top-level object from the cursor at the text's start, unless it stops at
+    /// `stop`; then the last key is that of the array being delimited, with the items
+    /// before `stop`.
+    fn object<'t>(&mut self, text: &'t str, stop: usize) -> Option<(Vec<(&'t str, Span)>, Flow)> {
+        let mut keys = Vec::new();
+        self.ws();
+        self.eat(b'{')?;
+        self.ws();
+        if self.eat(b'}').is_some() {
+            self.ws();
+            return (self.i == self.b.len()).then_some((keys, Flow::Done));
+        }
+        let (member, flow) = self.member(text, stop)?;
+        keys.push(member);
+        let flow = match flow {
+            Flow::Stopped => flow,
+            Flow::Done => self.members(text, &mut keys, stop)?,
+        };
+        Some((keys, flow))
+    }
+
+    /// From the cursor at an item of an entry array to the end of the text: the items from
+    /// there on, and the top-level keys after the array.
+    #[allow(clippy::type_complexity)]
+    fn rest_from_item<'t>(
+        &mut self,
+        text: &'t str,
+    ) -> Option<(Vec<Range<usize>>, Vec<(&'t str, Span)>)> {
+        let mut items = Vec::new();
+        self.items(&mut items, usize::MAX)?;
+        let mut keys = Vec::new();
+        self.members(text, &mut keys, usize::MAX)?;
+        Some((items, keys))
     }
 }
 
@@ -247,7 +370,7 @@ mod tests {
     use super::*;
 
     fn spans(text: &str) -> Option<Vec<(&str, Vec<&str>)>> {
-        let top = top_level(text)?;
+        let top = top_level_from(text, None)?;
         Some(
             top.into_iter()
                 .map(|(k, s)| match s {
@@ -388,6 +511,64 @@ mod tests {
             let text = generate(&cfg).unwrap().model_text(Format::Json);
             same_both_ways(&text, "generated");
             assert_eq!(model(&text).unwrap().service.len(), 400);
+            // A large file's second pass starts mid-file: the same spans.
+            let guess = entry_near(text.as_bytes(), text.len() / 2);
+            assert!(guess.is_some());
+            assert_eq!(top_level_from(&text, guess), top_level_from(&text, None));
         }
+    }
+
+    /// The second pass may start anywhere: where the first pass does not confirm it, the
+    /// first pass does it all; the spans are the same either way.
+    #[test]
+    fn a_second_pass_from_anywhere_gives_the_same_spans() {
+        let pretty = r#"{
+  "model": {"name": "m", "description": "},{\"id\": ]"},
+  "site": [ {"id": "a"} , {"id": "b"} ],
+  "x": [{"id": "y"}, {"id": "z"}],
+  "service": [
+    {"id": "s1", "requires": [{"any_of": ["a", "b"]}]},
+    {"id": "s2", "name": "},{\"id\":"},
+    {"id": "s3"}
+  ],
+  "client": [{"id": "c", "function": [{"id": "f"}, {"id": "g"}]}, {"id": "d"}]
+}
+"#;
+        let compact =
+            r#"{"site":[{"id":"a"},{"id":"b"}],"service":[{"id":"s"},{"id":"t"}],"model":{}}"#;
+        let broken = r#"{"site":[{"id":"a"},{"id":"b"}],"service":[{"id":"s"},{"id":"t"}}"#;
+        for text in [pretty, compact, broken] {
+            let alone = top_level_from(text, None);
+            assert_eq!(alone.is_some(), text != broken);
+            let mut confirmed = 0;
+            for g in 0..text.len() {
+                assert_eq!(top_level_from(text, Some(g)), alone, "second pass from {g}");
+                confirmed += usize::from(
+                    Scan::new(text, 0)
+                        .object(text, g)
+                        .is_some_and(|(_, f)| f == Flow::Stopped),
+                );
+            }
+            // Every entry of an entry array can be a meeting point: 7, 4 and 4 of them.
+            let entries = [7, 4, 4][[pretty, compact, broken]
+                .iter()
+                .position(|t| *t == text)
+                .unwrap()];
+            assert_eq!(confirmed, entries, "{text}");
+        }
+    }
+
+    #[test]
+    fn entries_are_found_by_their_look() {
+        let b = br#"{"a": [{"id": 1},{"id": 2}, {"x": {"id": 3}}, { "id": 4} ,
+ {"id": 5}]}"#;
+        let at = |from| entry_near(b, from).map(|i| &b[i..i + 3]);
+        assert_eq!(at(0), Some(&b"{\"i"[..]));
+        // Not the first entry (after `[`), nor one that starts with another key, nor an
+        // object inside an entry; space around the comma is allowed.
+        assert_eq!(entry_near(b, 0), Some(17));
+        assert_eq!(entry_near(b, 19), Some(46));
+        assert_eq!(entry_near(b, 49), Some(60));
+        assert_eq!(entry_near(b, 62), None);
     }
 }
