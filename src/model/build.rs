@@ -279,20 +279,20 @@ pub fn build_parsed(
         },
     );
     let (nodes, mut random) = nodes_built?;
-    let mut client_out: Vec<Client> = en
-        .clients
-        .iter_mut()
-        .map(|r| {
-            let id = std::mem::take(&mut r.id);
-            Client {
-                name: r.name.take().unwrap_or_else(|| id.clone()),
-                id,
-                population: 0,
-                tags: r.tags.take().unwrap_or_default(),
-                combine: r.combine.unwrap_or(combine),
-            }
-        })
-        .collect();
+    // The clients, and beside them every id a service names, resolved on every core in
+    // the order `Groups::service` reads them.
+    let (mut client_out, service_ids): (Vec<Client>, Vec<u32>) = rayon::join(
+        || {
+            let clients = en.clients.iter_mut();
+            clients.map(|r| client_of(r, combine)).collect()
+        },
+        || {
+            en.services
+                .par_chunks(LOOKUP_CHUNK)
+                .flat_map_iter(|chunk| lookup_all(&mut chunk.iter().flat_map(member_ids)))
+                .collect()
+        },
+    );
     let known = || {
         let n = nodes.iter().map(|n| n.id.as_str());
         n.chain(client_out.iter().map(|c| c.id.as_str()))
@@ -301,6 +301,7 @@ pub fn build_parsed(
     let n_nodes = nodes.len();
     check_node_count(n_nodes).map_err(|e| e.in_file(&ctx.model.path))?;
     let mut groups = Groups::new(n_nodes, n_sites as usize);
+    groups.ids = service_ids;
     let unknown = |id: &str| unknown_id(id, known());
     let resolver = Resolver {
         ctx: &ctx,
@@ -308,13 +309,6 @@ pub fn build_parsed(
         sites: n_sites,
         nodes: n_nodes,
     };
-    // Every id a service names, resolved up front on every core, in the order
-    // `Groups::service` reads them.
-    groups.ids = en
-        .services
-        .par_chunks(LOOKUP_CHUNK)
-        .flat_map_iter(|chunk| lookup_all(&mut chunk.iter().flat_map(member_ids)))
-        .collect();
     // The services' groups, and beside them the clients' uses and the functions. The raw
     // clients are freed as soon as they are read, while the groups are still being built.
     // Errors come in the order of the file: services first.
@@ -572,6 +566,19 @@ impl NodeFields<'_> {
             warmup: warmup_of(ctx, kind_name, meta, self.warmup)?,
             backup: backup_of(ctx, kind_name, meta, self.backup)?,
         })
+    }
+}
+
+/// A client, its id, name and tags taken out of the raw entry; its population is set
+/// later, with its uses.
+fn client_of(r: &mut RawClient, combine: super::Combine) -> Client {
+    let id = std::mem::take(&mut r.id);
+    Client {
+        name: r.name.take().unwrap_or_else(|| id.clone()),
+        id,
+        population: 0,
+        tags: r.tags.take().unwrap_or_default(),
+        combine: r.combine.unwrap_or(combine),
     }
 }
 
