@@ -191,6 +191,9 @@ pub struct Engine<'m> {
     changed_mark: FixedBitSet,
     /// The crew limit, and the ready nodes waiting for crews.
     crews: crews::Crews,
+    /// An instant at which to put everything back at once, if everything is up then
+    /// ([`Engine::restore_at`]).
+    restore_at: Option<SimTime>,
 }
 
 /// Every node's fallback capacity before any growth (1 where it has no fallback).
@@ -241,6 +244,7 @@ impl<'m> Engine<'m> {
             changed: Vec::new(),
             changed_mark: FixedBitSet::with_capacity(n),
             crews: crews::Crews::default(),
+            restore_at: None,
         }
     }
 
@@ -383,6 +387,9 @@ impl<'m> Engine<'m> {
                     for &n in &ev.targets {
                         self.apply(ev.action, n);
                     }
+                }
+                if self.restore_at == Some(t) && self.restore_full() {
+                    self.restore_at = None;
                 }
             }
             self.propagate();

@@ -460,6 +460,8 @@ impl<'m> Lab<'m> {
                 functions,
             };
         }
+        // When `v` is back, everything is up: all it took down comes back at once.
+        self.engine.restore_at(back);
         self.engine
             .resume(&events[1..], self.horizon, &mut self.probe);
         let functions = self.probe.functions.totals(model, self.horizon);

@@ -49,5 +49,50 @@ impl Engine<'_> {
         self.warnings.clear();
         self.events_applied = 0;
         self.now = SimTime::ZERO;
+        self.restore_at = None;
+    }
+
+    /// At instant `t`, once its timers and events are applied, if every node is then up and
+    /// fully warm: every availability is put back at 1 at once, and only the fallbacks out
+    /// of their normal mode are evaluated again ([`Engine::restore_full`]). The end of a
+    /// loss (rank's restart) then costs what the fallbacks still do, not a cascade bringing
+    /// back, node by node, everything the loss took down. Otherwise the instant runs as
+    /// usual. The states are the same either way.
+    pub fn restore_at(&mut self, t: SimTime) {
+        self.restore_at = Some(t);
+    }
+
+    /// Puts every availability and group value back at 1, when every node is up and fully
+    /// warm; returns false, changing nothing, otherwise.
+    ///
+    /// With every node up, availability depends on the fallback modes alone: a node below
+    /// 1 lies downstream of a fallback that is engaged, activating or switching back. So the
+    /// state with everything at 1 is right but for those fallbacks; they are marked dirty,
+    /// and the propagation and decisions of the instant take it from there, as they would
+    /// from a cascade that brought everything back. Nodes moved to 1 are touched, for the
+    /// recorder. Only nodes that changed since the start can be below 1 or up to something.
+    pub(super) fn restore_full(&mut self) -> bool {
+        let up = |&n: &u32| self.own[n as usize] == Own::Up && self.warm[n as usize] == FULL;
+        if !self.changed.iter().all(up) {
+            return false;
+        }
+        let model = self.model;
+        for k in 0..self.changed.len() {
+            let n = self.changed[k];
+            let i = n as usize;
+            if self.a[i] != FULL {
+                self.a[i] = FULL;
+                self.touch(n);
+            }
+            self.q[i] = super::ALL_UP;
+            self.q_stale.set(i, false);
+            for m in model.member_groups.row(i) {
+                self.gval[m.group as usize] = FULL;
+            }
+            if self.mode[i] != Mode::Normal {
+                self.mark_dirty(n);
+            }
+        }
+        true
     }
 }

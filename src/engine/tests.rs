@@ -134,7 +134,8 @@ fn model_text(s: &Spec, with_fallbacks: bool) -> String {
     t
 }
 
-fn check(s: &Spec) -> usize {
+/// The scenario of a spec: its model, and its events over a day.
+fn scenario_of(s: &Spec) -> Scenario {
     let text = model_text(s, true);
     let model = crate::model::load_model(&Source::from_text("m.toml", text.as_str()))
         .or_else(|_| {
@@ -161,7 +162,7 @@ fn check(s: &Spec) -> usize {
         policy: crate::scenario::Policy::Order,
         priority: s.priority.iter().map(|&p| (p % n) as u32).collect(),
     };
-    let scenario = Scenario {
+    Scenario {
         name: "random".into(),
         source: Source::from_text("s.toml", ""),
         model_source: Source::from_text("m.toml", ""),
@@ -176,10 +177,15 @@ fn check(s: &Spec) -> usize {
         warnings: vec![],
         timings: Default::default(),
         restoration,
-    };
+    }
+}
+
+fn check(s: &Spec) -> usize {
+    let scenario = scenario_of(s);
     let mut shadow = Shadow { instants: 0 };
     Engine::run(&scenario, &mut shadow);
     check_reset(&scenario);
+    check_restore(&scenario);
     // The reference, where every node takes its decisions in every pass, takes the same
     // decisions: the same own states and fallback modes at every instant.
     let (mut fast, mut full) = (Trace::default(), Trace::default());
@@ -224,6 +230,67 @@ fn check_reset(scenario: &Scenario) {
     let mut reused = Trace::default();
     engine.play(&scenario.events, scenario.horizon, &mut reused);
     assert_eq!(fresh, reused, "a reset engine plays differently");
+}
+
+/// An engine told to put everything back at once at every instant ([`Engine::restore_at`])
+/// plays like one that is not: where every node is up, the shortcut reaches the same
+/// states, and elsewhere it does nothing. Returns how many instants it shortened.
+fn check_restore(scenario: &Scenario) -> usize {
+    let mut plain = Trace::default();
+    Engine::for_scenario(scenario).play(&scenario.events, scenario.horizon, &mut plain);
+    let mut engine = Engine::for_scenario(scenario);
+    let mut restored = Trace::default();
+    let events = &scenario.events;
+    let (mut next, mut t, mut applied) = (0, SimTime::ZERO, 0);
+    // `play`'s instants: 0, then every event and timer up to the horizon.
+    loop {
+        let mut end = next;
+        while end < events.len() && events[end].at == t {
+            end += 1;
+        }
+        engine.restore_at(t);
+        engine.instant(t, &events[next..end]);
+        applied += usize::from(engine.restore_at.is_none());
+        restored.instant(t, &engine.touched, &engine.restarted, &engine.view());
+        next = end;
+        let next_timer = engine.queue.peek().map(|Reverse(x)| x.0);
+        match [events.get(next).map(|e| e.at), next_timer]
+            .into_iter()
+            .flatten()
+            .min()
+        {
+            Some(at) if at <= scenario.horizon => t = at,
+            _ => break,
+        }
+    }
+    assert_eq!(
+        plain, restored,
+        "putting everything back at once plays differently"
+    );
+    applied
+}
+
+/// A site down and restarted: when the service on it is back, everything is up and the
+/// fallback of the service that needs it switches back. Nodes: s0, v0 on s0, v1 needing v0
+/// (fallback at 0.5 after 1 h, switching back in 2 h).
+#[test]
+fn everything_is_put_back_at_once_when_all_is_up() {
+    let spec = Spec {
+        sites: 1,
+        services: vec![
+            (0, vec![], 1, 0, None),
+            (1, vec![(1, vec![0])], 2, 0, Some((2, 1, 2))),
+        ],
+        events: vec![(0, 0, 0), (10, 2, 0)],
+        crews: None,
+        efforts: vec![1; 12],
+        priority: vec![],
+    };
+    let scenario = scenario_of(&spec);
+    // Everything is up at 7 h (the site's restart order at 5 h, 1 h each for it and v0),
+    // and again at 9 h, when v1 has switched back: two instants put back at once.
+    assert_eq!(check_restore(&scenario), 2);
+    assert!(check(&spec) >= 4);
 }
 
 proptest! {
