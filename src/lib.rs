@@ -57,6 +57,7 @@ pub mod source;
 pub mod time;
 pub mod validate;
 
+mod pool;
 mod suggest;
 
 pub use error::{Error, InputError, InputErrorKind, OutputError, Result};

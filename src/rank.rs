@@ -48,6 +48,7 @@ use crate::measure::Measure;
 use crate::metrics::{Affected, PERSON, PERSON_HOUR};
 use crate::metrics::{Functions, WHOLE};
 use crate::model::{Combine, FULL, Model, to_units};
+use crate::pool::Pool;
 use crate::scenario::{Action, Event};
 use crate::time::SimTime;
 
@@ -649,10 +650,12 @@ pub fn rank(model: &Model, options: Options) -> Ranking {
     let n = model.nodes.len();
     let cut = Cut::new(model, options.cut_off);
     let inputs = (options.order >= 2).then(|| combination_inputs(model, cut));
+    // One lab per core, not per job: a lab holds an engine with the state of every node.
+    let labs = Pool::new(Vec::new());
     let losses: Vec<Loss> = (0..n as u32)
         .into_par_iter()
         .map_init(
-            || Lab::new(model, options.duration, cut, inputs.as_deref()),
+            || labs.lease(|| Lab::new(model, options.duration, cut, inputs.as_deref())),
             |lab, v| lab.single(v),
         )
         .collect();
@@ -692,10 +695,11 @@ pub fn rank(model: &Model, options: Options) -> Ranking {
     let (candidates, untried) = candidate_pairs(meets, options.max_pairs);
 
     // Each candidate: the clients only the pair cuts off.
+    let pairs = Pool::new(Vec::new());
     let found: Vec<(u32, u32, Vec<u32>)> = candidates
         .par_iter()
         .map_init(
-            || Lab::new(model, options.duration, cut, None),
+            || pairs.lease(|| Lab::new(model, options.duration, cut, None)),
             |lab, &(x, y)| {
                 lab.joint(vec![x, y]);
                 let only: Vec<u32> = lab

@@ -10,13 +10,13 @@
 //! the entries that moved. So an instant costs the watched uses of the nodes that changed.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
 
 use fixedbitset::FixedBitSet;
 use rayon::prelude::*;
 
 use super::affected::{combined, loss, worst_shift};
 use crate::model::{Avail, Combine, Model};
+use crate::pool::Pool;
 
 /// A node with an RTO whose clock has run: its downstream, and its sum while the clock runs.
 struct Watched {
@@ -145,15 +145,15 @@ impl Through {
                 .collect();
         }
         let clients = &self.clients[..];
-        let pool = Mutex::new(std::mem::take(&mut self.scratch));
+        let pool = Pool::new(std::mem::take(&mut self.scratch));
         let found: Vec<Found> = new
             .par_iter()
             .map_init(
-                || Lease::take(&pool, model),
-                |lease, &v| search(model, clients, v, lease.scratch()),
+                || pool.lease(|| Scratch::new(model)),
+                |scratch, &v| search(model, clients, v, scratch),
             )
             .collect();
-        self.scratch = pool.into_inner().unwrap_or_else(PoisonError::into_inner);
+        self.scratch = pool.into_inner();
         for (&v, f) in new.iter().zip(found) {
             self.watch_found(model, v, f);
         }
@@ -290,44 +290,6 @@ struct Scratch {
     /// Per client: its entry plus one, 0 while it has none (calloc'd: untouched pages cost
     /// nothing).
     entry_of: Vec<u32>,
-}
-
-/// A scratch space lent out of a pool for one job of a parallel search, and put back when
-/// the job is done.
-struct Lease<'p> {
-    scratch: Option<Scratch>,
-    pool: &'p Mutex<Vec<Scratch>>,
-}
-
-impl<'p> Lease<'p> {
-    /// A scratch space from `pool`, or a new one when all are out.
-    fn take(pool: &'p Mutex<Vec<Scratch>>, model: &Model) -> Self {
-        let kept = pool.lock().unwrap_or_else(PoisonError::into_inner).pop();
-        Lease {
-            scratch: Some(kept.unwrap_or_else(|| Scratch::new(model))),
-            pool,
-        }
-    }
-
-    fn scratch(&mut self) -> &mut Scratch {
-        self.scratch
-            .as_mut()
-            .expect("a lease holds its scratch until dropped")
-    }
-}
-
-impl Drop for Lease<'_> {
-    fn drop(&mut self) {
-        // A search cut short by a panic may leave its marks behind: that space is not kept.
-        if let Some(s) = self.scratch.take()
-            && !std::thread::panicking()
-        {
-            self.pool
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(s);
-        }
-    }
 }
 
 impl Scratch {
