@@ -1,6 +1,6 @@
 //! Static checks that are warnings, not errors: restart cycles, unused nodes, idle clients.
 
-use super::{Csr, Model, NodeKind, tarjan};
+use super::{Csr, FALLBACK_GROUP, Model, NodeKind, tarjan};
 
 /// All warnings about a model, in a stable order.
 pub(super) fn warnings(model: &Model) -> Vec<String> {
@@ -76,49 +76,39 @@ pub(super) fn restart_cycles(model: &Model) -> Vec<Vec<String>> {
     let groups = model.group_info.len();
     let mut in_set = vec![true; n];
     // Per group: members still in the set.
-    let mut inside: Vec<u32> = (0..groups)
-        .map(|g| model.group_members.row(g).len() as u32)
-        .collect();
-    // Per group: its owner (primary groups only matter).
-    let mut owner = vec![u32::MAX; groups];
-    for v in 0..n {
-        for &g in model.primary_groups.row(v) {
-            owner[g as usize] = v as u32;
-        }
-    }
-    let satisfiable = |g: usize, inside: &[u32]| {
-        let total = model.group_members.row(g).len() as u32;
-        total - inside[g] >= model.group_info[g].k
-    };
-    let free = |v: usize, inside: &[u32]| {
-        model
-            .primary_groups
-            .row(v)
+    let mut inside: Vec<u32> = (0..groups).map(|g| model.group_info[g].len).collect();
+    let satisfiable =
+        |g: usize, inside: &[u32]| model.group_info[g].len - inside[g] >= model.group_info[g].k;
+    // Per node: its primary groups not satisfiable yet. A node with none could restart.
+    let mut blocked = vec![0u32; n];
+    let mut stack = Vec::new();
+    for (v, b) in blocked.iter_mut().enumerate() {
+        let row = model.primary_groups.row(v);
+        *b = row
             .iter()
-            .all(|&g| satisfiable(g as usize, inside))
-    };
-    let mut stack: Vec<u32> = (0..n as u32)
-        .filter(|&v| free(v as usize, &inside))
-        .collect();
-    for &v in &stack {
-        in_set[v as usize] = false;
-    }
-    // member -> groups containing it
-    let mut member_groups: Vec<Vec<u32>> = vec![Vec::new(); n];
-    for (g, &o) in owner.iter().enumerate() {
-        if o != u32::MAX {
-            for &m in model.group_members.row(g) {
-                member_groups[m as usize].push(g as u32);
-            }
+            .filter(|&&g| !satisfiable(g as usize, &inside))
+            .count() as u32;
+        if *b == 0 {
+            in_set[v] = false;
+            stack.push(v as u32);
         }
     }
+    // A node out of the set: each primary group naming it has one member fewer inside; one
+    // that becomes satisfiable so unblocks its owner by one group.
     while let Some(v) = stack.pop() {
-        for &g in &member_groups[v as usize] {
-            inside[g as usize] -= 1;
-            let o = owner[g as usize] as usize;
-            if in_set[o] && free(o, &inside) {
-                in_set[o] = false;
-                stack.push(o as u32);
+        for m in model.member_groups.row(v as usize) {
+            if m.comp & FALLBACK_GROUP != 0 {
+                continue;
+            }
+            let g = m.group as usize;
+            inside[g] -= 1;
+            if model.group_info[g].len - inside[g] == model.group_info[g].k {
+                let o = model.group_owner[g] as usize;
+                blocked[o] -= 1;
+                if blocked[o] == 0 && in_set[o] {
+                    in_set[o] = false;
+                    stack.push(o as u32);
+                }
             }
         }
     }

@@ -1008,7 +1008,8 @@ requires = ["S1"]
 }
 
 /// 2.4: `validate` warns about restart cycles statically: A and B need each other. D needs
-/// any of [A, C]: it can restart through C, so it is not part of a cycle.
+/// any of [A, C]: it can restart through C, so it is not part of a cycle. A fallback's
+/// requirements do not count.
 #[test]
 fn restart_cycles_are_found_statically() {
     let dir = tempfile::tempdir().unwrap();
@@ -1047,12 +1048,17 @@ requires = [{ any_of = ["F", "H"] }]
 [[service]]
 id = "H"
 requires = ["G"]
+[[service]]
+id = "K"
+hosted_on = "S"
+fallback = { capacity = 0.5, requires = "C" }
 "#,
     )
     .unwrap();
     let model =
         impactsim::model::load_model(&impactsim::source::Source::read(&path).unwrap()).unwrap();
     // G needs F or H, H needs G: G can restart through F (outside the set): no cycle there.
+    // K's fallback needs C, but a fallback's requirements are not needed to restart.
     assert_eq!(
         model.restart_cycles(),
         vec![vec!["A".to_string(), "B".to_string()]]
