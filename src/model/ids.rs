@@ -13,7 +13,7 @@ use foldhash::fast::FixedState;
 /// Ids of up to this many bytes are kept in the table.
 const INLINE: usize = 20;
 
-/// How many ids [`IdTable::get_each`] looks up together.
+/// How many ids are hashed and fetched together ([`IdTable::hash_batch`]).
 pub(crate) const BATCH: usize = 16;
 
 /// One slot: `tag` 0 marks it empty.
@@ -83,16 +83,26 @@ impl IdTable {
         (h as usize & mask, (h >> 32) as u32 | 1)
     }
 
-    /// Reads the first slot of each hash. Those reads do not wait on one another, so the
-    /// memory serves them together; the probes that follow then find their slots in cache.
-    /// A table of a million ids is far larger than the cache, and one probe after another
-    /// would wait for each slot in turn.
-    pub(crate) fn warm(&self, hashes: &[u64]) {
+    /// Hashes up to [`BATCH`] ids from `ids` into `batch` and reads the first slot of each:
+    /// those reads do not wait on one another, so the memory serves them together, and the
+    /// probes that follow find their slots in cache. (A table of a million ids is far
+    /// larger than the cache; one probe after another would wait for each slot in turn.)
+    /// Returns how many ids it took, 0 once `ids` is exhausted.
+    pub(crate) fn hash_batch<'b>(
+        &self,
+        ids: impl Iterator<Item = &'b str>,
+        batch: &mut [(&'b str, u64); BATCH],
+    ) -> usize {
+        let mut n = 0;
         let mut x = 0;
-        for &h in hashes {
+        for id in ids.take(BATCH) {
+            let h = self.hash(id);
+            batch[n] = (id, h);
             x ^= self.slots[self.probe(h).0].tag;
+            n += 1;
         }
         std::hint::black_box(x);
+        n
     }
 
     /// The value of `id`; `name` gives the id of a value.
@@ -121,25 +131,21 @@ impl IdTable {
         }
     }
 
-    /// [`IdTable::get`] of every id in turn, a batch at a time ([`IdTable::warm`]); `out`
-    /// receives the values in order.
+    /// [`IdTable::get`] of every id in turn, a batch at a time ([`IdTable::hash_batch`]);
+    /// `out` receives the values in order.
     pub(crate) fn get_each<'a, 'b>(
         &self,
         ids: impl IntoIterator<Item = &'b str>,
         name: impl Fn(u32) -> &'a str,
         mut out: impl FnMut(Option<u32>),
     ) {
-        let mut batch: [(&str, u64); BATCH] = [("", 0); BATCH];
-        let mut hashes = [0; BATCH];
-        let mut ids = ids.into_iter().peekable();
-        while ids.peek().is_some() {
-            let mut n = 0;
-            for id in ids.by_ref().take(BATCH) {
-                batch[n] = (id, self.hash(id));
-                hashes[n] = batch[n].1;
-                n += 1;
+        let mut batch = [("", 0); BATCH];
+        let mut ids = ids.into_iter();
+        loop {
+            let n = self.hash_batch(&mut ids, &mut batch);
+            if n == 0 {
+                break;
             }
-            self.warm(&hashes[..n]);
             for &(id, h) in &batch[..n] {
                 out(self.get_hashed(id, h, &name));
             }

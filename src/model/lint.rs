@@ -79,16 +79,14 @@ pub(super) fn restart_cycles(model: &Model) -> Vec<Vec<String>> {
     let mut inside: Vec<u32> = (0..groups).map(|g| model.group_info[g].len).collect();
     let satisfiable =
         |g: usize, inside: &[u32]| model.group_info[g].len - inside[g] >= model.group_info[g].k;
-    // Per node: its primary groups not satisfiable yet. A node with none could restart.
-    let mut blocked = vec![0u32; n];
+    // Per node: its primary groups not satisfiable yet. With every node in the set, none
+    // is (K is at least 1): all of them. A node with none left could restart.
+    let mut blocked: Vec<u32> = (0..n)
+        .map(|v| model.primary_groups.row(v).len() as u32)
+        .collect();
     let mut stack = Vec::new();
-    for (v, b) in blocked.iter_mut().enumerate() {
-        let row = model.primary_groups.row(v);
-        *b = row
-            .iter()
-            .filter(|&&g| !satisfiable(g as usize, &inside))
-            .count() as u32;
-        if *b == 0 {
+    for (v, &b) in blocked.iter().enumerate() {
+        if b == 0 {
             in_set[v] = false;
             stack.push(v as u32);
         }

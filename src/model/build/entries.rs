@@ -30,18 +30,14 @@ pub(super) fn collect_ids(
     let mut seen = IdTable::with_capacity(total);
     let mut tags: Vec<u32> = Vec::with_capacity(total);
     // A batch of ids at a time: their slots in the table are fetched together.
+    let mut batch = [("", 0); BATCH];
     macro_rules! collect {
         ($list:ident, $meta:ident, $kind:expr) => {
             for start in (0..en.$list.len()).step_by(BATCH) {
-                let batch = start..(start + BATCH).min(en.$list.len());
-                let mut hashes = [0; BATCH];
-                for i in batch.clone() {
-                    hashes[i - start] = seen.hash(&en.$list[i].id);
-                }
-                seen.warm(&hashes[..batch.len()]);
-                for i in batch {
+                let ids = en.$list[start..].iter().map(|e| e.id.as_str());
+                let n = seen.hash_batch(ids, &mut batch);
+                for (i, &id) in (start..).zip(&batch[..n]) {
                     let origin = en.$meta[i].origin;
-                    let id = (en.$list[i].id.as_str(), hashes[i - start]);
                     add_id(
                         ctx, &mut seen, &mut arena, &mut tags, id, $kind, i, origin, false,
                     )?;

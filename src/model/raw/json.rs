@@ -20,49 +20,37 @@ use super::{RawFunction, RawModelFile, RawModelHeader};
 /// The model in `text`, or `None` when the text is not a plain, valid JSON model (then
 /// parse it whole to learn why).
 pub(super) fn model(text: &str) -> Option<RawModelFile> {
-    let top = top_level(text)?;
-    let mut header: Option<RawModelHeader> = None;
-    let mut file = RawModelFile {
-        model: RawModelHeader {
-            name: String::new(),
-            population_label: None,
-            description: None,
-            combine: None,
-        },
-        site: Vec::new(),
-        service: Vec::new(),
-        client: Vec::new(),
-        function: Vec::new(),
-    };
-    let mut seen = [false; 5];
-    for (key, span) in top {
-        let slot = match key {
-            "model" => 0,
-            "site" => 1,
-            "service" => 2,
-            "client" => 3,
-            "function" => 4,
-            _ => return None,
-        };
-        if std::mem::replace(&mut seen[slot], true) {
-            return None;
-        }
-        match (slot, span) {
-            (0, Span::Value(r)) => header = Some(serde_json::from_str(&text[r]).ok()?),
-            (1, Span::Array(items)) => file.site = entries(text, &items)?,
-            (2, Span::Array(items)) => file.service = entries(text, &items)?,
-            (3, Span::Array(items)) => file.client = entries(text, &items)?,
-            (4, Span::Array(items)) => {
-                file.function = items
+    let (mut header, mut site, mut service, mut client, mut function) =
+        (None, None, None, None, None);
+    // An unknown or repeated key is for the whole parse to report.
+    for (key, span) in top_level(text)? {
+        match (key, span) {
+            ("model", Span::Value(r)) if header.is_none() => {
+                header = Some(serde_json::from_str::<RawModelHeader>(&text[r]).ok()?)
+            }
+            ("site", Span::Array(items)) if site.is_none() => site = Some(entries(text, &items)?),
+            ("service", Span::Array(items)) if service.is_none() => {
+                service = Some(entries(text, &items)?)
+            }
+            ("client", Span::Array(items)) if client.is_none() => {
+                client = Some(entries(text, &items)?)
+            }
+            ("function", Span::Array(items)) if function.is_none() => {
+                let parsed = items
                     .into_iter()
-                    .map(|r| serde_json::from_str::<RawFunction>(&text[r]).ok())
-                    .collect::<Option<_>>()?
+                    .map(|r| serde_json::from_str(&text[r]).ok());
+                function = Some(parsed.collect::<Option<Vec<RawFunction>>>()?)
             }
             _ => return None,
         }
     }
-    file.model = header?;
-    Some(file)
+    Some(RawModelFile {
+        model: header?,
+        site: site.unwrap_or_default(),
+        service: service.unwrap_or_default(),
+        client: client.unwrap_or_default(),
+        function: function.unwrap_or_default(),
+    })
 }
 
 /// Deserializes every entry on every core, in order; `None` if any entry fails.
