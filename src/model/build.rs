@@ -654,9 +654,8 @@ fn client_uses(
                     )));
                 }
                 Some(n) => {
-                    let share = u.share.map_or(FULL, |s| to_units(s.0));
-                    uses.push((n, share));
-                    node_uses.push((n, (ci as u32, share)));
+                    uses.push((n, u.share));
+                    node_uses.push((n, (ci as u32, u.share)));
                 }
                 None => return Err(locate((r.unknown)(&u.service))),
             }

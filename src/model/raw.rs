@@ -256,7 +256,8 @@ pub struct RawClient {
     pub id: String,
     pub name: Option<String>,
     pub population: Option<Population>,
-    pub uses: Option<Vec<RawUse>>,
+    /// Boxed to its length: a model may have millions of uses.
+    pub uses: Option<Box<[RawUse]>>,
     pub tags: Option<Vec<String>>,
     pub combine: Option<Combine>,
     /// Its own business functions.
@@ -371,11 +372,13 @@ impl<'de> Deserialize<'de> for Fraction {
     }
 }
 
-/// One use of a client: `"svc"` or `{ service = "svc", share = 0.05 }`.
+/// One use of a client: `"svc"` or `{ service = "svc", share = 0.05 }`. Kept small (32
+/// bytes): a model may have millions of uses.
 #[derive(Debug, Clone)]
 pub struct RawUse {
     pub service: SmolStr,
-    pub share: Option<Fraction>,
+    /// The share, in availability units: [`crate::model::FULL`] when none is written.
+    pub share: crate::model::Avail,
     /// Written as a table (the id sits under `service`).
     pub table: bool,
 }
@@ -398,7 +401,7 @@ impl<'de> Deserialize<'de> for RawUse {
             fn visit_str<E: de::Error>(self, v: &str) -> Result<RawUse, E> {
                 Ok(RawUse {
                     service: SmolStr::new(v),
-                    share: None,
+                    share: crate::model::FULL,
                     table: false,
                 })
             }
@@ -406,7 +409,9 @@ impl<'de> Deserialize<'de> for RawUse {
                 let t = RawUseTable::deserialize(de::value::MapAccessDeserializer::new(map))?;
                 Ok(RawUse {
                     service: t.service,
-                    share: t.share,
+                    share: t
+                        .share
+                        .map_or(crate::model::FULL, |s| crate::model::to_units(s.0)),
                     table: true,
                 })
             }
