@@ -3,8 +3,8 @@
 
 use super::ids::{IdArena, IdTable};
 use super::raw::{
-    CrewCount, RawBackup, RawClient, RawDur, RawFallback, RawModelFile, RawPatch, RawReq,
-    RawRestartFailure, RawService, RawSite, RawWarmup,
+    CrewCount, RawBackup, RawClient, RawDur, RawFallback, RawFallbackField, RawModelFile, RawPatch,
+    RawReq, RawRestartFailure, RawService, RawSite, RawWarmup,
 };
 use super::{
     Avail, CLIENT_BIT, CYCLIC, Client, Csr, DEFAULT_ATTEMPTS, FALLBACK_GROUP, FULL, Fallback,
@@ -258,12 +258,13 @@ pub fn build_parsed(
         out
     };
     // The nodes, and beside them the ids the clients use.
+    let services = std::mem::take(&mut en.services);
     let (nodes_built, use_ids) = rayon::join(
         || {
             nodes_of(
                 &ctx,
                 &mut en.sites,
-                &mut en.services,
+                services,
                 &en.site_meta,
                 &en.service_meta,
             )
@@ -278,7 +279,7 @@ pub fn build_parsed(
                 .collect()
         },
     );
-    let (nodes, mut random) = nodes_built?;
+    let (nodes, mut random, reqs) = nodes_built?;
     // The clients, and beside them every id a service names, resolved on every core in
     // the order `Groups::service` reads them.
     let (mut client_out, service_ids): (Vec<Client>, Vec<u32>) = rayon::join(
@@ -287,8 +288,7 @@ pub fn build_parsed(
             clients.map(|r| client_of(r, combine)).collect()
         },
         || {
-            en.services
-                .par_chunks(LOOKUP_CHUNK)
+            reqs.par_chunks(LOOKUP_CHUNK)
                 .flat_map_iter(|chunk| lookup_all(&mut chunk.iter().flat_map(member_ids)))
                 .collect()
         },
@@ -315,7 +315,7 @@ pub fn build_parsed(
     let clients = std::mem::take(&mut en.clients);
     let (built, clients_built) = rayon::join(
         || {
-            let services = en.services.iter_mut().zip(&en.service_meta);
+            let services = reqs.iter().zip(&en.service_meta);
             for (si, (e, meta)) in services.enumerate() {
                 let n = n_sites + si as u32;
                 groups.service(&resolver, n, e, meta, &mut random)?;
@@ -338,7 +338,8 @@ pub fn build_parsed(
         },
     );
     built?;
-    let (repair_of, repair_k, repair_members) = repair_requirements(&ctx, &en, &lookup, &unknown)?;
+    let (repair_of, repair_k, repair_members) =
+        repair_requirements(&ctx, &en, &reqs, &lookup, &unknown)?;
     let Groups {
         group_k,
         group_owner,
@@ -350,10 +351,9 @@ pub fn build_parsed(
         hosted_groups,
         ..
     } = groups;
-    // Everything the services said is now in the packed arrays: the raw entries are freed
-    // on a thread of their own (a million small frees take a while).
-    let services = std::mem::take(&mut en.services);
-    std::thread::spawn(move || drop(services));
+    // Everything the services required is now in the packed arrays: the raw requirements
+    // are freed on a thread of their own (a million small frees take a while).
+    std::thread::spawn(move || drop(reqs));
 
     // The reverse edges and components; beside them the memberships.
     let ((dependents, scc_of, scc_nodes), member_groups) = rayon::join(
@@ -582,28 +582,71 @@ fn client_of(r: &mut RawClient, combine: super::Combine) -> Client {
     }
 }
 
-/// The sites, then the services, as nodes, with their random parts.
+/// What a service requires, kept from its raw entry once its node is made.
+struct ServiceReqs {
+    hosted_on: Option<RawReq>,
+    requires: Option<RawReq>,
+    fallback: Option<RawFallbackField>,
+    repair_requires: Option<Box<RawReq>>,
+}
+
+impl ServiceReqs {
+    /// Its fallback table, unless it has none or it says `fallback = false`.
+    fn fallback(&self) -> Option<&RawFallback> {
+        match &self.fallback {
+            Some(RawFallbackField::Table(f)) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+// The in-place collection of `nodes_of` needs a node to fit in the memory of a raw service.
+const _: () = assert!(
+    size_of::<Node>() <= size_of::<RawService>() && align_of::<Node>() == align_of::<RawService>()
+);
+
+/// The sites, then the services, as nodes, with their random parts; and what each service
+/// requires.
+///
+/// The services' nodes are made in the memory of their raw entries (a node is smaller,
+/// and the standard library collects in place): a million-service model would otherwise
+/// hold both at once.
 #[allow(clippy::type_complexity)]
 fn nodes_of(
     ctx: &Ctx,
     sites: &mut [RawSite],
-    services: &mut [RawService],
+    services: Vec<RawService>,
     site_meta: &[Meta],
     service_meta: &[Meta],
-) -> Result<(Vec<Node>, Vec<Option<Box<Random>>>), InputError> {
-    let mut nodes = Vec::with_capacity(sites.len() + services.len());
-    let mut random: Vec<Option<Box<Random>>> = Vec::with_capacity(nodes.capacity());
+) -> Result<(Vec<Node>, Vec<Option<Box<Random>>>, Vec<ServiceReqs>), InputError> {
+    let mut site_nodes = Vec::with_capacity(sites.len());
+    let mut random: Vec<Option<Box<Random>>> = Vec::with_capacity(sites.len() + services.len());
     for (r, meta) in sites.iter_mut().zip(site_meta) {
         let fields = node_fields!(r, None);
         random.push(fields.random.build(ctx, "site", meta)?);
-        nodes.push(fields.node(ctx, NodeKind::Site, meta)?);
+        site_nodes.push(fields.node(ctx, NodeKind::Site, meta)?);
     }
-    for (r, meta) in services.iter_mut().zip(service_meta) {
-        let fields = node_fields!(r, r.restart_failure.as_deref());
-        random.push(fields.random.build(ctx, "service", meta)?);
-        nodes.push(fields.node(ctx, NodeKind::Service, meta)?);
-    }
-    Ok((nodes, random))
+    let mut reqs = Vec::with_capacity(services.len());
+    let mut nodes: Vec<Node> = services
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut r)| {
+            let meta = &service_meta[i];
+            let fields = node_fields!(r, r.restart_failure.as_deref());
+            random.push(fields.random.build(ctx, "service", meta)?);
+            let node = fields.node(ctx, NodeKind::Service, meta)?;
+            reqs.push(ServiceReqs {
+                hosted_on: r.hosted_on,
+                requires: r.requires,
+                fallback: r.fallback,
+                repair_requires: r.repair_requires,
+            });
+            Ok(node)
+        })
+        .collect::<Result<_, InputError>>()?;
+    nodes.splice(0..0, site_nodes);
+    nodes.shrink_to_fit();
+    Ok((nodes, random, reqs))
 }
 
 /// Every client's uses as (node, share), its population, and per node its uses as
@@ -673,6 +716,7 @@ fn client_uses(
 fn repair_requirements(
     ctx: &Ctx,
     en: &Entries,
+    reqs: &[ServiceReqs],
     lookup: &(dyn Fn(&str) -> Option<u32> + Sync),
     unknown: &(dyn Fn(&str) -> InputError + Sync),
 ) -> Result<(Csr, Vec<u32>, Csr), InputError> {
@@ -680,7 +724,7 @@ fn repair_requirements(
     let mut k = Vec::new();
     let mut members = Csr::building();
     let sites = en.sites.iter().map(|s| s.repair_requires.as_ref());
-    let services = en.services.iter().map(|s| s.repair_requires.as_ref());
+    let services = reqs.iter().map(|s| s.repair_requires.as_ref());
     let metas = en.site_meta.iter().map(|m| ("site", m));
     let metas = metas.chain(en.service_meta.iter().map(|m| ("service", m)));
     for (n, (req, (kind, meta))) in sites.chain(services).zip(metas).enumerate() {
@@ -713,7 +757,7 @@ const UNKNOWN: u32 = u32::MAX;
 
 /// The ids service `e` names, in the order [`Groups::service`] reads them: hosted_on,
 /// requires, then its fallback's requires, each group's members in order.
-fn member_ids(e: &RawService) -> impl Iterator<Item = &str> {
+fn member_ids(e: &ServiceReqs) -> impl Iterator<Item = &str> {
     let fallback = e.fallback().and_then(|f| f.requires.as_ref());
     [e.hosted_on.as_ref(), e.requires.as_ref(), fallback]
         .into_iter()
@@ -781,7 +825,7 @@ impl Groups {
         &mut self,
         r: &Resolver,
         n: u32,
-        e: &mut RawService,
+        e: &ServiceReqs,
         meta: &Meta,
         random: &mut [Option<Box<Random>>],
     ) -> Result<(), InputError> {

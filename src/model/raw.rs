@@ -184,16 +184,6 @@ impl<'de> Deserialize<'de> for RawDur {
     }
 }
 
-impl RawService {
-    /// Its fallback table, unless it has none or it says `fallback = false`.
-    pub fn fallback(&self) -> Option<&RawFallback> {
-        match &self.fallback {
-            Some(RawFallbackField::Table(f)) => Some(f),
-            _ => None,
-        }
-    }
-}
-
 /// A service's `fallback` as written: a table, or `false` (no fallback: how a scenario's
 /// patch removes one).
 #[derive(Debug, Clone)]
