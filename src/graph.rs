@@ -379,7 +379,7 @@ impl<'m> Drawing<'m> {
         let node = &self.model.nodes[n];
         let mut lines = vec![node.name().to_string()];
         if node.name() != node.id {
-            lines.push(node.id.clone());
+            lines.push(node.id.to_string());
         }
         if let Some(f) = &self.model.fallbacks[n] {
             lines.push(format!("fallback {}", pct(f.capacity)));
@@ -430,7 +430,7 @@ impl<'m> Drawing<'m> {
     fn client_lines(&self, c: usize) -> Vec<String> {
         let client = &self.model.clients[c];
         let mut lines = vec![
-            client.name.clone(),
+            client.name.to_string(),
             format!(
                 "{} {}",
                 crate::format::thousands(client.population as f64),

@@ -317,7 +317,7 @@ fn run_beside(
         .iter()
         .map(|set| {
             set.iter()
-                .map(|&n| model.nodes[n as usize].id.clone())
+                .map(|&n| model.nodes[n as usize].id.to_string())
                 .collect()
         })
         .collect();
@@ -523,8 +523,8 @@ impl<'m> Metrics<'m> {
             .zip(&self.clients)
             .enumerate()
             .map(|(ci, (c, t))| ClientResult {
-                id: c.id.clone(),
-                name: c.name.clone(),
+                id: c.id.to_string(),
+                name: c.name.to_string(),
                 population: c.population,
                 combine: c.combine.as_str(),
                 people_hours: t.integral as f64 / PERSON_HOUR,
@@ -540,7 +540,7 @@ impl<'m> Metrics<'m> {
             .iter()
             .zip(&mut self.nodes)
             .map(|(n, t)| ServiceResult {
-                id: n.id.clone(),
+                id: n.id.to_string(),
                 name: n.name().to_string(),
                 kind: match n.kind {
                     NodeKind::Site => "site",

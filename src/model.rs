@@ -13,6 +13,7 @@ mod ids;
 mod lint;
 
 use ids::IdTable;
+pub use raw::SmolStr;
 
 use crate::dist::Dist;
 use crate::time::SimTime;
@@ -44,8 +45,9 @@ pub enum NodeKind {
 /// What the model says about one site or service.
 #[derive(Debug, Clone)]
 pub struct Node {
-    /// The id, unique across the model.
-    pub id: String,
+    /// The id, unique across the model (up to 23 bytes kept inline, without an allocation:
+    /// a model may have a million).
+    pub id: SmolStr,
     /// The display name, when the model gives one (see [`Node::name`]).
     pub display_name: Option<String>,
     /// Site or service.
@@ -157,10 +159,12 @@ impl std::fmt::Display for Combine {
 /// A client organisation.
 #[derive(Debug, Clone)]
 pub struct Client {
-    /// The id, unique across the model.
-    pub id: String,
-    /// The display name.
-    pub name: String,
+    /// The id, unique across the model (up to 23 bytes kept inline, without an allocation:
+    /// a model may have a million).
+    pub id: SmolStr,
+    /// The display name: the id when the model gives none (a copy of an id kept inline
+    /// costs no allocation).
+    pub name: SmolStr,
     /// How many people it has.
     pub population: u64,
     /// Tags.

@@ -428,8 +428,8 @@ impl Frame {
             ),
             horizon: scenario.horizon.0,
             step: scenario.step.0,
-            clients: model.clients.iter().map(|c| c.id.clone()).collect(),
-            nodes: model.nodes.iter().map(|n| n.id.clone()).collect(),
+            clients: model.clients.iter().map(|c| c.id.to_string()).collect(),
+            nodes: model.nodes.iter().map(|n| n.id.to_string()).collect(),
             functions: model
                 .functions
                 .iter()

@@ -270,7 +270,7 @@ pub fn plan(scenario: &Scenario, config: &Config) -> Result<Plan, Error> {
         evaluations: ev.runs,
         order: best
             .iter()
-            .map(|&n| model.nodes[n as usize].id.clone())
+            .map(|&n| model.nodes[n as usize].id.to_string())
             .collect(),
         restarts,
         order_nodes: best,
@@ -414,7 +414,7 @@ pub fn steps(scenario: &Scenario, crews: u32, order: &[u32]) -> Vec<Step> {
     raw.sort_by_key(|s| (s.start, rank[s.node as usize], s.node));
     raw.into_iter()
         .map(|s| Step {
-            id: model.nodes[s.node as usize].id.clone(),
+            id: model.nodes[s.node as usize].id.to_string(),
             effort: model.nodes[s.node as usize].effort,
             start_h: s.start.hours(),
             end_h: s.end.map(SimTime::hours),

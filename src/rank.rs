@@ -625,7 +625,7 @@ fn cut_sets(
             client_singles[c as usize].push(v as u32);
         }
     }
-    let id = |v: u32| model.nodes[v as usize].id.clone();
+    let id = |v: u32| model.nodes[v as usize].id.to_string();
     model
         .clients
         .iter()
@@ -634,7 +634,7 @@ fn cut_sets(
         .collect::<Vec<_>>()
         .into_iter()
         .map(|(c, client)| ClientCuts {
-            id: client.id.clone(),
+            id: client.id.to_string(),
             population: client.population,
             singles: IdList::new(node_ids, std::mem::take(&mut client_singles[c])),
             pairs: client_pairs[c]
@@ -662,7 +662,7 @@ pub fn rank(model: &Model, options: Options) -> Ranking {
     // Per combination point: the nodes whose loss zeroes one of its inputs.
     let mut meets: std::collections::HashMap<u32, Vec<u32>> = std::collections::HashMap::new();
     let mut singles = Vec::with_capacity(n);
-    let client_ids: Arc<[String]> = model.clients.iter().map(|c| c.id.clone()).collect();
+    let client_ids: Arc<[String]> = model.clients.iter().map(|c| c.id.to_string()).collect();
     let has_functions = !model.functions.is_empty();
     for (v, p) in losses.into_iter().enumerate() {
         let v = v as u32;
@@ -671,7 +671,7 @@ pub fn rank(model: &Model, options: Options) -> Ranking {
         }
         let node = &model.nodes[v as usize];
         singles.push(Single {
-            id: node.id.clone(),
+            id: node.id.to_string(),
             kind: match node.kind {
                 crate::model::NodeKind::Site => "site",
                 crate::model::NodeKind::Service => "service",
@@ -723,8 +723,8 @@ pub fn rank(model: &Model, options: Options) -> Ranking {
         }
         pairs.push(PairCut {
             ids: [
-                model.nodes[x as usize].id.clone(),
-                model.nodes[y as usize].id.clone(),
+                model.nodes[x as usize].id.to_string(),
+                model.nodes[y as usize].id.to_string(),
             ],
             people_cut_off: only
                 .iter()
@@ -732,13 +732,13 @@ pub fn rank(model: &Model, options: Options) -> Ranking {
                 .sum(),
             cut_off: only
                 .iter()
-                .map(|&c| model.clients[c as usize].id.clone())
+                .map(|&c| model.clients[c as usize].id.to_string())
                 .collect(),
         });
     }
     pairs.sort_by_key(|p| std::cmp::Reverse(p.people_cut_off));
 
-    let node_ids: Arc<[String]> = model.nodes.iter().map(|n| n.id.clone()).collect();
+    let node_ids: Arc<[String]> = model.nodes.iter().map(|n| n.id.to_string()).collect();
     let cut_sets = cut_sets(model, &node_ids, &single_cuts, &client_pairs);
     drop(single_cuts);
 

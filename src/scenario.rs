@@ -229,9 +229,9 @@ fn patch_ids(patch: Option<&model::raw::RawPatch>) -> Vec<String> {
         .flat_map(|p| {
             p.site
                 .iter()
-                .map(|s| s.id.clone())
-                .chain(p.service.iter().map(|s| s.id.clone()))
-                .chain(p.client.iter().map(|c| c.id.clone()))
+                .map(|s| s.id.to_string())
+                .chain(p.service.iter().map(|s| s.id.to_string()))
+                .chain(p.client.iter().map(|c| c.id.to_string()))
         })
         .collect()
 }

@@ -154,7 +154,10 @@ impl Gantt {
         Gantt {
             title,
             axis: TimeAxis::new(scenario.start.as_deref(), scenario.horizon.hours()),
-            rows: changed.iter().map(|&v| model.nodes[v].id.clone()).collect(),
+            rows: changed
+                .iter()
+                .map(|&v| model.nodes[v].id.to_string())
+                .collect(),
             bars,
             lanes,
             omitted,

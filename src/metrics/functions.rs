@@ -316,7 +316,7 @@ impl Functions {
             let (client, func, row) = (&model.clients[c], &model.functions[f], &closed[f]);
             let people_hours = client.population as f64 * row.people_hours;
             rows.push(FunctionResult {
-                client: client.id.clone(),
+                client: client.id.to_string(),
                 people: client.population,
                 people_hours,
                 weighted_people_hours: func.weight * people_hours,

@@ -4,7 +4,7 @@
 use super::ids::{IdArena, IdTable};
 use super::raw::{
     CrewCount, RawBackup, RawClient, RawDur, RawFallback, RawFallbackField, RawModelFile, RawPatch,
-    RawReq, RawRestartFailure, RawService, RawSite, RawWarmup,
+    RawReq, RawRestartFailure, RawService, RawSite, RawWarmup, SmolStr,
 };
 use super::{
     Avail, CLIENT_BIT, CYCLIC, Client, Csr, DEFAULT_ATTEMPTS, FALLBACK_GROUP, FULL, Fallback,
@@ -514,7 +514,7 @@ fn components(dependents: &Csr) -> (Vec<u32>, Csr) {
 
 /// What sites and services share, borrowed from either kind of raw entry.
 struct NodeFields<'a> {
-    id: &'a mut String,
+    id: &'a mut SmolStr,
     name: &'a mut Option<String>,
     tags: &'a mut Option<Vec<String>>,
     random: RandomParts<'a>,
@@ -574,7 +574,7 @@ impl NodeFields<'_> {
 fn client_of(r: &mut RawClient, combine: super::Combine) -> Client {
     let id = std::mem::take(&mut r.id);
     Client {
-        name: r.name.take().unwrap_or_else(|| id.clone()),
+        name: r.name.take().map_or_else(|| id.clone(), SmolStr::from),
         id,
         population: 0,
         tags: r.tags.take().unwrap_or_default(),

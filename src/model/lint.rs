@@ -133,7 +133,7 @@ pub(super) fn restart_cycles(model: &Model) -> Vec<Vec<String>> {
         .into_iter()
         .map(|set| {
             set.into_iter()
-                .map(|v| model.nodes[v as usize].id.clone())
+                .map(|v| model.nodes[v as usize].id.to_string())
                 .collect()
         })
         .collect()

@@ -77,7 +77,7 @@ pub struct RawModelHeader {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSite {
-    pub id: String,
+    pub id: SmolStr,
     pub name: Option<String>,
     pub tags: Option<Vec<String>>,
     pub restart: Option<RawDur>,
@@ -113,7 +113,7 @@ pub struct RawWarmup {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawService {
-    pub id: String,
+    pub id: SmolStr,
     pub name: Option<String>,
     pub hosted_on: Option<RawReq>,
     pub requires: Option<RawReq>,
@@ -243,7 +243,7 @@ pub struct RawGrowth {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawClient {
-    pub id: String,
+    pub id: SmolStr,
     pub name: Option<String>,
     pub population: Option<Population>,
     /// Boxed to its length: a model may have millions of uses.

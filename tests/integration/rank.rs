@@ -224,8 +224,8 @@ fn cut_sets_match_brute_force() {
             },
         );
         let n = model.nodes.len() as u32;
-        let id = |v: u32| model.nodes[v as usize].id.clone();
-        let cid = |c: usize| model.clients[c].id.clone();
+        let id = |v: u32| model.nodes[v as usize].id.to_string();
+        let cid = |c: usize| model.clients[c].id.to_string();
         let singles: Vec<Vec<usize>> = (0..n).map(|v| cut_by(&model, cut_off, vec![v])).collect();
         // Singles.
         for s in &r.singles {

@@ -996,7 +996,7 @@ requires = ["S1"]
         impactsim::scenario::select(&model, t)
             .unwrap()
             .iter()
-            .map(|&n| model.nodes[n as usize].id.clone())
+            .map(|&n| model.nodes[n as usize].id.to_string())
             .collect()
     };
     assert_eq!(ids("hosted:S1"), ["A"]);
