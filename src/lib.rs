@@ -60,6 +60,12 @@ pub mod validate;
 mod pool;
 mod suggest;
 
+/// The allocator, with the `jemalloc` feature (see Cargo.toml): it returns freed memory,
+/// which keeps the peak of loading a large model down.
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 pub use error::{Error, InputError, InputErrorKind, OutputError, Result};
 pub use limits::LoadOptions;
 pub use metrics::RunResult;
