@@ -238,6 +238,16 @@ impl<T: Copy> Csr<T> {
         Csr::default()
     }
 
+    /// [`Csr::building`] with room for `rows` rows and `targets` targets.
+    pub(crate) fn with_capacity(rows: usize, targets: usize) -> Csr<T> {
+        let mut offsets = Vec::with_capacity(rows + 1);
+        offsets.push(0);
+        Csr {
+            offsets,
+            targets: Vec::with_capacity(targets),
+        }
+    }
+
     /// Adds a target to the row being built.
     #[inline]
     pub(crate) fn push(&mut self, t: T) {

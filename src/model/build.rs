@@ -300,7 +300,13 @@ pub fn build_parsed(
 
     let n_nodes = nodes.len();
     check_node_count(n_nodes).map_err(|e| e.in_file(&ctx.model.path))?;
-    let mut groups = Groups::new(n_nodes, n_sites as usize);
+    // The groups' arrays are made at their final size: grown by doubling, a million
+    // services' groups would be copied again and again.
+    let n_groups = reqs
+        .par_iter()
+        .map(|e| requirements(e).map(|r| r.groups().len()).sum::<usize>())
+        .sum();
+    let mut groups = Groups::new(n_nodes, n_sites as usize, n_groups, service_ids.len());
     groups.ids = service_ids;
     let unknown = |id: &str| unknown_id(id, known());
     let resolver = Resolver {
@@ -659,10 +665,10 @@ fn client_uses(
     r: &Resolver,
     ids: &[u32],
 ) -> Result<(Csr<(u32, Avail)>, Vec<u64>, Csr<(u32, Avail)>), InputError> {
+    let mut uses = Csr::with_capacity(clients.len(), ids.len());
+    let mut node_uses = Vec::with_capacity(ids.len());
     let mut ids = ids.iter();
-    let mut uses = Csr::building();
     let mut populations = Vec::with_capacity(clients.len());
-    let mut node_uses = Vec::new();
     for (ci, (e, meta)) in clients.iter().zip(client_meta).enumerate() {
         let id = &client_out[ci].id;
         let Some(pop) = e.population else {
@@ -720,7 +726,7 @@ fn repair_requirements(
     lookup: &(dyn Fn(&str) -> Option<u32> + Sync),
     unknown: &(dyn Fn(&str) -> InputError + Sync),
 ) -> Result<(Csr, Vec<u32>, Csr), InputError> {
-    let mut of = Csr::building();
+    let mut of = Csr::with_capacity(en.sites.len() + reqs.len(), 0);
     let mut k = Vec::new();
     let mut members = Csr::building();
     let sites = en.sites.iter().map(|s| s.repair_requires.as_ref());
@@ -755,13 +761,19 @@ fn repair_requirements(
 /// A resolved id that names nothing.
 const UNKNOWN: u32 = u32::MAX;
 
-/// The ids service `e` names, in the order [`Groups::service`] reads them: hosted_on,
-/// requires, then its fallback's requires, each group's members in order.
-fn member_ids(e: &ServiceReqs) -> impl Iterator<Item = &str> {
+/// The requirements of service `e`, in the order [`Groups::service`] reads them:
+/// hosted_on, requires, then its fallback's requires.
+fn requirements(e: &ServiceReqs) -> impl Iterator<Item = &RawReq> {
     let fallback = e.fallback().and_then(|f| f.requires.as_ref());
     [e.hosted_on.as_ref(), e.requires.as_ref(), fallback]
         .into_iter()
         .flatten()
+}
+
+/// The ids service `e` names, in the order [`Groups::service`] reads them, each group's
+/// members in order.
+fn member_ids(e: &ServiceReqs) -> impl Iterator<Item = &str> {
+    requirements(e)
         .flat_map(|req| req.groups().iter().flat_map(|g| g.members()))
         .map(|id| id.as_str())
 }
@@ -797,18 +809,20 @@ struct Groups {
 }
 
 impl Groups {
-    /// No groups yet; the sites' (empty) rows are there.
-    fn new(n_nodes: usize, n_sites: usize) -> Groups {
+    /// No groups yet, room for `groups` groups of `members` members in all; the sites'
+    /// (empty) rows are there.
+    fn new(n_nodes: usize, n_sites: usize, groups: usize, members: usize) -> Groups {
         let mut g = Groups {
             ids: Vec::new(),
             read: 0,
-            group_k: Vec::new(),
-            group_owner: Vec::new(),
-            group_members: Csr::building(),
-            primary_groups: Csr::building(),
-            fallback_groups: Csr::building(),
+            group_k: Vec::with_capacity(groups),
+            group_owner: Vec::with_capacity(groups),
+            group_members: Csr::with_capacity(groups, members),
+            // Nearly every group is a primary one.
+            primary_groups: Csr::with_capacity(n_nodes, groups),
+            fallback_groups: Csr::with_capacity(n_nodes, 0),
             fallbacks: vec![None; n_nodes],
-            growth: Csr::building(),
+            growth: Csr::with_capacity(n_nodes, 0),
             hosted_groups: vec![0; n_nodes],
             in_group: vec![0; n_nodes],
         };

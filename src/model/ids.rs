@@ -245,6 +245,14 @@ pub(crate) struct IdArena {
 }
 
 impl IdArena {
+    /// An empty arena with room for `ids` ids of `bytes` bytes in all.
+    pub(crate) fn with_capacity(ids: usize, bytes: usize) -> Self {
+        IdArena {
+            text: String::with_capacity(bytes),
+            ends: Vec::with_capacity(ids),
+        }
+    }
+
     /// Adds an id; returns its number.
     pub(crate) fn push(&mut self, id: &str) -> u32 {
         self.text.push_str(id);

@@ -26,7 +26,12 @@ pub(super) fn collect_ids(
         services: service,
         clients: client,
     };
-    let mut arena = IdArena::default();
+    // Made at their final size: a million ids would otherwise copy the arena again and again.
+    let bytes = (en.sites.iter().map(|e| e.id.len()))
+        .chain(en.services.iter().map(|e| e.id.len()))
+        .chain(en.clients.iter().map(|e| e.id.len()))
+        .sum();
+    let mut arena = IdArena::with_capacity(total, bytes);
     let mut seen = IdTable::with_capacity(total);
     let mut tags: Vec<u32> = Vec::with_capacity(total);
     // A batch of ids at a time: their slots in the table are fetched together.
