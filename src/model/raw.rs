@@ -578,3 +578,33 @@ pub struct RawPatch {
     #[serde(default)]
     pub client: Vec<RawClient>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Avail, FULL};
+
+    /// A use's share is kept in availability units: 0.05 is 50,000 millionths, and a use
+    /// without a share (a bare id, or a table without `share`) counts whole.
+    #[test]
+    fn a_use_keeps_its_share_in_units() {
+        let uses: Vec<RawUse> = serde_json::from_str(
+            r#"["a", {"service": "b", "share": 0.05}, {"service": "c"}, {"service": "d", "share": 1}]"#,
+        )
+        .unwrap();
+        let got: Vec<(&str, Avail, bool)> = uses
+            .iter()
+            .map(|u| (u.service.as_str(), u.share, u.table))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a", FULL, false),
+                ("b", 50_000, true),
+                ("c", FULL, true),
+                ("d", FULL, true)
+            ]
+        );
+        assert_eq!(size_of::<RawUse>(), 32);
+    }
+}
