@@ -329,24 +329,26 @@ impl Csr<u32> {
     }
 
     /// The same rows with repeated targets removed, first occurrences kept.
-    pub(crate) fn without_duplicates(self) -> Csr {
+    /// Done in place: the targets kept move down over the ones dropped.
+    pub(crate) fn without_duplicates(mut self) -> Csr {
         // `seen[t]` holds the last row that took target `t`, plus one.
         let mut seen = vec![0u32; self.targets.iter().max().map_or(0, |&m| m as usize + 1)];
-        let mut offsets = vec![0u32];
-        let mut out = Vec::with_capacity(self.targets.len());
+        let (mut kept, mut start) = (0, 0);
         for r in 0..self.rows() {
-            for &t in self.row(r) {
+            let end = self.offsets[r + 1] as usize;
+            for i in start..end {
+                let t = self.targets[i];
                 if seen[t as usize] != r as u32 + 1 {
                     seen[t as usize] = r as u32 + 1;
-                    out.push(t);
+                    self.targets[kept] = t;
+                    kept += 1;
                 }
             }
-            offsets.push(out.len() as u32);
+            start = end;
+            self.offsets[r + 1] = kept as u32;
         }
-        Csr {
-            offsets,
-            targets: out,
-        }
+        self.targets.truncate(kept);
+        self
     }
 }
 

@@ -361,7 +361,9 @@ pub fn build_parsed(
     // are freed on a thread of their own (a million small frees take a while).
     std::thread::spawn(move || drop(reqs));
 
-    // The reverse edges and components; beside them the memberships.
+    // The reverse edges and components; beside them the memberships, and the id table's
+    // values made the final numbers.
+    let mut ids = seen;
     let ((dependents, scc_of, scc_nodes), member_groups) = rayon::join(
         || {
             let dependents =
@@ -369,7 +371,11 @@ pub fn build_parsed(
             let (scc_of, scc_nodes) = components(&dependents);
             (dependents, scc_of, scc_nodes)
         },
-        || member_groups_of(n_nodes, &group_members),
+        || {
+            drop(arena);
+            ids.map_values(|v| final_of[v as usize]);
+            member_groups_of(n_nodes, &group_members)
+        },
     );
     // No fallback may sit on a cycle.
     for c in 0..scc_nodes.rows() {
@@ -428,9 +434,6 @@ pub fn build_parsed(
     for (c, pop) in client_out.iter_mut().zip(populations) {
         c.population = pop;
     }
-    drop(arena);
-    let mut ids = seen;
-    ids.map_values(|v| final_of[v as usize]);
 
     let mut has_fallback = fixedbitset::FixedBitSet::with_capacity(n_nodes);
     for (n, fb) in fallbacks.iter().enumerate() {
