@@ -283,7 +283,7 @@ pub struct InputError {
 #[derive(Debug)]
 struct Snippet {
     name: String,
-    text: Arc<str>,
+    text: Arc<String>,
     /// For a window of a long line: where it starts in the file, its 0-based line and
     /// column in characters.
     window: Option<(usize, usize)>,
@@ -296,7 +296,7 @@ const WINDOW: usize = 120;
 
 impl Snippet {
     /// The snippet for `span` of `text`, and the span within it.
-    fn of(name: String, text: &Arc<str>, span: Range<usize>) -> (Snippet, Range<usize>) {
+    fn of(name: String, text: &Arc<String>, span: Range<usize>) -> (Snippet, Range<usize>) {
         let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[span.start..]
             .find('\n')
@@ -321,7 +321,7 @@ impl Snippet {
         let (line, _) = line_column(text, from);
         let snippet = Snippet {
             name,
-            text: Arc::from(&text[from..to]),
+            text: Arc::new(text[from..to].to_string()),
             window: Some((line - 1, text[line_start..from].chars().count())),
         };
         (snippet, span.start - from..shown_end.max(span.start) - from)
@@ -404,7 +404,7 @@ impl InputError {
     pub fn at(
         mut self,
         file: &std::path::Path,
-        text: &Arc<str>,
+        text: &Arc<String>,
         span: std::ops::Range<usize>,
     ) -> Self {
         let start = span.start.min(text.len());
@@ -479,7 +479,7 @@ mod tests {
     #[test]
     fn an_error_on_a_long_line_shows_a_window_of_it() {
         let pad = "\"x\",".repeat(40_000);
-        let text: Arc<str> = format!("{{\n\"a\": [{pad}\"ü\", \"bad-id\"]}}\n").into();
+        let text: Arc<String> = format!("{{\n\"a\": [{pad}\"ü\", \"bad-id\"]}}\n").into();
         let start = text.find("\"bad-id\"").unwrap();
         let file = std::path::Path::new("m.json");
         let e: Error = InputError::new(InputErrorKind::UnknownId, "unknown id `bad-id`")

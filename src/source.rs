@@ -127,7 +127,7 @@ impl Source {
         let text = String::from_utf8(bytes).map_err(|e| {
             let offset = e.utf8_error().valid_up_to();
             let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            let text: Arc<str> = Arc::from(lossy);
+            let text = Arc::new(lossy);
             InputError::new(InputErrorKind::Syntax, "the file is not valid UTF-8 text")
                 .hint("save the file as UTF-8")
                 .at(path, &text, offset..offset + 1)
@@ -192,7 +192,7 @@ impl Source {
         }
     }
 
-    fn serde_error(&self, source: &str, message: &str, span: Range<usize>) -> InputError {
+    fn serde_error(&self, source: &Arc<String>, message: &str, span: Range<usize>) -> InputError {
         let (kind, mut hint) = classify(message);
         let mut text = message.trim().to_string();
         // TOML names no key in its duplicate-key message; the span points at it.
@@ -210,7 +210,7 @@ impl Source {
         if let Some(h) = hint {
             err = err.hint(h);
         }
-        err.at(&self.path, &Arc::from(source), span)
+        err.at(&self.path, source, span)
     }
 
     /// An error pointing at a key path of this file (or at the file when the path is not found).
@@ -219,7 +219,7 @@ impl Source {
             return err.in_file(&self.path);
         };
         match locate(&text, self.format, path) {
-            Some(span) => err.at(&self.path, &Arc::from(text.as_str()), span),
+            Some(span) => err.at(&self.path, &text, span),
             None => err.in_file(&self.path),
         }
     }

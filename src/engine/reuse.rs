@@ -11,8 +11,8 @@ impl Engine<'_> {
     /// changed, not the size of the model.
     pub fn reset(&mut self) {
         let model = self.model;
-        for &n in &self.changed {
-            let i = n as usize;
+        for k in 0..self.changed.len() {
+            let i = self.changed[k] as usize;
             self.own[i] = Own::Up;
             self.warm[i] = FULL;
             self.mode[i] = Mode::Normal;
@@ -22,14 +22,10 @@ impl Engine<'_> {
                 self.cap[i] = model.fallbacks[i].map_or(FULL, |f| f.capacity);
             }
             self.a[i] = FULL;
-            self.q[i] = super::ALL_UP;
             if let Some(a) = self.attempts.get_mut(i) {
                 *a = 0;
             }
-            // Every member of every group is back at 1, so is every group.
-            for m in model.member_groups.row(i) {
-                self.gval[m.group as usize] = FULL;
-            }
+            self.groups_at_full(i);
             self.changed_mark.set(i, false);
         }
         self.changed.clear();
@@ -62,6 +58,15 @@ impl Engine<'_> {
         self.restore_at = Some(t);
     }
 
+    /// With every node back at 1: node `i`'s q is 1, no group of its is below 1, and every
+    /// group naming it is at 1.
+    fn groups_at_full(&mut self, i: usize) {
+        self.q[i] = super::ALL_UP;
+        for m in self.model.member_groups.row(i) {
+            self.gval[m.group as usize] = FULL;
+        }
+    }
+
     /// Puts every availability and group value back at 1, when every node is up and fully
     /// warm; returns false, changing nothing, otherwise.
     ///
@@ -76,7 +81,6 @@ impl Engine<'_> {
         if !self.changed.iter().all(up) {
             return false;
         }
-        let model = self.model;
         for k in 0..self.changed.len() {
             let n = self.changed[k];
             let i = n as usize;
@@ -84,11 +88,8 @@ impl Engine<'_> {
                 self.a[i] = FULL;
                 self.touch(n);
             }
-            self.q[i] = super::ALL_UP;
             self.q_stale.set(i, false);
-            for m in model.member_groups.row(i) {
-                self.gval[m.group as usize] = FULL;
-            }
+            self.groups_at_full(i);
             if self.mode[i] != Mode::Normal {
                 self.mark_dirty(n);
             }

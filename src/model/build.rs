@@ -602,10 +602,7 @@ struct ServiceReqs {
 impl ServiceReqs {
     /// Its fallback table, unless it has none or it says `fallback = false`.
     fn fallback(&self) -> Option<&RawFallback> {
-        match &self.fallback {
-            Some(RawFallbackField::Table(f)) => Some(f),
-            _ => None,
-        }
+        self.fallback.as_ref().and_then(RawFallbackField::table)
     }
 }
 

@@ -184,6 +184,13 @@ impl<'de> Deserialize<'de> for RawDur {
     }
 }
 
+impl RawService {
+    /// Its fallback table, unless it has none or it says `fallback = false`.
+    pub fn fallback(&self) -> Option<&RawFallback> {
+        self.fallback.as_ref().and_then(RawFallbackField::table)
+    }
+}
+
 /// A service's `fallback` as written: a table, or `false` (no fallback: how a scenario's
 /// patch removes one).
 #[derive(Debug, Clone)]
@@ -192,6 +199,16 @@ pub enum RawFallbackField {
     Off,
     /// `fallback = { ... }` (boxed: most services have none).
     Table(Box<RawFallback>),
+}
+
+impl RawFallbackField {
+    /// The table, unless it says `fallback = false`.
+    pub fn table(&self) -> Option<&RawFallback> {
+        match self {
+            RawFallbackField::Table(f) => Some(f),
+            RawFallbackField::Off => None,
+        }
+    }
 }
 
 impl<'de> Deserialize<'de> for RawFallbackField {
