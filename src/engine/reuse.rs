@@ -76,24 +76,39 @@ impl Engine<'_> {
     /// and the propagation and decisions of the instant take it from there, as they would
     /// from a cascade that brought everything back. Nodes moved to 1 are touched, for the
     /// recorder. Only nodes that changed since the start can be below 1 or up to something.
+    ///
+    /// A node put back in every respect is as [`Engine::reset`] would leave it: it leaves
+    /// the list of nodes changed, so the reset after the run does not put it back again.
     pub(super) fn restore_full(&mut self) -> bool {
         let up = |&n: &u32| self.own[n as usize] == Own::Up && self.warm[n as usize] == FULL;
         if !self.changed.iter().all(up) {
             return false;
         }
-        for k in 0..self.changed.len() {
-            let n = self.changed[k];
+        let mut changed = std::mem::take(&mut self.changed);
+        changed.retain(|&n| {
             let i = n as usize;
             if self.a[i] != FULL {
                 self.a[i] = FULL;
-                self.touch(n);
+                if !self.touch_mark.put(i) {
+                    self.touched.push(n);
+                }
             }
             self.q_stale.set(i, false);
             self.groups_at_full(i);
-            if self.mode[i] != Mode::Normal {
+            let normal = self.mode[i] == Mode::Normal;
+            if !normal {
                 self.mark_dirty(n);
             }
-        }
+            // Up, warm and at 1 already; a fallback that has grown has left its normal
+            // mode (a switchback puts its capacity back).
+            let left =
+                normal && self.grow_step[i] == 0 && self.attempts.get(i).is_none_or(|&a| a == 0);
+            if left {
+                self.changed_mark.set(i, false);
+            }
+            !left
+        });
+        self.changed = changed;
         true
     }
 }
