@@ -47,6 +47,7 @@
 
 mod crews;
 mod dirty;
+mod marks;
 mod propagate;
 mod recorder;
 mod reuse;
@@ -174,10 +175,8 @@ pub struct Engine<'m> {
     old: Vec<Avail>,
     // Per pass: nodes re-evaluated (candidates for decisions).
     candidates: Vec<u32>,
-    cand_mark: FixedBitSet,
     // Per instant: nodes whose state may have changed, and completed restarts.
     touched: Vec<u32>,
-    touch_mark: FixedBitSet,
     restarted: Vec<u32>,
     warnings: Vec<String>,
     events_applied: u64,
@@ -188,7 +187,8 @@ pub struct Engine<'m> {
     attempts: Vec<u32>,
     /// Nodes whose state may differ from the start (for [`Engine::reset`]).
     changed: Vec<u32>,
-    changed_mark: FixedBitSet,
+    /// Per node, which of the lists `touched`, `candidates` and `changed` it is on.
+    marks: marks::Marks,
     /// The crew limit, and the ready nodes waiting for crews.
     crews: crews::Crews,
     /// An instant at which to put everything back at once, if everything is up then
@@ -232,9 +232,7 @@ impl<'m> Engine<'m> {
             scratch: Vec::new(),
             old: Vec::new(),
             candidates: Vec::new(),
-            cand_mark: FixedBitSet::with_capacity(n),
             touched: Vec::new(),
-            touch_mark: FixedBitSet::with_capacity(n),
             restarted: Vec::new(),
             warnings: Vec::new(),
             events_applied: 0,
@@ -242,7 +240,7 @@ impl<'m> Engine<'m> {
             rng: None,
             attempts: Vec::new(),
             changed: Vec::new(),
-            changed_mark: FixedBitSet::with_capacity(n),
+            marks: marks::Marks::new(n),
             crews: crews::Crews::default(),
             restore_at: None,
         }
@@ -373,7 +371,7 @@ impl<'m> Engine<'m> {
     pub fn instant(&mut self, t: SimTime, events: &[crate::scenario::Event]) {
         self.now = t;
         for &n in &self.touched {
-            self.touch_mark.set(n as usize, false);
+            self.marks.clear(n as usize, marks::TOUCHED);
         }
         self.touched.clear();
         self.restarted.clear();
@@ -407,19 +405,24 @@ impl<'m> Engine<'m> {
         }
     }
 
-    fn touch(&mut self, n: u32) {
-        if !self.touch_mark.put(n as usize) {
+    /// Puts node `n` on the lists of `flags` it is not on yet ([`marks`]).
+    #[inline]
+    fn note(&mut self, n: u32, flags: u8) {
+        let new = self.marks.put(n as usize, flags);
+        if new & marks::TOUCHED != 0 {
             self.touched.push(n);
         }
-        self.changed(n);
-    }
-
-    /// Notes that node `n`'s state may differ from the start, for [`Engine::reset`].
-    #[inline]
-    fn changed(&mut self, n: u32) {
-        if !self.changed_mark.put(n as usize) {
+        if new & marks::CANDIDATE != 0 {
+            self.candidates.push(n);
+        }
+        if new & marks::CHANGED != 0 {
             self.changed.push(n);
         }
+    }
+
+    /// Notes that node `n`'s state may have changed in this instant (and since the start).
+    fn touch(&mut self, n: u32) {
+        self.note(n, marks::TOUCHED | marks::CHANGED);
     }
 
     fn mark_dirty(&mut self, n: u32) {
@@ -667,7 +670,7 @@ impl<'m> Engine<'m> {
             candidates.sort_unstable();
         }
         for &n in &candidates {
-            self.cand_mark.set(n as usize, false);
+            self.marks.clear(n as usize, marks::CANDIDATE);
             let i = n as usize;
             let groups_ok = self.q[i].q > 0;
             match self.own[i] {

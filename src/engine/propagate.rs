@@ -1,6 +1,6 @@
 //! Incremental availability propagation to the greatest fixed point.
 
-use super::{Engine, Mode, Own, Propagation};
+use super::{Engine, Mode, Own, Propagation, marks};
 use crate::model::{
     Avail, CYCLIC, FALLBACK_GROUP, FULL, MEMBERSHIP_MARKS, Membership, Model, ONE_MEMBER,
 };
@@ -104,20 +104,14 @@ pub(crate) fn group_shift(k: u32, len: usize, cur: Avail, old: Avail, new: Avail
 }
 
 impl Engine<'_> {
-    fn candidate(&mut self, n: u32) {
-        if !self.cand_mark.put(n as usize) {
-            self.candidates.push(n);
-        }
-        self.changed(n);
-    }
-
-    /// Node `n` was re-evaluated: a candidate for the decisions when it can take one, and
-    /// noted for the reset either way.
-    fn evaluated(&mut self, n: u32) {
+    /// Node `n` was re-evaluated: what to note of it ([`Engine::note`]): a candidate for
+    /// the decisions when it can take one, and changed for the reset either way.
+    #[inline]
+    fn evaluated(&self, n: u32) -> u8 {
         if self.may_decide(n as usize) {
-            self.candidate(n);
+            marks::CANDIDATE | marks::CHANGED
         } else {
-            self.changed(n);
+            marks::CHANGED
         }
     }
 
@@ -151,12 +145,13 @@ impl Engine<'_> {
                 let a = node_value(model, n, p, self.mode[i], || {
                     cached_fallback(model, n, gval, capacity[i])
                 });
-                self.evaluated(n);
                 let old = self.a[i];
                 if a != old {
                     self.a[i] = a;
-                    self.touch(n);
+                    self.note(n, self.evaluated(n) | marks::TOUCHED);
                     self.push_change(n, old, None);
+                } else {
+                    self.note(n, self.evaluated(n));
                 }
             } else {
                 self.settle_cycle(c);
@@ -238,7 +233,7 @@ impl Engine<'_> {
             if a[i] != self.a[i] {
                 self.touch(n);
             }
-            self.candidate(n);
+            self.note(n, marks::CANDIDATE | marks::CHANGED);
         }
         self.a = a;
     }
@@ -285,7 +280,7 @@ impl Engine<'_> {
         for &n in nodes {
             let i = n as usize;
             self.q[i].q = min_cached(model.primary_groups.row(i), &self.gval, FULL);
-            self.evaluated(n);
+            self.note(n, self.evaluated(n));
         }
     }
 }

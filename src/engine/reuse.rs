@@ -1,7 +1,7 @@
 //! One engine for many short runs of the same model (ranking every node's loss, say):
 //! after a run, only what the run changed is put back.
 
-use super::{Engine, Mode, Own};
+use super::{Engine, Mode, Own, marks};
 use crate::model::FULL;
 use crate::time::SimTime;
 
@@ -26,15 +26,15 @@ impl Engine<'_> {
                 *a = 0;
             }
             self.groups_at_full(i);
-            self.changed_mark.set(i, false);
+            self.marks.clear(i, marks::CHANGED);
         }
         self.changed.clear();
         for &n in &self.touched {
-            self.touch_mark.set(n as usize, false);
+            self.marks.clear(n as usize, marks::TOUCHED);
         }
         self.touched.clear();
         for &n in &self.candidates {
-            self.cand_mark.set(n as usize, false);
+            self.marks.clear(n as usize, marks::CANDIDATE);
         }
         self.candidates.clear();
         self.dirty.clear();
@@ -89,9 +89,7 @@ impl Engine<'_> {
             let i = n as usize;
             if self.a[i] != FULL {
                 self.a[i] = FULL;
-                if !self.touch_mark.put(i) {
-                    self.touched.push(n);
-                }
+                self.note(n, marks::TOUCHED);
             }
             self.q_stale.set(i, false);
             self.groups_at_full(i);
@@ -104,7 +102,7 @@ impl Engine<'_> {
             let left =
                 normal && self.grow_step[i] == 0 && self.attempts.get(i).is_none_or(|&a| a == 0);
             if left {
-                self.changed_mark.set(i, false);
+                self.marks.clear(i, marks::CHANGED);
             }
             !left
         });
