@@ -11,6 +11,10 @@
 //! divided by 999 is the cost of one scenario event (with the timers it sets off), the fixed
 //! cost of a run (its state, one result per node and client) taken out. Criterion's
 //! throughput line for the 1,000-event run reads in events per second, fixed cost included.
+//!
+//! `load` times reading, parsing and building the 100k (and 1M) models from JSON; `rank`
+//! times ranking every single loss of the layered 100k model, loaded beforehand (what
+//! `impactsim rank` does after loading).
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -116,5 +120,18 @@ fn load(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, per_event, load);
+fn rank(c: &mut Criterion) {
+    let mut group = c.benchmark_group("rank");
+    group.sample_size(10);
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&config(Shape::Layered, 100_000, 1), dir.path());
+    let s = impactsim::load_scenario(&path).unwrap();
+    let id = format!("layered/{}-nodes", s.model.node_count());
+    group.bench_function(BenchmarkId::from_parameter(id), |b| {
+        b.iter(|| impactsim::rank::rank(black_box(&s.model), Default::default()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, per_event, load, rank);
 criterion_main!(benches);
