@@ -150,6 +150,8 @@ pub struct Engine<'m> {
     mode: Vec<Mode>,
     /// Per node: its own availability while up (1, but `level` while it warms up).
     warm: Vec<Avail>,
+    /// How many nodes are not up, or up but still warming up.
+    not_up: u32,
     /// Nodes awaiting their repair (some may have moved on: checked when read).
     awaiting: Vec<u32>,
     /// Per node: its fallback's capacity now (it may grow while engaged), the next step of
@@ -215,6 +217,7 @@ impl<'m> Engine<'m> {
             own: vec![Own::Up; n],
             mode: vec![Mode::Normal; n],
             warm: vec![FULL; n],
+            not_up: 0,
             awaiting: Vec::new(),
             cap: base_capacities(model),
             grow_step: vec![0; n],
@@ -439,12 +442,20 @@ impl<'m> Engine<'m> {
             if self.crews.limit.is_some() {
                 self.crews_follow(n, old, own);
             }
-            self.own[n as usize] = own;
             // A node that leaves `up` ends its warmup; the next restart starts another.
-            self.warm[n as usize] = FULL;
+            self.set_state(n as usize, own, FULL);
             self.touch(n);
         }
         self.mark_dirty(n);
+    }
+
+    /// Sets node `i`'s own state and warmth, keeping the count of nodes not up and warm.
+    #[inline]
+    fn set_state(&mut self, i: usize, own: Own, warm: Avail) {
+        let before = self.own[i] != Own::Up || self.warm[i] < FULL;
+        (self.own[i], self.warm[i]) = (own, warm);
+        let after = own != Own::Up || warm < FULL;
+        self.not_up = self.not_up + u32::from(after) - u32::from(before);
     }
 
     fn schedule(&mut self, n: u32, kind: TimerKind, after: SimTime) {
@@ -512,7 +523,7 @@ impl<'m> Engine<'m> {
                         && self.own[i] == Own::Up
                         && self.warm[i] < FULL =>
                 {
-                    self.warm[i] = FULL;
+                    self.set_state(i, Own::Up, FULL);
                     self.touch(n);
                     self.mark_dirty(n);
                 }
@@ -777,7 +788,7 @@ impl<'m> Engine<'m> {
         }
         self.set_own(n, Own::Up);
         if let Some((level, warmup)) = self.model.nodes[i].warmup {
-            self.warm[i] = level;
+            self.set_state(i, Own::Up, level);
             self.schedule(n, TimerKind::Warmup, warmup);
         }
         self.restarted.push(n);

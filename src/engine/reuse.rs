@@ -29,6 +29,7 @@ impl Engine<'_> {
             self.marks.clear(i, marks::CHANGED);
         }
         self.changed.clear();
+        self.not_up = 0;
         for &n in &self.touched {
             self.marks.clear(n as usize, marks::TOUCHED);
         }
@@ -76,12 +77,15 @@ impl Engine<'_> {
     /// and the propagation and decisions of the instant take it from there, as they would
     /// from a cascade that brought everything back. Nodes moved to 1 are touched, for the
     /// recorder. Only nodes that changed since the start can be below 1 or up to something.
+    /// Whether every node is up and warm is known at once: the engine counts those that
+    /// are not as their states change.
     ///
     /// A node put back in every respect is as [`Engine::reset`] would leave it: it leaves
     /// the list of nodes changed, so the reset after the run does not put it back again.
     pub(super) fn restore_full(&mut self) -> bool {
         let up = |&n: &u32| self.own[n as usize] == Own::Up && self.warm[n as usize] == FULL;
-        if !self.changed.iter().all(up) {
+        debug_assert_eq!(self.not_up == 0, self.changed.iter().all(up));
+        if self.not_up > 0 {
             return false;
         }
         let mut changed = std::mem::take(&mut self.changed);
