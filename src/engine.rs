@@ -47,7 +47,7 @@
 
 mod crews;
 mod dirty;
-mod marks;
+mod hot;
 mod propagate;
 mod recorder;
 mod reuse;
@@ -58,7 +58,6 @@ pub mod reference;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use fixedbitset::FixedBitSet;
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
@@ -127,19 +126,6 @@ enum TimerKind {
     Grow,
 }
 
-/// What a node's primary groups come to.
-#[derive(Debug, Clone, Copy)]
-struct Primary {
-    /// The minimum of their values (1 without any), so p = min(own, q). Kept as the groups
-    /// change (see `follow_q`), exact except where `q_stale` is set.
-    q: Avail,
-    /// How many are below 1 (kept for nodes outside cycles only).
-    low: u32,
-}
-
-/// Every primary group at 1.
-const ALL_UP: Primary = Primary { q: FULL, low: 0 };
-
 /// `(time, sequence, node, kind, generation)`: equal times pop in creation order.
 type Timer = Reverse<(SimTime, u64, u32, TimerKind, u32)>;
 
@@ -160,10 +146,8 @@ pub struct Engine<'m> {
     grow_step: Vec<u32>,
     grow_gen: Vec<u32>,
     a: Vec<Avail>,
-    /// Per node, over its primary groups: their minimum and how many are below 1.
-    q: Vec<Primary>,
-    /// Nodes whose q must be found again from their groups' values before it is read.
-    q_stale: FixedBitSet,
+    /// Per node: the minimum over its primary groups and the lists it is on ([`hot`]).
+    hot: Vec<hot::Hot>,
     /// Per group: its value, the K-th largest of its members (incremental propagation).
     gval: Vec<Avail>,
     own_gen: Vec<u32>,
@@ -189,8 +173,6 @@ pub struct Engine<'m> {
     attempts: Vec<u32>,
     /// Nodes whose state may differ from the start (for [`Engine::reset`]).
     changed: Vec<u32>,
-    /// Per node, which of the lists `touched`, `candidates` and `changed` it is on.
-    marks: marks::Marks,
     /// The crew limit, and the ready nodes waiting for crews.
     crews: crews::Crews,
     /// An instant at which to put everything back at once, if everything is up then
@@ -223,8 +205,9 @@ impl<'m> Engine<'m> {
             grow_step: vec![0; n],
             grow_gen: vec![0; n],
             a: vec![FULL; n],
-            q: vec![ALL_UP; n],
-            q_stale: FixedBitSet::with_capacity(n),
+            hot: (0..n)
+                .map(|i| hot::Hot::new(model.has_fallback.contains(i)))
+                .collect(),
             gval: vec![FULL; model.group_info.len()],
             own_gen: vec![0; n],
             fb_gen: vec![0; n],
@@ -243,7 +226,6 @@ impl<'m> Engine<'m> {
             rng: None,
             attempts: Vec::new(),
             changed: Vec::new(),
-            marks: marks::Marks::new(n),
             crews: crews::Crews::default(),
             restore_at: None,
         }
@@ -374,7 +356,7 @@ impl<'m> Engine<'m> {
     pub fn instant(&mut self, t: SimTime, events: &[crate::scenario::Event]) {
         self.now = t;
         for &n in &self.touched {
-            self.marks.clear(n as usize, marks::TOUCHED);
+            self.hot[n as usize].clear(hot::TOUCHED);
         }
         self.touched.clear();
         self.restarted.clear();
@@ -408,24 +390,24 @@ impl<'m> Engine<'m> {
         }
     }
 
-    /// Puts node `n` on the lists of `flags` it is not on yet ([`marks`]).
+    /// Puts node `n` on the lists of `flags` it is not on yet ([`hot`]).
     #[inline]
     fn note(&mut self, n: u32, flags: u8) {
-        let new = self.marks.put(n as usize, flags);
-        if new & marks::TOUCHED != 0 {
+        let new = self.hot[n as usize].put(flags);
+        if new & hot::TOUCHED != 0 {
             self.touched.push(n);
         }
-        if new & marks::CANDIDATE != 0 {
+        if new & hot::CANDIDATE != 0 {
             self.candidates.push(n);
         }
-        if new & marks::CHANGED != 0 {
+        if new & hot::CHANGED != 0 {
             self.changed.push(n);
         }
     }
 
     /// Notes that node `n`'s state may have changed in this instant (and since the start).
     fn touch(&mut self, n: u32) {
-        self.note(n, marks::TOUCHED | marks::CHANGED);
+        self.note(n, hot::TOUCHED | hot::CHANGED);
     }
 
     fn mark_dirty(&mut self, n: u32) {
@@ -454,6 +436,7 @@ impl<'m> Engine<'m> {
     fn set_state(&mut self, i: usize, own: Own, warm: Avail) {
         let before = self.own[i] != Own::Up || self.warm[i] < FULL;
         (self.own[i], self.warm[i]) = (own, warm);
+        self.hot[i].own_up = own == Own::Up;
         let after = own != Own::Up || warm < FULL;
         self.not_up = self.not_up + u32::from(after) - u32::from(before);
     }
@@ -657,7 +640,8 @@ impl<'m> Engine<'m> {
     /// start or abort a restart), has a fallback, or may queue for crews. Any other node
     /// decides nothing there, whatever changed.
     fn may_decide(&self, i: usize) -> bool {
-        self.own[i] != Own::Up || self.model.has_fallback.contains(i) || self.crews.limit.is_some()
+        let h = self.hot[i];
+        !h.own_up || h.has_fallback || self.crews.limit.is_some()
     }
 
     /// Step 4 of a pass: decisions from the settled state, for the nodes re-evaluated in this
@@ -681,9 +665,9 @@ impl<'m> Engine<'m> {
             candidates.sort_unstable();
         }
         for &n in &candidates {
-            self.marks.clear(n as usize, marks::CANDIDATE);
+            self.hot[n as usize].clear(hot::CANDIDATE);
             let i = n as usize;
-            let groups_ok = self.q[i].q > 0;
+            let groups_ok = self.hot[i].q > 0;
             match self.own[i] {
                 Own::Waiting if groups_ok && limit.is_none() => self.start_restart(n),
                 Own::Restarting if !groups_ok => {
@@ -695,7 +679,7 @@ impl<'m> Engine<'m> {
             if limit.is_some() {
                 self.crews_note(n, groups_ok && self.own[i] == Own::Waiting);
             }
-            if !self.model.has_fallback.contains(i) {
+            if !self.hot[i].has_fallback {
                 continue;
             }
             let Some(fb) = self.model.fallbacks[i] else {
@@ -814,7 +798,8 @@ impl<'m> Engine<'m> {
     #[inline]
     fn p(&self, n: u32) -> Avail {
         let i = n as usize;
-        propagate::primary_value(self.own[i], self.q[i].q, || self.warm[i])
+        let h = self.hot[i];
+        propagate::primary_value(h.own_up, h.q, || self.warm[i])
     }
 
     /// Deadlocks at the end of the run (SPEC 2.6): among waiting nodes, w waits on x when a

@@ -126,7 +126,7 @@ impl Engine<'_> {
             }
             self.crews.queue.remove(&(rank, n));
             self.crews.queued.set(n as usize, false);
-            debug_assert!(self.own[n as usize] == Own::Waiting && self.q[n as usize].q > 0);
+            debug_assert!(self.own[n as usize] == Own::Waiting && self.hot[n as usize].q > 0);
             self.start_restart(n);
         }
         let c = &mut self.crews;

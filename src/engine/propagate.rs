@@ -1,6 +1,6 @@
 //! Incremental availability propagation to the greatest fixed point.
 
-use super::{Engine, Mode, Own, Propagation, marks};
+use super::{Engine, Mode, Own, Propagation, hot};
 use crate::model::{
     Avail, CYCLIC, FALLBACK_GROUP, FULL, MEMBERSHIP_MARKS, Membership, Model, ONE_MEMBER,
 };
@@ -49,12 +49,8 @@ pub(crate) fn groups_min(model: &Model, n: u32, a: &[Avail], scratch: &mut Vec<A
 
 /// p(n) = min(own, q): 0 unless the node is up; its warmup level is read only when it counts.
 #[inline]
-pub(crate) fn primary_value(own: Own, q: Avail, warm: impl FnOnce() -> Avail) -> Avail {
-    if own == Own::Up && q > 0 {
-        q.min(warm())
-    } else {
-        0
-    }
+pub(crate) fn primary_value(up: bool, q: Avail, warm: impl FnOnce() -> Avail) -> Avail {
+    if up && q > 0 { q.min(warm()) } else { 0 }
 }
 
 /// a(n) from its primary value p and fallback mode; `f` gives the fallback's value f(n),
@@ -109,9 +105,9 @@ impl Engine<'_> {
     #[inline]
     fn evaluated(&self, n: u32) -> u8 {
         if self.may_decide(n as usize) {
-            marks::CANDIDATE | marks::CHANGED
+            hot::CANDIDATE | hot::CHANGED
         } else {
-            marks::CHANGED
+            hot::CHANGED
         }
     }
 
@@ -125,30 +121,36 @@ impl Engine<'_> {
             let n = model.scc_single[c as usize];
             if n != CYCLIC {
                 let i = n as usize;
-                let q = if self.q_stale.contains(i) {
-                    self.q_stale.set(i, false);
-                    let q = min_cached(model.primary_groups.row(i), &self.gval, FULL);
-                    self.q[i].q = q;
-                    q
-                } else {
-                    self.q[i].q
-                };
+                let h = &mut self.hot[i];
+                if h.stale {
+                    h.stale = false;
+                    h.q = min_cached(model.primary_groups.row(i), &self.gval, FULL);
+                }
+                let h = *h;
+                let q = h.q;
+                debug_assert_eq!(h.own_up, self.own[i] == Own::Up);
+                debug_assert!(h.has_fallback || self.mode[i] == Mode::Normal);
                 debug_assert_eq!(q, min_cached(model.primary_groups.row(i), &self.gval, FULL));
                 debug_assert_eq!(
-                    self.q[i].low as usize,
+                    self.hot[i].low as usize,
                     (model.primary_groups.row(i).iter())
                         .filter(|&&g| self.gval[g as usize] < FULL)
                         .count()
                 );
                 let (gval, capacity) = (&self.gval, &self.cap);
-                let p = primary_value(self.own[i], q, || self.warm[i]);
-                let a = node_value(model, n, p, self.mode[i], || {
-                    cached_fallback(model, n, gval, capacity[i])
-                });
+                let p = primary_value(h.own_up, q, || self.warm[i]);
+                // Only a node with a fallback leaves its normal mode, where a = p.
+                let a = if h.has_fallback {
+                    node_value(model, n, p, self.mode[i], || {
+                        cached_fallback(model, n, gval, capacity[i])
+                    })
+                } else {
+                    p
+                };
                 let old = self.a[i];
                 if a != old {
                     self.a[i] = a;
-                    self.note(n, self.evaluated(n) | marks::TOUCHED);
+                    self.note(n, self.evaluated(n) | hot::TOUCHED);
                     self.push_change(n, old, None);
                 } else {
                     self.note(n, self.evaluated(n));
@@ -166,7 +168,7 @@ impl Engine<'_> {
     /// from scratch and need none of this.)
     #[inline]
     fn follow_q(&mut self, o: u32, cur: Avail, value: Avail) {
-        let p = &mut self.q[o as usize];
+        let p = &mut self.hot[o as usize];
         if cur == FULL {
             p.low += 1;
         } else if value == FULL {
@@ -178,7 +180,7 @@ impl Engine<'_> {
             if p.low == 0 {
                 p.q = FULL;
             } else {
-                self.q_stale.insert(o as usize);
+                p.stale = true;
             }
         }
     }
@@ -229,11 +231,11 @@ impl Engine<'_> {
         let a = super::reference::full_recompute(model, state);
         for n in 0..model.nodes.len() as u32 {
             let i = n as usize;
-            self.q[i].q = groups_min(model, n, &a, &mut self.scratch);
+            self.hot[i].q = groups_min(model, n, &a, &mut self.scratch);
             if a[i] != self.a[i] {
                 self.touch(n);
             }
-            self.note(n, marks::CANDIDATE | marks::CHANGED);
+            self.note(n, hot::CANDIDATE | hot::CHANGED);
         }
         self.a = a;
     }
@@ -279,7 +281,7 @@ impl Engine<'_> {
         }
         for &n in nodes {
             let i = n as usize;
-            self.q[i].q = min_cached(model.primary_groups.row(i), &self.gval, FULL);
+            self.hot[i].q = min_cached(model.primary_groups.row(i), &self.gval, FULL);
             self.note(n, self.evaluated(n));
         }
     }

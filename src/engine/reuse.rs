@@ -1,7 +1,7 @@
 //! One engine for many short runs of the same model (ranking every node's loss, say):
 //! after a run, only what the run changed is put back.
 
-use super::{Engine, Mode, Own, marks};
+use super::{Engine, Mode, Own, hot};
 use crate::model::FULL;
 use crate::time::SimTime;
 
@@ -15,27 +15,32 @@ impl Engine<'_> {
             let i = self.changed[k] as usize;
             self.own[i] = Own::Up;
             self.warm[i] = FULL;
-            self.mode[i] = Mode::Normal;
-            if self.grow_step[i] > 0 {
-                self.grow_step[i] = 0;
-                self.grow_gen[i] += 1;
-                self.cap[i] = model.fallbacks[i].map_or(FULL, |f| f.capacity);
+            self.hot[i].own_up = true;
+            // Only a node with a fallback leaves its normal mode or grows.
+            if self.hot[i].has_fallback {
+                self.mode[i] = Mode::Normal;
+                if self.grow_step[i] > 0 {
+                    self.grow_step[i] = 0;
+                    self.grow_gen[i] += 1;
+                    self.cap[i] = model.fallbacks[i].map_or(FULL, |f| f.capacity);
+                }
             }
+            debug_assert_eq!(self.mode[i], Mode::Normal);
             self.a[i] = FULL;
             if let Some(a) = self.attempts.get_mut(i) {
                 *a = 0;
             }
             self.groups_at_full(i);
-            self.marks.clear(i, marks::CHANGED);
+            self.hot[i].clear(hot::CHANGED);
         }
         self.changed.clear();
         self.not_up = 0;
         for &n in &self.touched {
-            self.marks.clear(n as usize, marks::TOUCHED);
+            self.hot[n as usize].clear(hot::TOUCHED);
         }
         self.touched.clear();
         for &n in &self.candidates {
-            self.marks.clear(n as usize, marks::CANDIDATE);
+            self.hot[n as usize].clear(hot::CANDIDATE);
         }
         self.candidates.clear();
         self.dirty.clear();
@@ -62,7 +67,7 @@ impl Engine<'_> {
     /// With every node back at 1: node `i`'s q is 1, no group of its is below 1, and every
     /// group naming it is at 1.
     fn groups_at_full(&mut self, i: usize) {
-        self.q[i] = super::ALL_UP;
+        self.hot[i].all_up();
         for m in self.model.member_groups.row(i) {
             self.gval[m.group as usize] = FULL;
         }
@@ -93,20 +98,22 @@ impl Engine<'_> {
             let i = n as usize;
             if self.a[i] != FULL {
                 self.a[i] = FULL;
-                self.note(n, marks::TOUCHED);
+                self.note(n, hot::TOUCHED);
             }
-            self.q_stale.set(i, false);
             self.groups_at_full(i);
-            let normal = self.mode[i] == Mode::Normal;
+            // Only a node with a fallback leaves its normal mode or grows.
+            let fallback = self.hot[i].has_fallback;
+            let normal = !fallback || self.mode[i] == Mode::Normal;
             if !normal {
                 self.mark_dirty(n);
             }
             // Up, warm and at 1 already; a fallback that has grown has left its normal
             // mode (a switchback puts its capacity back).
-            let left =
-                normal && self.grow_step[i] == 0 && self.attempts.get(i).is_none_or(|&a| a == 0);
+            let left = normal
+                && (!fallback || self.grow_step[i] == 0)
+                && self.attempts.get(i).is_none_or(|&a| a == 0);
             if left {
-                self.marks.clear(i, marks::CHANGED);
+                self.hot[i].clear(hot::CHANGED);
             }
             !left
         });
