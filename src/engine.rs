@@ -431,7 +431,9 @@ impl<'m> Engine<'m> {
         self.mark_dirty(n);
     }
 
-    /// Sets node `i`'s own state and warmth, keeping the count of nodes not up and warm.
+    /// Sets node `i`'s own state and warmth: the one place they change, so that the count
+    /// of nodes not up and warm, and the copy of whether the node is up
+    /// ([`hot::Hot::own_up`]), follow.
     #[inline]
     fn set_state(&mut self, i: usize, own: Own, warm: Avail) {
         let before = self.own[i] != Own::Up || self.warm[i] < FULL;

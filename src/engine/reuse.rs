@@ -13,9 +13,7 @@ impl Engine<'_> {
         let model = self.model;
         for k in 0..self.changed.len() {
             let i = self.changed[k] as usize;
-            self.own[i] = Own::Up;
-            self.warm[i] = FULL;
-            self.hot[i].own_up = true;
+            self.set_state(i, Own::Up, FULL);
             // Only a node with a fallback leaves its normal mode or grows.
             if self.hot[i].has_fallback {
                 self.mode[i] = Mode::Normal;
@@ -34,7 +32,8 @@ impl Engine<'_> {
             self.hot[i].clear(hot::CHANGED);
         }
         self.changed.clear();
-        self.not_up = 0;
+        // Only the nodes changed since the start could be down.
+        debug_assert_eq!(self.not_up, 0);
         for &n in &self.touched {
             self.hot[n as usize].clear(hot::TOUCHED);
         }
