@@ -146,7 +146,8 @@ pub struct Engine<'m> {
     grow_step: Vec<u32>,
     grow_gen: Vec<u32>,
     a: Vec<Avail>,
-    /// Per node: the minimum over its primary groups and the lists it is on ([`hot`]).
+    /// Per node: what an evaluation reads of it, in one record (q, whether it is up and has
+    /// a fallback, the lists it is on: [`hot`]).
     hot: Vec<hot::Hot>,
     /// Per group: its value, the K-th largest of its members (incremental propagation).
     gval: Vec<Avail>,
